@@ -1,0 +1,41 @@
+# LTC: the one entry point. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+DEMO_PEOPLE ?= 50000
+DEMO_SEED ?= 1
+DATA ?= data
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help install demo test check bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet --break-system-packages --user "uv==$(UV_VERSION)"
+
+.venv/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+install: .venv/.installed ## install everything the project needs
+
+demo: install ## build a 50,000-person community, ingest it and print the summary
+	$(UV) run ltc synth --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --out $(DATA)/extracts --truth $(DATA)/truth
+	$(UV) run ltc ingest csv $(DATA)/extracts --data-dir $(DATA)
+	$(UV) run ltc records summary --data-dir $(DATA)
+
+test: install ## run every test
+	$(UV) run pytest -n 2 -q
+
+check: install ## lint and type-check
+	$(UV) run ruff check src tests benchmarks
+	$(UV) run mypy
+
+bench: install ## run the benchmarks (prints figures; see docs/benchmarks.md)
+	$(UV) run python benchmarks/record_plane.py --people 1000000
+
+clean: ## remove generated data and the virtual environment
+	rm -rf $(DATA) .venv

@@ -1,0 +1,1 @@
+"""Typed clinical codes and code lists."""

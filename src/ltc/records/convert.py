@@ -1,0 +1,251 @@
+"""Turn raw extract columns (text) into typed record-plane tables, refusing bad values.
+
+Every ingest path (CSV, FHIR, Synthea) produces text columns and a locator that says
+where each row came from; this module is the one place that checks them against
+:mod:`ltc.records.schema`. Checks are vectorised: values are dictionary-encoded and
+each distinct value is parsed once, so a 50-million-row table costs seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ltc.codes import nhs_number
+from ltc.records.errors import MAX_REPORTED, IngestError, Problem
+from ltc.records.schema import Field, Table
+
+Locator = Callable[[int], str]  # row index -> "file, line N"
+
+EARLIEST = np.datetime64("1880-01-01")
+LATEST = np.datetime64("2100-12-31")
+TRUE_WORDS = ("true", "t", "1", "y", "yes")
+FALSE_WORDS = ("false", "f", "0", "n", "no")
+_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+_INT_RE = r"^[+-]?\d{1,18}$"
+_FLOAT_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+EXPECTED = {
+    "nhs_number": "a 10-digit NHS number that passes the Modulus 11 check",
+    "string": "a value",
+    "date": "a date written YYYY-MM-DD",
+    "int": "a whole number",
+    "float": "a number such as 12.5",
+    "bool": "true or false",
+    "code": "one of the listed codes",
+}
+
+
+@dataclass
+class Problems:
+    """Problems found in one table, counted in full but kept only up to a limit."""
+
+    locate: Locator
+    items: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    def add_rows(self, rows: np.ndarray, fld: str | None,
+                 message: Callable[[int], str]) -> None:
+        rows = np.asarray(rows)
+        self.total += len(rows)
+        for row in rows[: max(0, MAX_REPORTED - len(self.items))]:
+            self.items.append(Problem(self.locate(int(row)), fld, message(int(row))))
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self.items) < MAX_REPORTED:
+            self.items.append(problem)
+
+
+def _per_distinct(column: pa.ChunkedArray | pa.Array,
+                  parse: Callable[[pa.Array], pa.Array]) -> pa.ChunkedArray:
+    """Apply ``parse`` to each distinct value once, then expand back to every row."""
+    encoded = pc.dictionary_encode(column)
+    if isinstance(encoded, pa.ChunkedArray):
+        chunks = [c.indices for c in encoded.chunks]
+        dictionary = encoded.chunks[0].dictionary if encoded.num_chunks else pa.array([],
+                                                                                      pa.string())
+        # unify dictionaries across chunks
+        if encoded.num_chunks > 1:
+            encoded = encoded.unify_dictionaries()
+            dictionary = encoded.chunks[0].dictionary
+            chunks = [c.indices for c in encoded.chunks]
+    else:
+        chunks, dictionary = [encoded.indices], encoded.dictionary
+    parsed = parse(dictionary)
+    return pa.chunked_array([pc.take(parsed, idx) for idx in chunks], type=parsed.type)
+
+
+def _text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trim whitespace; empty text becomes missing."""
+    trimmed = pc.utf8_trim_whitespace(column)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _bad_rows(bad: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    mask = pc.fill_null(bad, False)
+    return np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool))
+
+
+def _value_at(column: pa.ChunkedArray, row: int) -> str:
+    value = column[row].as_py()
+    text = repr(value) if value is not None else "(empty)"
+    return text if len(text) <= 40 else text[:37] + "...'"
+
+
+def _convert_field(fld: Field, raw: pa.ChunkedArray, problems: Problems) -> pa.ChunkedArray:
+    """Typed column for ``fld``; problems are recorded and bad values become missing."""
+    text = _text(raw)
+    expected = EXPECTED[fld.kind]
+    if fld.required:
+        missing = _bad_rows(pc.is_null(text))
+        problems.add_rows(missing, fld.name, lambda _r: f"is empty; expected {expected}")
+    kind = fld.kind
+    if kind in ("string",):
+        return text
+    if kind == "nhs_number":
+        def parse_nhs(values: pa.Array) -> pa.Array:
+            arr = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+            ok = nhs_number.valid_mask(np.array([v or "" for v in arr], dtype=str))
+            return pa.array(ok | pc.is_null(values).to_numpy(zero_copy_only=False))
+        ok = _per_distinct(text, parse_nhs)
+        bad = _bad_rows(pc.invert(ok))
+        problems.add_rows(bad, fld.name, lambda r: (
+            f"{_value_at(text, r)} {nhs_number.problem(str(text[r].as_py()))}; "
+            f"expected {expected}"))
+        return pc.if_else(ok, text, pa.scalar(None, pa.string()))
+    if kind == "code":
+        ok = pc.or_(pc.is_in(text, value_set=pa.array(fld.codes)), pc.is_null(text))
+        bad = _bad_rows(pc.invert(ok))
+        shown = ", ".join(fld.codes) if len(fld.codes) <= 25 else (
+            ", ".join(fld.codes[:25]) + ", ...")
+        problems.add_rows(bad, fld.name, lambda r: (
+            f"{_value_at(text, r)} is not a known code; expected one of: {shown}"))
+        return pc.if_else(ok, text, pa.scalar(None, pa.string()))
+    if kind == "date":
+        def parse_date(values: pa.Array) -> pa.Array:
+            shaped = pc.match_substring_regex(values, _DATE_RE)
+            stamp = pc.strptime(pc.if_else(shaped, values, pa.scalar(None, pa.string())),
+                                format="%Y-%m-%d", unit="s", error_is_null=True)
+            # strptime rolls 1940-02-30 over to March: a real date must print back the same
+            real = pc.equal(pc.strftime(stamp, format="%Y-%m-%d"), values)
+            return pc.cast(pc.if_else(real, stamp, pa.scalar(None, stamp.type)), pa.date32())
+        shaped = _per_distinct(text, lambda v: pc.match_substring_regex(v, _DATE_RE))
+        typed = _per_distinct(text, parse_date)
+        malformed = _bad_rows(pc.and_(pc.invert(shaped), pc.is_valid(text)))
+        problems.add_rows(malformed, fld.name, lambda r: (
+            f"{_value_at(text, r)} is not a date; expected {expected}"))
+        impossible = _bad_rows(pc.and_(shaped, pc.is_null(typed)))
+        problems.add_rows(impossible, fld.name, lambda r: (
+            f"{_value_at(text, r)} is not a real calendar date; expected {expected}"))
+        lo, hi = pa.scalar(EARLIEST.astype("datetime64[D]").astype(object), pa.date32()), \
+            pa.scalar(LATEST.astype("datetime64[D]").astype(object), pa.date32())
+        out_of_range = _bad_rows(pc.or_(pc.less(typed, lo), pc.greater(typed, hi)))
+        problems.add_rows(out_of_range, fld.name, lambda r: (
+            f"{_value_at(text, r)} is outside 1880-01-01 to 2100-12-31; expected a plausible "
+            "date"))
+        return typed
+    if kind in ("int", "float"):
+        pattern = _INT_RE if kind == "int" else _FLOAT_RE
+        shaped = _per_distinct(text, lambda v: pc.match_substring_regex(v, pattern))
+        bad = _bad_rows(pc.and_(pc.invert(shaped), pc.is_valid(text)))
+        problems.add_rows(bad, fld.name, lambda r: (
+            f"{_value_at(text, r)} is not {expected}"))
+        clean = pc.if_else(shaped, text, pa.scalar(None, pa.string()))
+        typed = pc.cast(clean, pa.int64() if kind == "int" else pa.float64())
+        if kind == "float":
+            finite = pc.is_finite(typed)
+            nonfinite = _bad_rows(pc.invert(finite))
+            problems.add_rows(nonfinite, fld.name, lambda r: (
+                f"{_value_at(text, r)} is not a finite number"))
+        if fld.minimum is not None:
+            low = _bad_rows(pc.less(typed, fld.minimum))
+            problems.add_rows(low, fld.name, lambda r: (
+                f"{_value_at(text, r)} is below the minimum; expected at least {fld.minimum:g}"))
+        if fld.maximum is not None:
+            high = _bad_rows(pc.greater(typed, fld.maximum))
+            problems.add_rows(high, fld.name, lambda r: (
+                f"{_value_at(text, r)} is above the maximum; expected at most {fld.maximum:g}"))
+        return typed
+    if kind == "bool":
+        lowered = pc.utf8_lower(text)
+        is_true = pc.is_in(lowered, value_set=pa.array(TRUE_WORDS))
+        is_false = pc.is_in(lowered, value_set=pa.array(FALSE_WORDS))
+        bad = _bad_rows(pc.and_(pc.invert(pc.or_(is_true, is_false)), pc.is_valid(text)))
+        problems.add_rows(bad, fld.name, lambda r: (
+            f"{_value_at(text, r)} is not {expected}"))
+        return pc.if_else(pc.or_(is_true, is_false), is_true, pa.scalar(None, pa.bool_()))
+    raise AssertionError(f"unknown field kind {kind}")
+
+
+def _derive(spec: Table, columns: dict[str, pa.ChunkedArray]) -> None:
+    """Fill derived fields."""
+    if spec.name == "inpatient_spell":
+        adm = pc.cast(columns["admission_date"], pa.int32())
+        dis = pc.cast(columns["discharge_date"], pa.int32())
+        columns["length_of_stay"] = pc.cast(pc.subtract(dis, adm), pa.int64())
+    if spec.name == "ambulance_incident":
+        columns["conveyed"] = pc.equal(columns["outcome"], "conveyed")
+
+
+def convert_table(spec: Table, raw: pa.Table, locate: Locator, where: str) -> pa.Table:
+    """Check and type one raw table. Raises :class:`IngestError` listing what is wrong.
+
+    ``where`` names the input as a whole (for header problems); ``locate`` names a row.
+    """
+    problems = Problems(locate)
+    expected_names = [f.name for f in spec.extract_fields]
+    present = set(raw.column_names)
+    for name in raw.column_names:
+        if name not in expected_names:
+            problems.add(Problem(where, name, (
+                f"unknown column; the {spec.name} table has: {', '.join(expected_names)}")))
+    for f in spec.extract_fields:
+        if f.required and f.name not in present:
+            problems.add(Problem(where, f.name, "required column is missing from the header"))
+    if problems.total:
+        raise IngestError(problems.items, problems.total)
+
+    n = raw.num_rows
+    columns: dict[str, pa.ChunkedArray] = {}
+    for f in spec.extract_fields:
+        if f.name in present:
+            col = raw.column(f.name)
+            if col.type != pa.string():
+                col = pc.cast(col, pa.string())
+            columns[f.name] = _convert_field(f, col, problems)
+        else:
+            columns[f.name] = pa.chunked_array([pa.nulls(n, f.arrow_type)])
+
+    for order in spec.orders:
+        before = _bad_rows(pc.less(columns[order.later], columns[order.earlier]))
+        problems.add_rows(before, order.later, lambda r, o=order: (
+            f"{columns[o.later][r].as_py()} is before {o.earlier} "
+            f"{columns[o.earlier][r].as_py()}; expected {o.later} on or after {o.earlier}"))
+
+    if spec.key and n:
+        key_frame = pl.from_arrow(pa.table({k: raw.column(k) for k in spec.key}))
+        assert isinstance(key_frame, pl.DataFrame)
+        dup = np.flatnonzero(key_frame.is_duplicated().to_numpy())
+        if len(dup):
+            frame_rows = key_frame.with_row_index("_row")[dup]
+            first_of = frame_rows.group_by(list(spec.key), maintain_order=True).agg(
+                pl.col("_row").first().alias("_first"))
+            firsts = dict(zip(map(tuple, first_of.select(spec.key).rows()),
+                              first_of["_first"].to_list(), strict=True))
+            repeats = [int(r) for r, *k in frame_rows.rows() if firsts[tuple(k)] != r]
+            label = "+".join(spec.key)
+            problems.add_rows(np.array(repeats, dtype=np.int64), label, lambda r: (
+                f"duplicate identifier {_value_at(raw.column(spec.key[0]), r)}, first seen at "
+                f"{locate(firsts[tuple(raw.column(k)[r].as_py() for k in spec.key)])}; "
+                "expected each identifier once per batch"))
+
+    if problems.total:
+        raise IngestError(problems.items, problems.total)
+    _derive(spec, columns)
+    return pa.table({f.name: columns[f.name] for f in spec.fields}, schema=spec.arrow_schema)

@@ -1,0 +1,1 @@
+"""Ingest paths into the record store: CSV extracts, FHIR R4 bundles, Synthea CSV."""

@@ -1,0 +1,220 @@
+"""The record store: Parquet files per table and batch, with an atomic manifest (POP-2).
+
+Layout under ``<data_dir>/records``::
+
+    manifest.json                         the live batches and their files
+    <table>/<source>__<period>__<fp>.parquet
+
+A batch is one extract: a *source* (``gp``, ``acute``...) and a *period* (``YYYY-MM``).
+Committing is all-or-nothing: new files are written under names no reader knows yet,
+then ``manifest.json`` is replaced in one atomic rename, then superseded files are
+removed. Readers only ever open files the manifest lists. The same batch again (same
+fingerprint) changes nothing; a new period appends; the same source and period with
+different content replaces the earlier batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ltc.records.schema import TABLES, Table, table
+
+SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MANIFEST = "manifest.json"
+FORMAT = 1
+
+
+@dataclass
+class Batch:
+    """Typed tables from one extract, ready to commit."""
+
+    source: str
+    period: str
+    fingerprint: str  # hash of the input as received
+    tables: dict[str, pa.Table]
+
+    def __post_init__(self) -> None:
+        if not SOURCE_RE.match(self.source):
+            raise ValueError(f"source {self.source!r}: expected lower-case letters, digits, "
+                             "'-' or '_' (e.g. gp, acute, social_care)")
+        if not PERIOD_RE.match(self.period):
+            raise ValueError(f"period {self.period!r}: expected a month written YYYY-MM")
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}/{self.period}"
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    status: Literal["added", "replaced", "unchanged"]
+    batch: str
+    rows: dict[str, int]
+
+
+def sort_table(spec: Table, data: pa.Table) -> pa.Table:
+    keys = [k for k in spec.sort_by if k in data.column_names]
+    keys += [k for k in spec.key if k not in keys]
+    if not keys or data.num_rows < 2:
+        return data
+    return data.sort_by([(k, "ascending") for k in keys])
+
+
+class RecordStore:
+    """The Parquet record store in ``root`` (created on first commit)."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    # -- manifest -------------------------------------------------------------------
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST
+
+    def manifest(self) -> dict[str, Any]:
+        if not self.manifest_path.exists():
+            return {"format": FORMAT, "batches": {}}
+        data: dict[str, Any] = json.loads(self.manifest_path.read_text())
+        return data
+
+    def batches(self) -> dict[str, dict[str, Any]]:
+        batches: dict[str, dict[str, Any]] = self.manifest()["batches"]
+        return batches
+
+    def files(self, name: str) -> list[Path]:
+        """Live Parquet files of table ``name``, in batch order."""
+        table(name)
+        return [self.root / b["files"][name] for _, b in sorted(self.batches().items())
+                if name in b["files"]]
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    # -- writing --------------------------------------------------------------------
+    def commit(self, batch: Batch) -> CommitResult:
+        """Store ``batch`` atomically (see the module docstring for the rules)."""
+        for name, data in batch.tables.items():
+            spec = table(name)
+            if data.schema.remove_metadata() != spec.arrow_schema.remove_metadata():
+                raise ValueError(f"table {name}: schema does not match the record plane:\n"
+                                 f"{data.schema}\nexpected\n{spec.arrow_schema}")
+        rows = {name: data.num_rows for name, data in batch.tables.items()}
+        with self._locked():
+            manifest = self.manifest()
+            previous = manifest["batches"].get(batch.key)
+            if previous is not None and previous["fingerprint"] == batch.fingerprint:
+                return CommitResult("unchanged", batch.key, previous["rows"])
+            files: dict[str, str] = {}
+            written: list[Path] = []
+            try:
+                for name, data in batch.tables.items():
+                    spec = TABLES[name]
+                    rel = f"{name}/{batch.source}__{batch.period}__{batch.fingerprint[:12]}.parquet"
+                    path = self.root / rel
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    stored = sort_table(spec, data)
+                    n = stored.num_rows
+                    stored = stored.append_column(
+                        pa.field("_source", pa.string(), nullable=False),
+                        pa.repeat(pa.scalar(batch.source), n))
+                    stored = stored.append_column(
+                        pa.field("_period", pa.string(), nullable=False),
+                        pa.repeat(pa.scalar(batch.period), n))
+                    tmp = path.with_suffix(".parquet.tmp")
+                    pq.write_table(stored, tmp, compression="zstd", row_group_size=1_000_000)
+                    os.replace(tmp, path)
+                    written.append(path)
+                    files[name] = rel
+                manifest["batches"][batch.key] = {
+                    "source": batch.source, "period": batch.period,
+                    "fingerprint": batch.fingerprint, "rows": rows, "files": files,
+                    "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+                tmp_manifest = self.root / f".{MANIFEST}.tmp"
+                tmp_manifest.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+                os.replace(tmp_manifest, self.manifest_path)
+            except BaseException:
+                for path in written:
+                    if previous is None or str(path.relative_to(self.root)) not in \
+                            previous["files"].values():
+                        path.unlink(missing_ok=True)
+                raise
+            if previous is not None:
+                for rel in previous["files"].values():
+                    if rel not in files.values():
+                        (self.root / rel).unlink(missing_ok=True)
+            return CommitResult("added" if previous is None else "replaced", batch.key, rows)
+
+    def clear(self) -> None:
+        """Remove every stored batch."""
+        if self.root.exists():
+            shutil.rmtree(self.root)
+
+    # -- reading --------------------------------------------------------------------
+    def arrow(self, name: str, columns: list[str] | None = None) -> pa.Table:
+        """Every live row of ``name`` (snapshot tables: the latest row per key)."""
+        spec = table(name)
+        files = self.files(name)
+        if not files:
+            empty = spec.stored_schema.empty_table()
+            return empty.select(columns) if columns else empty
+        data = pq.ParquetDataset([str(f) for f in files]).read(columns=None)
+        if spec.snapshot and len(files) > 1:
+            data = _latest_per_key(spec, data)
+        return data.select(columns) if columns else data
+
+    def connect(self) -> ibis.BaseBackend:
+        """An Ibis DuckDB connection with one view per record-plane table."""
+        con = ibis.duckdb.connect()
+        for name in TABLES:
+            self.register(con, name)
+        return con
+
+    def register(self, con: ibis.BaseBackend, name: str) -> ibis.Table:
+        spec = table(name)
+        files = self.files(name)
+        if files:
+            raw = con.read_parquet([str(f) for f in files], table_name=f"{name}__files")
+        else:
+            raw = con.create_table(f"{name}__files", spec.stored_schema.empty_table(),
+                                   overwrite=True)
+        if spec.snapshot:
+            window = ibis.window(group_by=list(spec.key), order_by=[ibis.desc("_period"),
+                                                                    ibis.desc("_source")])
+            raw = raw.mutate(_rank=ibis.row_number().over(window)).filter(
+                ibis._["_rank"] == 0).drop("_rank")
+        con.create_view(name, raw, overwrite=True)
+        return con.table(name)
+
+
+def _latest_per_key(spec: Table, data: pa.Table) -> pa.Table:
+    import polars as pl
+
+    frame = pl.from_arrow(data)
+    assert isinstance(frame, pl.DataFrame)
+    frame = frame.sort(["_period", "_source"], descending=True).unique(
+        subset=list(spec.key), keep="first", maintain_order=True)
+    return sort_table(spec, frame.to_arrow())
