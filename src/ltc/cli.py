@@ -1,0 +1,224 @@
+"""The ``ltc`` command line: batch work with progress bars (synth, ingest, records)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ltc.config import settings
+from ltc.records.errors import IngestError
+from ltc.records.store import Batch, CommitResult, RecordStore
+
+app = typer.Typer(help="LTC: the NHS and Social Care Long Term Conditions Model.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+ingest_app = typer.Typer(help="Load extracts into the record store (all-or-nothing per batch).",
+                         no_args_is_help=True)
+records_app = typer.Typer(help="Look at what the record store holds.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(records_app, name="records")
+console = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Data folder (default: $LTC_DATA_DIR or ./data).")]
+
+
+def _store(data_dir: Path | None) -> RecordStore:
+    root = data_dir if data_dir is not None else settings().data_dir
+    return RecordStore(root / "records")
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Progress]:
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        yield bar
+
+
+def _report_commit(result: CommitResult) -> None:
+    rows = sum(result.rows.values())
+    verb = {"added": "stored", "replaced": "replaced the earlier extract",
+            "unchanged": "already stored; nothing changed"}[result.status]
+    console.print(f"  {result.batch}: {verb} ({rows:,} rows in {len(result.rows)} tables)")
+
+
+def _commit_all(store: RecordStore, loaders: Sequence[tuple[str, Callable[[], Batch]]]
+                ) -> None:
+    """Load and commit batches one by one; stop at the first refused batch."""
+    with _progress("ingest") as bar:
+        task = bar.add_task("ingest", total=len(loaders))
+        for label, load in loaders:
+            bar.update(task, description=f"ingest {label}")
+            try:
+                batch = load()
+            except IngestError as error:
+                bar.stop()
+                err.print(f"[red]{label}[/red]")
+                err.print(error.report(), markup=False, highlight=False)
+                raise typer.Exit(2) from None
+            _report_commit(store.commit(batch))
+            bar.advance(task)
+
+
+@app.command()
+def synth(
+    people: Annotated[int, typer.Option(help="Number of registered people.", min=100)] = 50_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same community.")]
+    = 1,
+    out: Annotated[Path, typer.Option(help="Folder for the CSV extracts.")] = Path(
+        "data/extracts"),
+    truth: Annotated[Path, typer.Option(help="Folder for the ground-truth file (never read "
+                                        "by the pipeline).")] = Path("data/truth"),
+    end: Annotated[str, typer.Option(help="Last day of the 3-year history (YYYY-MM-DD).")]
+    = "2025-03-31",
+    direct: Annotated[bool, typer.Option(
+        "--direct", help="Write straight into the record store instead of CSV extracts.")]
+    = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Build a synthetic health community (deterministic by seed)."""
+    from ltc.synth.generate import Options, write_extracts, write_store
+
+    options = Options(people=people, seed=seed, end=date.fromisoformat(end))
+    started = time.perf_counter()
+    with _progress("synth") as bar:
+        task = bar.add_task(f"synth {people:,} people", total=people)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done)
+
+        if direct:
+            write_store(_store(data_dir), options, truth, advance)
+            where = str(_store(data_dir).root)
+        else:
+            folders = write_extracts(out, options, truth, advance)
+            where = f"{out} ({len(folders)} extract folders)"
+    console.print(f"Synthetic community of {people:,} people (seed {seed}) written to {where} "
+                  f"in {time.perf_counter() - started:.1f} s; ground truth in {truth}.")
+
+
+@ingest_app.command("csv")
+def ingest_csv(
+    path: Annotated[Path, typer.Argument(help="An extract folder <source>/<YYYY-MM>, or a "
+                                         "folder holding many.")],
+    source: Annotated[str | None, typer.Option(help="Source (default: from the path).")] = None,
+    period: Annotated[str | None, typer.Option(help="Period YYYY-MM (default: from the "
+                                               "path).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Ingest CSV extracts in the documented format (docs/data-model.md)."""
+    from ltc.records.ingest import csv_extract
+
+    if not path.exists():
+        err.print(f"{path}: no such folder. Expected extract folders <source>/<YYYY-MM>/.")
+        raise typer.Exit(2)
+    store = _store(data_dir)
+    folders = csv_extract.batch_folders(path)
+    if not folders:
+        err.print(f"{path}: no extract folders found; expected <source>/<YYYY-MM>/<table>.csv")
+        raise typer.Exit(2)
+    loaders = [(f"{f.parent.name}/{f.name}",
+                lambda f=f: csv_extract.load_folder(f, source, period, store=store))
+               for f in folders]
+    _commit_all(store, loaders)
+
+
+@ingest_app.command("fhir")
+def ingest_fhir(
+    path: Annotated[Path, typer.Argument(help="A FHIR R4 Bundle file or a folder of them.")],
+    source: Annotated[str, typer.Option(help="Source name for this batch.")] = "synthea-fhir",
+    period: Annotated[str | None, typer.Option(help="Period YYYY-MM (default: month of the "
+                                               "latest date in the bundles).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Ingest FHIR R4 Bundles (e.g. Synthea); patients get stable NHS numbers."""
+    from ltc.records.ingest import fhir
+
+    store = _store(data_dir)
+    paths = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    _commit_all(store, [(str(path), lambda: fhir.load_bundles(paths, store, source, period))])
+
+
+@ingest_app.command("synthea-csv")
+def ingest_synthea_csv(
+    path: Annotated[Path, typer.Argument(help="Folder of a Synthea v3 CSV export.")],
+    source: Annotated[str, typer.Option(help="Source name for this batch.")] = "synthea-csv",
+    period: Annotated[str | None, typer.Option(help="Period YYYY-MM.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Ingest a Synthea CSV export."""
+    from ltc.records.ingest import synthea_csv
+
+    store = _store(data_dir)
+    _commit_all(store, [(str(path),
+                         lambda: synthea_csv.load_folder(path, store, source, period))])
+
+
+@records_app.command("summary")
+def records_summary(
+    by_practice: Annotated[bool, typer.Option("--by-practice",
+                                              help="Also show prevalence per practice.")]
+    = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Rows and date range per table; register sizes and prevalence against QOF England."""
+    from ltc.records import summary as summ
+
+    store = _store(data_dir)
+    if not store.batches():
+        err.print(f"The record store at {store.root} is empty. Load extracts first: "
+                  "ltc ingest csv <folder> (or make demo).")
+        raise typer.Exit(1)
+    con = store.connect()
+    as_of = summ.latest_date(con)
+
+    t = Table(title=f"Record store {store.root}")
+    for col in ("table", "rows", "from", "to"):
+        t.add_column(col, justify="right" if col == "rows" else "left")
+    for row in summ.tables(con):
+        t.add_row(row.table, f"{row.rows:,}", str(row.first or ""), str(row.last or ""))
+    console.print(t)
+
+    p = Table(title=f"Registers on {as_of} against QOF England 2019-20")
+    for col in ("register", "people", "denominator", "prevalence %", "QOF England %",
+                "ratio"):
+        p.add_column(col, justify="left" if col == "register" else "right")
+    for r in summ.prevalence_against_qof(con, as_of):
+        p.add_row(r.register, f"{r.count:,}", f"{r.denominator:,}",
+                  f"{r.percent:.2f}" if r.percent is not None else "-",
+                  f"{r.reference:.2f}" if r.reference is not None else "-",
+                  f"{r.ratio:.2f}" if r.ratio is not None else "-")
+    console.print(p)
+
+    c = summ.bed_day_concentration(con, as_of)
+    console.print(f"Bed days {c.start} to {c.end}: {c.bed_days:,} for {c.inpatients:,} "
+                  f"inpatients; the top 5% used {100 * c.top_share:.1f}% "
+                  "(seed's national figure: 42%).")
+    if by_practice:
+        from ltc.records.registers import prevalence
+
+        table = prevalence(con, as_of, by=["practice_code"])
+        q = Table(title="Prevalence % by practice")
+        regs = sorted(set(table["register"].to_pylist()))
+        q.add_column("practice")
+        for reg in regs:
+            q.add_column(reg, justify="right")
+        by: dict[str, dict[str, float | None]] = {}
+        for rec in table.to_pylist():
+            by.setdefault(rec["practice_code"], {})[rec["register"]] = rec["percent"]
+        for practice, values in sorted(by.items()):
+            q.add_row(practice, *[f"{values.get(r) or 0:.1f}" for r in regs])
+        console.print(q)
+
+
+def main() -> None:
+    app()
