@@ -1,1 +1,3 @@
-def main() -> None: ...
+"""LTC: the NHS and Social Care Long Term Conditions Model, end to end."""
+
+__version__ = "0.1.0"

@@ -120,8 +120,15 @@ def _nullable_dates(days: IntArray, missing: BoolArray) -> pa.Array:
     return pa.array(days.astype(np.int32), pa.int32(), mask=missing).cast(pa.date32())
 
 
+def text(values: npt.NDArray[Any]) -> pa.Array:
+    """Numpy values as an Arrow string column (numbers converted in Arrow, which is fast)."""
+    if values.dtype == object:
+        return pa.array(values, pa.string())
+    return pa.array(values).cast(pa.string())
+
+
 def _nhs(c: Community, who: IntArray) -> pa.Array:
-    return pa.array(c.nhs_number[who].astype(str), pa.string())
+    return text(c.nhs_number[who])
 
 
 def _ordered(who: IntArray, day: IntArray) -> IntArray:
@@ -192,7 +199,7 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     out["inpatient_spell"] = {
         "nhs_number": _nhs(c, who), "admission_date": _dates(adm),
         "discharge_date": _nullable_dates(dis, still_in),
-        "admission_method": pa.array(method.astype(str)),
+        "admission_method": text(method),
         "primary_diagnosis": pa.array(diag, pa.string()),
         "discharge_destination": pa.array(dest, pa.string()),
         "length_of_stay": pa.array(los, pa.int64(), mask=still_in),
@@ -213,7 +220,7 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     o = _ordered(ae_who, ae_day)
     ae_who, ae_day, disposal = ae_who[o], ae_day[o], disposal[o]
     out["ae_attendance"] = {"nhs_number": _nhs(c, ae_who), "date": _dates(ae_day),
-                            "disposal": pa.array(disposal.astype(str))}
+                            "disposal": text(disposal)}
 
     # --- ambulance: conveyances to A&E, plus see-and-treat and hear-and-treat ---------
     conveyed_p = np.where(c.age[ae_who] >= 75, 0.55, 0.2) + np.where(disposal == "admitted",
@@ -228,7 +235,7 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     o = _ordered(amb_who, amb_day)
     amb_who, amb_day, outcome = amb_who[o], amb_day[o], outcome[o]
     out["ambulance_incident"] = {"nhs_number": _nhs(c, amb_who), "date": _dates(amb_day),
-                                 "outcome": pa.array(outcome.astype(str)),
+                                 "outcome": text(outcome),
                                  "conveyed": pa.array(outcome == "conveyed")}
 
     # --- GP consultations ----------------------------------------------------------
@@ -241,16 +248,16 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     mode[old & (rng.random(len(gw)) < 0.15)] = "home_visit"
     out["gp_consultation"] = {
         "nhs_number": _nhs(c, gw), "date": _dates(gday),
-        "staff": pa.array(d.pick(("gp", "nurse", "pharmacist", "other"), len(gw),
-                                 [0.55, 0.33, 0.05, 0.07]).astype(str)),
-        "mode": pa.array(mode.astype(str))}
+        "staff": text(d.pick(("gp", "nurse", "pharmacist", "other"), len(gw),
+                                 [0.55, 0.33, 0.05, 0.07])),
+        "mode": text(mode)}
 
     # --- outpatients ---------------------------------------------------------------
     ow, oday = d.yearly(lambda y: 1.1 * (1 + 0.35 * d.n_ltc(y))
                         * np.exp(0.008 * np.maximum(d.age(y) - 30, 0) + 0.15 * d.z(y)))
     out["outpatient_attendance"] = {
         "nhs_number": _nhs(c, ow), "date": _dates(oday),
-        "specialty": pa.array(d.pick(SPECIALTIES, len(ow)).astype(str)),
+        "specialty": text(d.pick(SPECIALTIES, len(ow))),
         "attended": pa.array(rng.random(len(ow)) > 0.075),
         "first_attendance": pa.array(rng.random(len(ow)) < 0.35)}
 
@@ -264,11 +271,11 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     cw, cday = d.yearly(lambda y: known_cn[:, y] * (1 + rng.gamma(0.8, 10.0, n)))
     out["community_contact"] = {
         "nhs_number": _nhs(c, cw), "date": _dates(cday),
-        "service": pa.array(d.pick(("district_nursing", "community_matron", "therapy",
+        "service": text(d.pick(("district_nursing", "community_matron", "therapy",
                                     "specialist_nursing", "intermediate_care"), len(cw),
-                                   [0.7, 0.08, 0.1, 0.08, 0.04]).astype(str)),
-        "mode": pa.array(d.pick(("home_visit", "clinic", "telephone"), len(cw),
-                                [0.78, 0.12, 0.1]).astype(str))}
+                                   [0.7, 0.08, 0.1, 0.08, 0.04])),
+        "mode": text(d.pick(("home_visit", "clinic", "telephone"), len(cw),
+                                [0.78, 0.12, 0.1]))}
 
     # --- social care: packages for some of those known, assessments and reviews ------
     top = pct.max(axis=1)
@@ -287,12 +294,12 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     out["social_care_package"] = {
         "nhs_number": _nhs(c, pw), "start_date": _dates(pstart),
         "end_date": _nullable_dates(pend_day, open_package),
-        "hours_per_week": pa.array(hours), "intensity": pa.array(intensity.astype(str))}
+        "hours_per_week": pa.array(hours), "intensity": text(intensity)}
     visits = known_sc * (1.0 + 2.0 * package + rng.gamma(0.5, 4.0, n) * (top >= 0.99))
     sw, sday = d.yearly(lambda y: visits)
     kind = d.pick(("assessment", "review", "contact"), len(sw), [0.3, 0.3, 0.4])
     out["social_care_contact"] = {"nhs_number": _nhs(c, sw), "date": _dates(sday),
-                                  "kind": pa.array(kind.astype(str))}
+                                  "kind": text(kind)}
 
     out["social_fact"] = _social_facts(rng, d, c, h, regs)
     out["prescription"], out["dispensing"] = _prescribing(rng, d, c, h, regs)
@@ -356,7 +363,7 @@ def _social_facts(rng: np.random.Generator, d: Draw, c: Community, h: Health,
                       d.pick(("spouse", "family member"), len(o), [0.6, 0.4]),
                       np.full(len(o), None, dtype=object))
     return {"nhs_number": _nhs(c, who[o]), "date": _dates(day[o]),
-            "kind": pa.array(kind[o].astype(str)),
+            "kind": text(kind[o]),
             "detail": pa.array(detail, pa.string()),
             "supported": pa.array(supported[o], pa.bool_())}
 
@@ -468,9 +475,9 @@ def _observations(rng: np.random.Generator, d: Draw, c: Community, h: Health,
     o = _ordered(who, day)
     return {"nhs_number": _nhs(c, who[o]), "date": _dates(day[o]),
             "code_system": pa.repeat(pa.scalar("snomed"), len(o)),
-            "code": pa.array(np.concatenate(code_parts)[o].astype(str)),
+            "code": text(np.concatenate(code_parts)[o]),
             "value": pa.array(np.concatenate(value_parts)[o]),
-            "unit": pa.array(np.concatenate(unit_parts)[o].astype(str))}
+            "unit": text(np.concatenate(unit_parts)[o])}
 
 
 def _own_codes(register: str) -> list[str]:
@@ -524,8 +531,8 @@ def _diagnoses(rng: np.random.Generator, d: Draw, c: Community, h: Health,
     resolved_missing = (resolved < 0) | (resolved > end_day)
     o = _ordered(who, day)
     return {"nhs_number": _nhs(c, who[o]), "code_system":
-            pa.array(np.concatenate(system_parts)[o].astype(str)),
-            "code": pa.array(np.concatenate(code_parts)[o].astype(str)),
+            text(np.concatenate(system_parts)[o]),
+            "code": text(np.concatenate(code_parts)[o]),
             "date": _dates(day[o]),
             "resolved_date": _nullable_dates(np.maximum(resolved[o], 0), resolved_missing[o]),
-            "setting": pa.array(np.concatenate(setting_parts)[o].astype(str))}
+            "setting": text(np.concatenate(setting_parts)[o])}

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from ltc.records.schema import TABLES
 from ltc.records.store import Batch, RecordStore
 from ltc.synth import activity, health, population
+from ltc.synth.activity import text
 from ltc.synth.population import Community
 
 #: Which source sends each generated table (diagnoses are split by setting).
@@ -67,7 +68,7 @@ class Counters:
     def take(self, table: str, count: int) -> tuple[int, pa.Array]:
         start = self.next_id.get(table, 1)
         self.next_id[table] = start + count
-        ids = pa.array(np.arange(start, start + count).astype(str), pa.string())
+        ids = text(np.arange(start, start + count))
         return start, ids
 
 
@@ -113,7 +114,7 @@ def _person_table(rng: np.random.Generator, c: Community, h: health.Health,
         np.int64).clip(0, 39)
     dead = h.death_day[people] < health.NEVER
     return pa.table({
-        "nhs_number": pa.array(c.nhs_number[people].astype(str)),
+        "nhs_number": text(c.nhs_number[people]),
         "date_of_birth": pa.array(c.dob_days[people].astype(np.int32)).cast(pa.date32()),
         "sex": pa.array(np.where(c.male[people], "M", "F")),
         "practice_code": pa.array(np.char.add("Z", np.char.zfill(
@@ -138,7 +139,7 @@ def _with_ids(name: str, columns: dict[str, pa.Array], counters: Counters,
     cols["record_id"] = ids
     if name == "dispensing":
         rows = np.asarray(cols.pop("_prescription_row"))
-        cols["prescription_id"] = pa.array((rows + (prescription_start or 1)).astype(str))
+        cols["prescription_id"] = text(rows + (prescription_start or 1))
     if name == "ambulance_incident" and "conveyed" not in cols:
         cols["conveyed"] = pa.array(np.asarray(cols["outcome"]) == "conveyed")
     return pa.table({f.name: cols.get(f.name, pa.nulls(n, f.arrow_type)) for f in spec.fields},
@@ -193,7 +194,7 @@ def write_truth(folder: Path, options: Options, c: Community, h: health.Health) 
         keep = alive & born
         rate = h.emergency_rate[keep, y]
         parts.append(pa.table({
-            "nhs_number": pa.array(c.nhs_number[keep].astype(str)),
+            "nhs_number": text(c.nhs_number[keep]),
             "index_date": pa.array(np.full(keep.sum(), index_day, np.int32)).cast(pa.date32()),
             "probability": pa.array(1 - np.exp(-rate)),
         }))
@@ -226,8 +227,10 @@ def write_extracts(out: Path, options: Options, truth_dir: Path | None = None,
                 sink = open(folder / f"{name}.csv", "wb")  # noqa: SIM115
                 sinks.append(sink)
                 fields = [f.name for f in TABLES[name].extract_fields]
+                sink.write((",".join(fields) + "\n").encode())
                 writers[key] = pacsv.CSVWriter(sink, data.select(fields).schema,
                                                write_options=pacsv.WriteOptions(
+                                                   include_header=False,
                                                    quoting_style="needed"))
             writers[key].write_table(data.select(
                 [f.name for f in TABLES[name].extract_fields]))
