@@ -220,5 +220,13 @@ def records_summary(
         console.print(q)
 
 
+@records_app.command("data-model")
+def records_data_model() -> None:
+    """Print the record-plane data model as Markdown (the source of docs/data-model.md)."""
+    from ltc.records.datamodel_doc import render
+
+    typer.echo(render(), nl=False)
+
+
 def main() -> None:
     app()

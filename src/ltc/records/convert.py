@@ -8,7 +8,7 @@ each distinct value is parsed once, so a 50-million-row table costs seconds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,9 +18,10 @@ import pyarrow.compute as pc
 
 from ltc.codes import nhs_number
 from ltc.records.errors import MAX_REPORTED, IngestError, Problem
-from ltc.records.schema import Field, Table
+from ltc.records.schema import TABLES, Field, Order, Reference, Table
 
 Locator = Callable[[int], str]  # row index -> "file, line N"
+KnownValues = Callable[[str, str], pa.Array | None]  # (table, field) -> values held elsewhere
 
 EARLIEST = np.datetime64("1880-01-01")
 LATEST = np.datetime64("2100-12-31")
@@ -155,14 +156,18 @@ def _convert_field(fld: Field, raw: pa.ChunkedArray, problems: Problems) -> pa.C
         shaped = _per_distinct(text, lambda v: pc.match_substring_regex(v, pattern))
         bad = _bad_rows(pc.and_(pc.invert(shaped), pc.is_valid(text)))
         problems.add_rows(bad, fld.name, lambda r: (
-            f"{_value_at(text, r)} is not {expected}"))
+            f"{_value_at(text, r)} is not a number; expected {expected}"))
         clean = pc.if_else(shaped, text, pa.scalar(None, pa.string()))
+        # Arrow's integer parser refuses a leading '+', which the pattern allows
+        clean = pc.replace_substring_regex(clean, r"^\+", "")
         typed = pc.cast(clean, pa.int64() if kind == "int" else pa.float64())
         if kind == "float":
             finite = pc.is_finite(typed)
             nonfinite = _bad_rows(pc.invert(finite))
             problems.add_rows(nonfinite, fld.name, lambda r: (
-                f"{_value_at(text, r)} is not a finite number"))
+                f"{_value_at(text, r)} is too large to be a finite number; expected "
+                f"{expected}"))
+            typed = pc.if_else(finite, typed, pa.scalar(None, pa.float64()))
         if fld.minimum is not None:
             low = _bad_rows(pc.less(typed, fld.minimum))
             problems.add_rows(low, fld.name, lambda r: (
@@ -178,9 +183,78 @@ def _convert_field(fld: Field, raw: pa.ChunkedArray, problems: Problems) -> pa.C
         is_false = pc.is_in(lowered, value_set=pa.array(FALSE_WORDS))
         bad = _bad_rows(pc.and_(pc.invert(pc.or_(is_true, is_false)), pc.is_valid(text)))
         problems.add_rows(bad, fld.name, lambda r: (
-            f"{_value_at(text, r)} is not {expected}"))
+            f"{_value_at(text, r)} is not a yes/no value; expected {expected} "
+            f"(also {'/'.join(TRUE_WORDS[1:])} or {'/'.join(FALSE_WORDS[1:])})"))
         return pc.if_else(pc.or_(is_true, is_false), is_true, pa.scalar(None, pa.bool_()))
     raise AssertionError(f"unknown field kind {kind}")
+
+
+def _check_unique(spec: Table, columns: dict[str, pa.ChunkedArray], problems: Problems) -> None:
+    """Each key once per batch, compared as converted (trimmed) values.
+
+    Rows whose key is missing or invalid are already reported and are left out here.
+    """
+    keys = list(spec.key)
+    frame = pl.from_arrow(pa.table({k: columns[k] for k in keys}))
+    assert isinstance(frame, pl.DataFrame)
+    frame = frame.with_row_index("_row").drop_nulls(keys)
+    firsts = frame.group_by(keys).agg(pl.col("_row").min().alias("_first"))
+    repeats = frame.join(firsts, on=keys).filter(pl.col("_row") != pl.col("_first")).sort("_row")
+    if not repeats.height:
+        return
+    first_of = dict(zip(repeats["_row"].to_list(), repeats["_first"].to_list(), strict=True))
+
+    def shown(row: int) -> str:
+        if len(keys) == 1:
+            return _value_at(columns[keys[0]], row)
+        return " + ".join(_value_at(columns[k], row) for k in keys)
+
+    problems.add_rows(repeats["_row"].to_numpy().astype(np.int64), "+".join(keys), lambda r: (
+        f"duplicate identifier {shown(r)}, first seen at {problems.locate(first_of[r])}; "
+        "expected each identifier once per batch"))
+
+
+def check_references(tables: Mapping[str, pa.Table], locators: Mapping[str, Locator],
+                     known: KnownValues | None = None) -> None:
+    """Check every :class:`~ltc.records.schema.Reference` of a batch's typed tables.
+
+    A value passes when it appears in the target table of the same batch or among the
+    values ``known(table, field)`` returns (those already stored). When the target
+    table is not in the batch and ``known`` is absent or returns None, the reference
+    cannot be checked and is skipped. Raises :class:`IngestError` listing what is wrong.
+    """
+    items: list[Problem] = []
+    total = 0
+    for name, data in tables.items():
+        spec = TABLES[name]
+        problems = Problems(locators[name])
+        for ref in spec.references:
+            pools: list[pa.Array] = []
+            if ref.table in tables:
+                pools.append(tables[ref.table].column(ref.target_field).combine_chunks())
+            stored = known(ref.table, ref.target_field) if known is not None else None
+            if stored is not None:
+                pools.append(stored)
+            if not pools:
+                continue
+            target_type = TABLES[ref.table].field(ref.target_field).arrow_type
+            allowed = pc.unique(pa.chunked_array(pools, type=target_type))
+            values = data.column(ref.field)
+            unknown = _bad_rows(pc.and_(pc.is_valid(values),
+                                        pc.invert(pc.is_in(values, value_set=allowed))))
+            where_from = " or ".join((["this batch"] if ref.table in tables else [])
+                                     + (["the store"] if stored is not None else []))
+
+            def unknown_message(r: int, ref: Reference = ref, v: pa.ChunkedArray = values,
+                                w: str = where_from) -> str:
+                return (f"{_value_at(v, r)} is not a {ref.target_field} of the {ref.table} "
+                        f"table in {w}; expected a {ref.table} listed in the batch or "
+                        "already stored")
+            problems.add_rows(unknown, ref.field, unknown_message)
+        items += problems.items
+        total += problems.total
+    if total:
+        raise IngestError(items, total)
 
 
 def _derive(spec: Table, columns: dict[str, pa.ChunkedArray]) -> None:
@@ -204,10 +278,13 @@ def convert_table(spec: Table, raw: pa.Table, locate: Locator, where: str) -> pa
     for name in raw.column_names:
         if name not in expected_names:
             problems.add(Problem(where, name, (
-                f"unknown column; the {spec.name} table has: {', '.join(expected_names)}")))
+                f"unknown column; expected only the columns of the {spec.name} table: "
+                f"{', '.join(expected_names)}")))
     for f in spec.extract_fields:
         if f.required and f.name not in present:
-            problems.add(Problem(where, f.name, "required column is missing from the header"))
+            problems.add(Problem(where, f.name, (
+                f"required column is missing from the header; expected a column named "
+                f"{f.name}")))
     if problems.total:
         raise IngestError(problems.items, problems.total)
 
@@ -224,26 +301,15 @@ def convert_table(spec: Table, raw: pa.Table, locate: Locator, where: str) -> pa
 
     for order in spec.orders:
         before = _bad_rows(pc.less(columns[order.later], columns[order.earlier]))
-        problems.add_rows(before, order.later, lambda r, o=order: (
-            f"{columns[o.later][r].as_py()} is before {o.earlier} "
-            f"{columns[o.earlier][r].as_py()}; expected {o.later} on or after {o.earlier}"))
+
+        def order_message(r: int, o: Order = order) -> str:
+            return (f"{columns[o.later][r].as_py()} is before {o.earlier} "
+                    f"{columns[o.earlier][r].as_py()}; expected {o.later} on or after "
+                    f"{o.earlier}")
+        problems.add_rows(before, order.later, order_message)
 
     if spec.key and n:
-        key_frame = pl.from_arrow(pa.table({k: raw.column(k) for k in spec.key}))
-        assert isinstance(key_frame, pl.DataFrame)
-        dup = np.flatnonzero(key_frame.is_duplicated().to_numpy())
-        if len(dup):
-            frame_rows = key_frame.with_row_index("_row")[dup]
-            first_of = frame_rows.group_by(list(spec.key), maintain_order=True).agg(
-                pl.col("_row").first().alias("_first"))
-            firsts = dict(zip(map(tuple, first_of.select(spec.key).rows()),
-                              first_of["_first"].to_list(), strict=True))
-            repeats = [int(r) for r, *k in frame_rows.rows() if firsts[tuple(k)] != r]
-            label = "+".join(spec.key)
-            problems.add_rows(np.array(repeats, dtype=np.int64), label, lambda r: (
-                f"duplicate identifier {_value_at(raw.column(spec.key[0]), r)}, first seen at "
-                f"{locate(firsts[tuple(raw.column(k)[r].as_py() for k in spec.key)])}; "
-                "expected each identifier once per batch"))
+        _check_unique(spec, columns, problems)
 
     if problems.total:
         raise IngestError(problems.items, problems.total)

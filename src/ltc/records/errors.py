@@ -28,6 +28,10 @@ class IngestError(Exception):
         self.total = total if total is not None else len(problems)
         super().__init__(self.report())
 
+    def __reduce__(self) -> tuple[type[IngestError], tuple[list[Problem], int]]:
+        # rebuilt from its problems, so it survives being passed between processes
+        return (type(self), (self.problems, self.total))
+
     def report(self) -> str:
         lines = [f"Batch refused: {self.total} problem{'s' if self.total != 1 else ''} found."]
         lines += [f"  - {p}" for p in self.problems]

@@ -65,8 +65,21 @@ class Order:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A cross-table rule: each present value of ``field`` must name a row of ``table``.
+
+    The value must appear in ``target_field`` of ``table``, either in the same batch or
+    in a batch already stored.
+    """
+
+    field: str
+    table: str
+    target_field: str
+
+
+@dataclass(frozen=True)
 class Table:
-    """A record-plane table: its fields, unique key and ordering rules."""
+    """A record-plane table: its fields, unique key, ordering and reference rules."""
 
     name: str
     description: str
@@ -75,6 +88,7 @@ class Table:
     snapshot: bool = False  # True: the latest extract replaces earlier rows by key
     orders: tuple[Order, ...] = ()
     sort_by: tuple[str, ...] = ("nhs_number",)
+    references: tuple[Reference, ...] = ()
 
     @property
     def extract_fields(self) -> tuple[Field, ...]:
@@ -135,6 +149,7 @@ _register(Table(
               required=False, minimum=0),
     ),
     key=("practice_code",), snapshot=True, sort_by=("practice_code",),
+    references=(Reference("locality_code", "locality", "locality_code"),),
 ))
 
 _register(Table(
@@ -158,6 +173,7 @@ _register(Table(
     ),
     key=("nhs_number",), snapshot=True,
     orders=(Order("date_of_birth", "date_of_death"),),
+    references=(Reference("practice_code", "practice", "practice_code"),),
 ))
 
 _register(Table(

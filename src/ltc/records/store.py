@@ -129,12 +129,17 @@ class RecordStore:
                 return CommitResult("unchanged", batch.key, previous["rows"])
             files: dict[str, str] = {}
             written: list[Path] = []
+            made_dirs: list[Path] = []
+            tmp_manifest = self.root / f".{MANIFEST}.tmp"
+            tmp: Path | None = None
             try:
                 for name, data in batch.tables.items():
                     spec = TABLES[name]
                     rel = f"{name}/{batch.source}__{batch.period}__{batch.fingerprint[:12]}.parquet"
                     path = self.root / rel
-                    path.parent.mkdir(parents=True, exist_ok=True)
+                    if not path.parent.exists():
+                        path.parent.mkdir(parents=True)
+                        made_dirs.append(path.parent)
                     stored = sort_table(spec, data)
                     n = stored.num_rows
                     stored = stored.append_column(
@@ -145,7 +150,9 @@ class RecordStore:
                         pa.repeat(pa.scalar(batch.period), n))
                     tmp = path.with_suffix(".parquet.tmp")
                     pq.write_table(stored, tmp, compression="zstd", row_group_size=1_000_000)
+                    _fsync(tmp)
                     os.replace(tmp, path)
+                    tmp = None
                     written.append(path)
                     files[name] = rel
                 manifest["batches"][batch.key] = {
@@ -153,20 +160,46 @@ class RecordStore:
                     "fingerprint": batch.fingerprint, "rows": rows, "files": files,
                     "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 }
-                tmp_manifest = self.root / f".{MANIFEST}.tmp"
-                tmp_manifest.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+                with open(tmp_manifest, "w") as handle:
+                    handle.write(json.dumps(manifest, indent=1, sort_keys=True))
+                    handle.flush()
+                    os.fsync(handle.fileno())
                 os.replace(tmp_manifest, self.manifest_path)
+                _fsync_dir(self.root)
             except BaseException:
+                # the manifest was not replaced: remove everything this commit created
+                if tmp is not None:
+                    tmp.unlink(missing_ok=True)
+                tmp_manifest.unlink(missing_ok=True)
                 for path in written:
                     if previous is None or str(path.relative_to(self.root)) not in \
                             previous["files"].values():
                         path.unlink(missing_ok=True)
+                for made in reversed(made_dirs):
+                    with contextlib.suppress(OSError):
+                        made.rmdir()
                 raise
             if previous is not None:
                 for rel in previous["files"].values():
                     if rel not in files.values():
                         (self.root / rel).unlink(missing_ok=True)
             return CommitResult("added" if previous is None else "replaced", batch.key, rows)
+
+    def values(self, name: str, column: str, exclude: str | None = None) -> pa.Array:
+        """Distinct values of ``column`` in the live files of ``name``.
+
+        ``exclude`` names a batch (``source/period``) to leave out, e.g. the one an
+        incoming batch would replace.
+        """
+        spec = table(name)
+        arrow_type = spec.field(column).arrow_type
+        chunks = [pq.read_table(self.root / b["files"][name], columns=[column]).column(column)
+                  for key, b in sorted(self.batches().items())
+                  if key != exclude and name in b["files"]]
+        if not chunks:
+            return pa.array([], arrow_type)
+        return pc.unique(pa.chunked_array([c for chunk in chunks for c in chunk.chunks],
+                                          type=arrow_type))
 
     def clear(self) -> None:
         """Remove every stored batch."""
@@ -208,6 +241,21 @@ class RecordStore:
                 ibis._["_rank"] == 0).drop("_rank")
         con.create_view(name, raw, overwrite=True)
         return con.table(name)
+
+
+def _fsync(path: Path) -> None:
+    """Make a written file durable before it is renamed into place."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (a no-op where directories cannot be synced)."""
+    with contextlib.suppress(OSError):
+        _fsync(path)
 
 
 def _latest_per_key(spec: Table, data: pa.Table) -> pa.Table:

@@ -11,15 +11,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from ltc.records.convert import convert_table
+from ltc.records.convert import Locator, check_references, convert_table
 from ltc.records.errors import IngestError, Problem, refuse
 from ltc.records.schema import SOURCES, TABLES
-from ltc.records.store import PERIOD_RE, Batch
+from ltc.records.store import PERIOD_RE, Batch, RecordStore
 
 
 def display(path: Path) -> str:
@@ -42,24 +43,83 @@ def fingerprint(paths: list[Path], extra: str = "") -> str:
     return digest.hexdigest()
 
 
-def _find_bad_line(path: Path, width: int) -> Problem:
+def _lines(path: Path) -> Iterator[bytes]:
+    """The file's lines without their endings, split where the CSV reader splits them.
+
+    The reader ends a line at ``\\n``, ``\\r\\n`` or a lone ``\\r``.
+    """
+    with open(path, "rb") as handle:
+        for raw in handle:
+            body = raw[:-1] if raw.endswith(b"\n") else raw
+            if body.endswith(b"\r"):
+                body = body[:-1]
+            yield from body.split(b"\r")
+
+
+def _cells(text: str) -> list[str] | None:
+    """One line split into CSV cells, or None when it cannot be split."""
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error:
+        return None
+
+
+def _find_bad_line(path: Path, header: list[str]) -> Problem:
     """Re-read a file that the fast reader refused, to say exactly where and why."""
     where = display(path)
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                return Problem(f"{where}, line {number}", None, (
-                    f"byte 0x{raw[err.start]:02x} at column {err.start + 1} is not valid UTF-8; "
-                    "expected the file saved as UTF-8"))
-            if number == 1 and text.startswith("\ufeff"):
-                text = text[1:]
-            row = next(csv.reader([text]), [])
-            if len(row) != width:
-                return Problem(f"{where}, line {number}", None, (
-                    f"has {len(row)} columns; expected {width}, as in the header"))
-    return Problem(where, None, "could not be read as CSV; expected comma-separated UTF-8 text")
+    width = len(header)
+    for number, raw in enumerate(_lines(path), start=1):
+        if number > 1 and not raw:
+            continue  # the reader skips blank lines
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            loose = raw.decode("utf-8", errors="surrogateescape")
+            if number == 1:
+                loose = loose.lstrip("\ufeff")
+            cells = _cells(loose) or []
+            column = next((i for i, cell in enumerate(cells)
+                           if any("\udc80" <= ch <= "\udcff" for ch in cell)), None)
+            fld = header[column] if column is not None and column < width else None
+            return Problem(f"{where}, line {number}", fld, (
+                f"byte 0x{raw[err.start]:02x} at column {err.start + 1} is not valid UTF-8; "
+                "expected the file saved as UTF-8"))
+        if number == 1:
+            continue
+        row = _cells(text)
+        if row is None:
+            return Problem(f"{where}, line {number}", None, (
+                "could not be split into values; expected comma-separated values, quoted "
+                'with " where they hold a comma'))
+        if len(row) != width:
+            return Problem(f"{where}, line {number}", None, (
+                f"has {len(row)} columns; expected {width}, as in the header"))
+    return Problem(where, None, "could not be read as CSV; expected comma-separated UTF-8 text "
+                   "with no line breaks inside values")
+
+
+def _line_locator(path: Path) -> Locator:
+    """Row index -> "file, line N", counting the blank lines the CSV reader skips.
+
+    Without blank lines, row ``i`` is on line ``i + 2``. The file is scanned once, when
+    the first row must be located, and only the blank lines are remembered.
+    """
+    name = display(path)
+    skipped: list[int] | None = None
+
+    def locate(row: int) -> str:
+        nonlocal skipped
+        if skipped is None:
+            skipped = [number for number, raw in enumerate(_lines(path), start=1)
+                       if number > 1 and not raw]
+        number = row + 2
+        for blank in skipped:
+            if blank > number:
+                break
+            number += 1
+        return f"{name}, line {number}"
+
+    return locate
 
 
 def read_csv(path: Path) -> pa.Table:
@@ -67,19 +127,24 @@ def read_csv(path: Path) -> pa.Table:
     where = display(path)
     if path.stat().st_size == 0:
         raise refuse(where, None, "file is empty; expected a header line naming the columns")
+    first_raw = next(_lines(path), b"")
     try:
-        with open(path, "rb") as handle:
-            first = handle.readline().decode("utf-8").lstrip("\ufeff").rstrip("\r\n")
+        first = first_raw.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError:
-        raise IngestError([_find_bad_line(path, 0)]) from None
-    header = next(csv.reader([first]), [])
+        raise IngestError([_find_bad_line(path, [])]) from None
+    header = _cells(first)
+    if header is None:
+        raise refuse(f"{where}, line 1", None, (
+            "the header could not be split into column names; expected names separated by "
+            "commas"))
     if not header or any(not h.strip() for h in header):
         raise refuse(f"{where}, line 1", None,
                      "the header has an empty column name; expected column names such as "
                      "nhs_number,date")
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
-        raise refuse(f"{where}, line 1", dup[0], "column named twice in the header")
+        raise refuse(f"{where}, line 1", dup[0],
+                     "column named twice in the header; expected each column once")
     try:
         return pacsv.read_csv(
             path,
@@ -90,11 +155,19 @@ def read_csv(path: Path) -> pa.Table:
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):
-        raise IngestError([_find_bad_line(path, len(header))]) from None
+        raise IngestError([_find_bad_line(path, header)]) from None
 
 
-def load_folder(folder: Path, source: str | None = None, period: str | None = None) -> Batch:
-    """Read and check one extract folder; ``source`` and ``period`` default to its path."""
+def load_folder(folder: Path, source: str | None = None, period: str | None = None, *,
+                store: RecordStore | None = None) -> Batch:
+    """Read and check one extract folder; ``source`` and ``period`` default to its path.
+
+    Every file is checked and every problem reported together. References between
+    tables (e.g. a person's practice) must name a row in the same folder or, when
+    ``store`` is given, one already stored (leaving out the batch this one would
+    replace). Without a store, references to a table the folder does not carry are not
+    checked.
+    """
     folder = Path(folder)
     where = display(folder)
     if not folder.is_dir():
@@ -120,11 +193,27 @@ def load_folder(folder: Path, source: str | None = None, period: str | None = No
     if problems:
         raise IngestError(problems)
     tables: dict[str, pa.Table] = {}
+    locators: dict[str, Locator] = {}
+    total = 0
     for path in paths:
-        raw = read_csv(path)
         name = display(path)
-        tables[path.stem] = convert_table(
-            TABLES[path.stem], raw, lambda row, n=name: f"{n}, line {row + 2}", name)
+        locate = _line_locator(path)
+        try:
+            raw = read_csv(path)
+            tables[path.stem] = convert_table(TABLES[path.stem], raw, locate, f"{name}, line 1")
+        except IngestError as err:
+            problems += err.problems
+            total += err.total
+        locators[path.stem] = locate
+    if total:
+        raise IngestError(problems, total)
+
+    def known(name: str, column: str) -> pa.Array | None:
+        if store is None:
+            return None
+        return store.values(name, column, exclude=f"{source}/{period}")
+
+    check_references(tables, locators, known)
     return Batch(source, period, fingerprint(paths, extra=f"csv:{source}/{period}"), tables)
 
 

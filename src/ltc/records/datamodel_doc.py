@@ -1,0 +1,123 @@
+"""Render ``docs/data-model.md`` from the schema, so the documentation cannot drift (POP-2).
+
+``uv run ltc records data-model > docs/data-model.md`` regenerates it; a test fails when
+the committed file differs from what the schema says.
+"""
+
+from __future__ import annotations
+
+from ltc.codes import nhs_dd
+from ltc.records.schema import SOURCES, TABLES, Field
+
+KIND_TEXT = {
+    "nhs_number": "NHS number: 10 digits, Modulus 11 check",
+    "string": "text",
+    "date": "date `YYYY-MM-DD`",
+    "int": "whole number",
+    "float": "number",
+    "bool": "`true` / `false` (also `1`/`0`, `Y`/`N`)",
+    "code": "code",
+}
+
+INTRO = """\
+# Data model: the record plane
+
+<!-- Generated from src/ltc/records/schema.py by `ltc records data-model`. Do not edit. -->
+
+The record plane holds the linked history of the whole registered population (POP-1,
+POP-2). Each table below is one Parquet dataset in the record store
+(`<data dir>/records/<table>/<source>__<period>__<fingerprint>.parquet`), sorted by NHS
+number, plus two columns saying which batch each row came from: `_source` and `_period`.
+Tables marked *snapshot* hold the latest state (a later extract replaces a row with the
+same key); the others are event tables (extracts add rows).
+
+## Extracts (CSV)
+
+An extract is a folder `<source>/<period>/` (period `YYYY-MM`) holding one file per
+table, named `<table>.csv`:
+
+- UTF-8 (a byte-order mark is allowed), comma-separated, one record per line, a header
+  line naming the columns; quoting as in RFC 4180, no line breaks inside values;
+- the columns of the table as listed below, in any order; optional columns may be left
+  out; derived columns are never sent (ingest computes them);
+- an empty value means *missing*;
+- the folder is one batch: stored completely or not at all. The same folder again
+  changes nothing; a later period adds to what is stored; a corrected extract for the
+  same source and period replaces the earlier one.
+
+A refused batch names the file, the line, the field, and what was expected, and nothing
+from it is stored.
+
+| source | sends |
+|---|---|
+"""
+
+CODE_SETS = """
+## Code sets
+
+### Admission method (NHS Data Dictionary)
+
+Emergency admissions are those with method 21, 22, 23, 24, 25, 2A, 2B, 2C, 2D or 28.
+Source: NHS Data Model and Dictionary via HL7 UK Core `UKCore-AdmissionMethodEngland`
+1.0.1 (2023-04-28).
+
+| code | meaning |
+|---|---|
+"""
+
+DESTINATIONS = """
+### Discharge destination (NHS Data Dictionary)
+
+Source: HL7 UK Core `UKCore-DischargeDestinationEngland` 1.0.1 (2023-04-28).
+
+| code | meaning |
+|---|---|
+"""
+
+
+def _type(f: Field) -> str:
+    text = KIND_TEXT[f.kind]
+    if f.kind == "code":
+        if len(f.codes) <= 8:
+            text += ": " + ", ".join(f"`{c}`" for c in f.codes)
+        else:
+            text += " (see Code sets)"
+    bounds = []
+    if f.minimum is not None:
+        bounds.append(f">= {f.minimum:g}")
+    if f.maximum is not None:
+        bounds.append(f"<= {f.maximum:g}")
+    if bounds:
+        text += " (" + ", ".join(bounds) + ")"
+    return text
+
+
+def render() -> str:
+    parts = [INTRO]
+    for source in SOURCES.values():
+        tables = ", ".join(f"`{t}`" for t in source.tables)
+        parts.append(f"| `{source.name}` | {source.description}: {tables} |\n")
+    parts.append("\nOther sources (`synthea-fhir`, `synthea-csv`) arrive through their own "
+                 "readers; see `docs/fhir-mapping.md`.\n\n## Tables\n")
+    for spec in TABLES.values():
+        kind = "snapshot" if spec.snapshot else "events"
+        parts.append(f"\n### `{spec.name}` ({kind})\n\n{spec.description}\n\n")
+        parts.append(f"Key: {', '.join(f'`{k}`' for k in spec.key)} "
+                     "(unique within a batch).")
+        if spec.orders:
+            rules = "; ".join(f"`{o.later}` not before `{o.earlier}`" for o in spec.orders)
+            parts.append(f" Rules: {rules}.")
+        references = spec.references
+        if references:
+            refs = "; ".join(f"`{r.field}` names a `{r.table}`" for r in references)
+            parts.append(f" References: {refs}.")
+        parts.append("\n\n| column | type | required | meaning |\n|---|---|---|---|\n")
+        for f in spec.fields:
+            required = "derived" if f.derived else ("yes" if f.required else "no")
+            parts.append(f"| `{f.name}` | {_type(f)} | {required} | {f.description} |\n")
+    parts.append(CODE_SETS)
+    parts.extend(f"| `{code}` | {text} |\n" for code, text in nhs_dd.ADMISSION_METHODS.items())
+    parts.append(DESTINATIONS)
+    parts.extend(f"| `{code}` | {text} |\n"
+                 for code, text in nhs_dd.DISCHARGE_DESTINATIONS.items())
+    return "".join(parts)
