@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -44,28 +45,36 @@ def _progress(label: str) -> Iterator[Progress]:
         yield bar
 
 
-def _report_commit(result: CommitResult) -> None:
+def _report_commit(result: CommitResult, seconds: float) -> None:
     rows = sum(result.rows.values())
     verb = {"added": "stored", "replaced": "replaced the earlier extract",
             "unchanged": "already stored; nothing changed"}[result.status]
-    console.print(f"  {result.batch}: {verb} ({rows:,} rows in {len(result.rows)} tables)")
+    console.print(f"  {result.batch}: {verb} ({rows:,} rows in {len(result.rows)} tables, "
+                  f"{seconds:.1f} s)")
 
 
-def _commit_all(store: RecordStore, loaders: Sequence[tuple[str, Callable[[], Batch]]]
+def _commit_all(store: RecordStore, loaders: Sequence[tuple[str, Callable[[Path], Batch]]]
                 ) -> None:
-    """Load and commit batches one by one; stop at the first refused batch."""
+    """Load and commit batches one by one; stop at the first refused batch.
+
+    Each loader gets an empty staging folder beside the store (removed afterwards) for
+    tables too large to hold in memory.
+    """
+    store.root.parent.mkdir(parents=True, exist_ok=True)
     with _progress("ingest") as bar:
         task = bar.add_task("ingest", total=len(loaders))
         for label, load in loaders:
             bar.update(task, description=f"ingest {label}")
-            try:
-                batch = load()
-            except IngestError as error:
-                bar.stop()
-                err.print(f"[red]{label}[/red]")
-                err.print(error.report(), markup=False, highlight=False)
-                raise typer.Exit(2) from None
-            _report_commit(store.commit(batch))
+            started = time.perf_counter()
+            with tempfile.TemporaryDirectory(dir=store.root.parent, prefix=".staging-") as tmp:
+                try:
+                    batch = load(Path(tmp))
+                except IngestError as error:
+                    bar.stop()
+                    err.print(f"[red]{label}[/red]")
+                    err.print(error.report(), markup=False, highlight=False)
+                    raise typer.Exit(2) from None
+                _report_commit(store.commit(batch), time.perf_counter() - started)
             bar.advance(task)
 
 
@@ -127,7 +136,8 @@ def ingest_csv(
         err.print(f"{path}: no extract folders found; expected <source>/<YYYY-MM>/<table>.csv")
         raise typer.Exit(2)
     loaders = [(f"{f.parent.name}/{f.name}",
-                lambda f=f: csv_extract.load_folder(f, source, period, store=store))
+                lambda tmp, f=f: csv_extract.load_folder(f, source, period, store=store,
+                                                         staging=tmp))
                for f in folders]
     _commit_all(store, loaders)
 
@@ -145,7 +155,8 @@ def ingest_fhir(
 
     store = _store(data_dir)
     paths = sorted(path.glob("*.json")) if path.is_dir() else [path]
-    _commit_all(store, [(str(path), lambda: fhir.load_bundles(paths, store, source, period))])
+    _commit_all(store, [(str(path),
+                         lambda _tmp: fhir.load_bundles(paths, store, source, period))])
 
 
 @ingest_app.command("synthea-csv")
@@ -160,7 +171,7 @@ def ingest_synthea_csv(
 
     store = _store(data_dir)
     _commit_all(store, [(str(path),
-                         lambda: synthea_csv.load_folder(path, store, source, period))])
+                         lambda _tmp: synthea_csv.load_folder(path, store, source, period))])
 
 
 @records_app.command("summary")

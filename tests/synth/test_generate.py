@@ -142,3 +142,16 @@ def test_any_size_of_community_can_be_built(tmp_path: Path, people: int) -> None
     assert sum(sizes) == people
     if people >= MIN_PRACTICE:
         assert min(sizes) >= MIN_PRACTICE
+
+
+def test_no_event_before_birth_or_after_death(community: Built) -> None:
+    con = community.store.connect()
+    p = con.table("person")
+    for name, spec in TABLES.items():
+        if name in ("person", "identity_map") or "nhs_number" not in spec.arrow_schema.names:
+            continue
+        column = next(f.name for f in spec.fields if f.kind == "date")
+        t = con.table(name)
+        j = t.join(p, "nhs_number")
+        outside = j.filter((j[column] < j.date_of_birth) | (j[column] > j.date_of_death))
+        assert outside.count().execute() == 0, name

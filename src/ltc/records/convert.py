@@ -214,6 +214,14 @@ def _check_unique(spec: Table, columns: dict[str, pa.ChunkedArray], problems: Pr
         "expected each identifier once per batch"))
 
 
+def check_unique(spec: Table, columns: dict[str, pa.ChunkedArray], locate: Locator) -> None:
+    """Refuse repeated keys in typed key ``columns`` (row order as in the input)."""
+    problems = Problems(locate)
+    _check_unique(spec, columns, problems)
+    if problems.total:
+        raise IngestError(problems.items, problems.total)
+
+
 def check_references(tables: Mapping[str, pa.Table], locators: Mapping[str, Locator],
                      known: KnownValues | None = None) -> None:
     """Check every :class:`~ltc.records.schema.Reference` of a batch's typed tables.
@@ -267,26 +275,36 @@ def _derive(spec: Table, columns: dict[str, pa.ChunkedArray]) -> None:
         columns["conveyed"] = pc.equal(columns["outcome"], "conveyed")
 
 
-def convert_table(spec: Table, raw: pa.Table, locate: Locator, where: str) -> pa.Table:
-    """Check and type one raw table. Raises :class:`IngestError` listing what is wrong.
-
-    ``where`` names the input as a whole (for header problems); ``locate`` names a row.
-    """
-    problems = Problems(locate)
+def check_header(spec: Table, names: list[str], where: str) -> None:
+    """Refuse unknown columns and missing required ones (``where`` names the header)."""
+    problems: list[Problem] = []
     expected_names = [f.name for f in spec.extract_fields]
-    present = set(raw.column_names)
-    for name in raw.column_names:
+    present = set(names)
+    for name in names:
         if name not in expected_names:
-            problems.add(Problem(where, name, (
+            problems.append(Problem(where, name, (
                 f"unknown column; expected only the columns of the {spec.name} table: "
                 f"{', '.join(expected_names)}")))
     for f in spec.extract_fields:
         if f.required and f.name not in present:
-            problems.add(Problem(where, f.name, (
+            problems.append(Problem(where, f.name, (
                 f"required column is missing from the header; expected a column named "
                 f"{f.name}")))
-    if problems.total:
-        raise IngestError(problems.items, problems.total)
+    if problems:
+        raise IngestError(problems)
+
+
+def convert_table(spec: Table, raw: pa.Table, locate: Locator, where: str, *,
+                  check_keys: bool = True) -> pa.Table:
+    """Check and type one raw table. Raises :class:`IngestError` listing what is wrong.
+
+    ``where`` names the input as a whole (for header problems); ``locate`` names a row.
+    ``check_keys=False`` leaves the uniqueness of the key to the caller (used when a
+    large file is converted in parts and checked as a whole afterwards).
+    """
+    check_header(spec, raw.column_names, where)
+    problems = Problems(locate)
+    present = set(raw.column_names)
 
     n = raw.num_rows
     columns: dict[str, pa.ChunkedArray] = {}
@@ -308,7 +326,7 @@ def convert_table(spec: Table, raw: pa.Table, locate: Locator, where: str) -> pa
                     f"{o.earlier}")
         problems.add_rows(before, order.later, order_message)
 
-    if spec.key and n:
+    if check_keys and spec.key and n:
         _check_unique(spec, columns, problems)
 
     if problems.total:

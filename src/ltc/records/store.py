@@ -40,6 +40,15 @@ MANIFEST = "manifest.json"
 FORMAT = 1
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A checked, typed table too large to hold in memory, in a Parquet file outside the
+    store (in input order). Committing sorts it into the store out of core."""
+
+    path: Path
+    rows: int
+
+
 @dataclass
 class Batch:
     """Typed tables from one extract, ready to commit."""
@@ -47,7 +56,7 @@ class Batch:
     source: str
     period: str
     fingerprint: str  # hash of the input as received
-    tables: dict[str, pa.Table]
+    tables: dict[str, pa.Table | Staged]
 
     def __post_init__(self) -> None:
         if not SOURCE_RE.match(self.source):
@@ -118,10 +127,13 @@ class RecordStore:
         """Store ``batch`` atomically (see the module docstring for the rules)."""
         for name, data in batch.tables.items():
             spec = table(name)
+            if isinstance(data, Staged):
+                continue
             if data.schema.remove_metadata() != spec.arrow_schema.remove_metadata():
                 raise ValueError(f"table {name}: schema does not match the record plane:\n"
                                  f"{data.schema}\nexpected\n{spec.arrow_schema}")
-        rows = {name: data.num_rows for name, data in batch.tables.items()}
+        rows = {name: data.rows if isinstance(data, Staged) else data.num_rows
+                for name, data in batch.tables.items()}
         with self._locked():
             manifest = self.manifest()
             previous = manifest["batches"].get(batch.key)
@@ -140,16 +152,12 @@ class RecordStore:
                     if not path.parent.exists():
                         path.parent.mkdir(parents=True)
                         made_dirs.append(path.parent)
-                    stored = sort_table(spec, data)
-                    n = stored.num_rows
-                    stored = stored.append_column(
-                        pa.field("_source", pa.string(), nullable=False),
-                        pa.repeat(pa.scalar(batch.source), n))
-                    stored = stored.append_column(
-                        pa.field("_period", pa.string(), nullable=False),
-                        pa.repeat(pa.scalar(batch.period), n))
                     tmp = path.with_suffix(".parquet.tmp")
-                    pq.write_table(stored, tmp, compression="zstd", row_group_size=1_000_000)
+                    if isinstance(data, Staged):
+                        _write_sorted(spec, data, tmp, batch.source, batch.period)
+                    else:
+                        pq.write_table(_with_batch(sort_table(spec, data), batch),
+                                       tmp, compression="zstd", row_group_size=ROW_GROUP)
                     _fsync(tmp)
                     os.replace(tmp, path)
                     tmp = None
@@ -256,6 +264,45 @@ def _fsync_dir(path: Path) -> None:
     """Make a rename in ``path`` durable (a no-op where directories cannot be synced)."""
     with contextlib.suppress(OSError):
         _fsync(path)
+
+
+ROW_GROUP = 1_000_000
+#: Memory DuckDB may use to sort a staged table before spilling to disk.
+SORT_MEMORY = "2GB"
+
+
+def _with_batch(data: pa.Table, batch: Batch | tuple[str, str]) -> pa.Table:
+    source, period = (batch.source, batch.period) if isinstance(batch, Batch) else batch
+    n = data.num_rows
+    data = data.append_column(pa.field("_source", pa.string(), nullable=False),
+                              pa.repeat(pa.scalar(source), n))
+    return data.append_column(pa.field("_period", pa.string(), nullable=False),
+                              pa.repeat(pa.scalar(period), n))
+
+
+def _write_sorted(spec: Table, staged: Staged, target: Path, source: str, period: str) -> None:
+    """Sort a staged table out of core (DuckDB) and write it with the stored schema."""
+    import duckdb
+
+    keys = list(spec.sort_by)
+    keys += [k for k in spec.key if k not in keys]
+    columns = ", ".join(f'"{f.name}"' for f in spec.fields)
+    order = ", ".join(f'"{k}"' for k in keys)
+    spill = target.parent / f".{target.name}.spill"
+    con = duckdb.connect(config={"memory_limit": SORT_MEMORY, "threads": 2,
+                                 "temp_directory": str(spill),
+                                 "preserve_insertion_order": False})
+    try:
+        reader = con.sql(f"SELECT {columns} FROM read_parquet($1) ORDER BY {order}",
+                         params=[str(staged.path)]).to_arrow_reader(ROW_GROUP)
+        with pq.ParquetWriter(target, spec.stored_schema, compression="zstd") as writer:
+            for chunk in reader:
+                data = pa.Table.from_batches([chunk]).cast(spec.arrow_schema)
+                writer.write_table(_with_batch(data, (source, period)),
+                                   row_group_size=ROW_GROUP)
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _latest_per_key(spec: Table, data: pa.Table) -> pa.Table:

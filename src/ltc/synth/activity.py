@@ -77,7 +77,7 @@ class Draw:
         self.people = chunk.idx()
 
     def yearly(self, rate: Callable[[int], FloatArray]) -> tuple[IntArray, IntArray]:
-        """Poisson events per person per year, uniform in the year, none after death.
+        """Poisson events per person per year, uniform in the year, none outside life.
 
         ``rate(y)`` gives the per-person rate for history year ``y`` (chunk-sized).
         Returns (person index, day).
@@ -89,7 +89,7 @@ class Draw:
             who = np.repeat(self.people, counts)
             start, end = self.h.year_start[y], self.h.year_start[y + 1]
             day = start + (self.rng.random(len(who)) * (end - start)).astype(np.int64)
-            keep = day < self.h.death_day[who]
+            keep = (day < self.h.death_day[who]) & (day >= self.c.dob_days[who])
             persons.append(who[keep])
             days.append(day[keep])
         return np.concatenate(persons), np.concatenate(days)
@@ -223,8 +223,8 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
                             "disposal": text(disposal)}
 
     # --- ambulance: conveyances to A&E, plus see-and-treat and hear-and-treat ---------
-    conveyed_p = np.where(c.age[ae_who] >= 75, 0.55, 0.2) + np.where(disposal == "admitted",
-                                                                      0.2, 0.0)
+    conveyed_p = np.where(c.age[ae_who] >= 75, 0.45, 0.15) + np.where(disposal == "admitted",
+                                                                       0.15, 0.0)
     conveyed = rng.random(len(ae_who)) < conveyed_p
     nw, nday = d.yearly(lambda y: 0.05 * np.exp(0.03 * np.maximum(d.age(y) - 60, 0)
                                                 + 0.5 * d.z(y) + 0.1 * d.n_ltc(y)))
@@ -430,7 +430,7 @@ def _prescribing(rng: np.random.Generator, d: Draw, c: Community, h: Health,
     adherence = 0.55 + 0.45 * rng.beta(4, 1.5, c.size)[all_who]
     dispensed = rng.random(len(all_who)) < adherence
     dday = all_day[dispensed] + rng.integers(0, 4, dispensed.sum())
-    keep = dday < h.year_start[-1]
+    keep = dday < np.minimum(h.year_start[-1], h.death_day[all_who[dispensed]])
     dsel = np.flatnonzero(dispensed)[keep]
     dispensing = {
         "nhs_number": _nhs(c, all_who[dsel]), "date": _dates(dday[keep]),

@@ -12,6 +12,7 @@ pipeline reads, so models can be judged against this oracle.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,7 +24,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ltc.records.schema import TABLES
-from ltc.records.store import Batch, RecordStore
+from ltc.records.store import Batch, RecordStore, Staged
 from ltc.synth import activity, health, population
 from ltc.synth.activity import text
 from ltc.synth.population import Community
@@ -244,12 +245,29 @@ def write_extracts(out: Path, options: Options, truth_dir: Path | None = None,
 
 def write_store(store: RecordStore, options: Options, truth_dir: Path | None = None,
                 progress: ProgressFn | None = None) -> None:
-    """The fast path: typed tables straight into the record store, one batch per source."""
-    parts: dict[tuple[str, str], list[pa.Table]] = {}
-    for source, name, data in community_tables(options, truth_dir, progress):
-        parts.setdefault((source, name), []).append(data)
+    """The fast path: typed tables straight into the record store, one batch per source.
+
+    Chunks are staged on disk beside the store, so memory stays bounded at any size.
+    """
+    store.root.parent.mkdir(parents=True, exist_ok=True)
     fingerprint = f"synth-{options.people}-{options.seed}-{options.end}"
-    for source in sorted({s for s, _ in parts}):
-        tables = {name: pa.concat_tables(chunks) for (s, name), chunks in parts.items()
-                  if s == source}
-        store.commit(Batch(source, options.period, f"{fingerprint}-{source}", tables))
+    with tempfile.TemporaryDirectory(dir=store.root.parent, prefix=".staging-") as tmp:
+        writers: dict[tuple[str, str], pq.ParquetWriter] = {}
+        rows: dict[tuple[str, str], int] = {}
+        try:
+            for source, name, data in community_tables(options, truth_dir, progress):
+                key = (source, name)
+                if key not in writers:
+                    writers[key] = pq.ParquetWriter(Path(tmp) / f"{source}__{name}.parquet",
+                                                    TABLES[name].arrow_schema)
+                    rows[key] = 0
+                writers[key].write_table(data)
+                rows[key] += data.num_rows
+        finally:
+            for writer in writers.values():
+                writer.close()
+        for source in sorted({s for s, _ in writers}):
+            tables: dict[str, pa.Table | Staged] = {
+                name: Staged(Path(tmp) / f"{s}__{name}.parquet", rows[(s, name)])
+                for (s, name) in writers if s == source}
+            store.commit(Batch(source, options.period, f"{fingerprint}-{source}", tables))

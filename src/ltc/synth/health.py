@@ -96,10 +96,11 @@ def build(rng: np.random.Generator, community: Community) -> Health:
         log_h = 0.095 * (age - 60) + 0.4 * frailty + 0.5 * z[:, y] + 0.1 * community.deprivation
         h = np.exp(log_h)
         h *= DEATH_RATE / h.mean()
-        alive = death_day == NEVER
+        alive = (death_day == NEVER) & (community.dob_days < starts[y + 1] - 1)
         dies = alive & (rng.random(n) < np.minimum(h, 0.9))
-        death_day[dies] = starts[y] + (rng.random(dies.sum()) * (starts[y + 1] - starts[y])
-                                       ).astype(np.int64)
+        first = np.maximum(starts[y], community.dob_days[dies] + 1)
+        death_day[dies] = first + (rng.random(dies.sum()) * (starts[y + 1] - first)
+                                   ).astype(np.int64)
     alive_end = death_day == NEVER
 
     age_now = community.age
@@ -129,7 +130,10 @@ def build(rng: np.random.Generator, community: Community) -> Health:
         age = community.age - (YEARS - 1 - y)
         risk[:, y] = (age_effect(age) + 0.12 * n_ltc[:, y] + 0.6 * heavy[:, y]
                       + 0.12 * community.deprivation + 1.0 * z[:, y])
-    alpha = float(np.log(EMERGENCY_RATE / np.exp(risk).mean()))
+    # calibrate over the person-years actually lived (born, not yet dead)
+    lived = np.stack([(community.dob_days < starts[y]) & (death_day >= starts[y + 1])
+                      for y in range(YEARS)], axis=1)
+    alpha = float(np.log(EMERGENCY_RATE / np.exp(risk[lived]).mean()))
     percentile = np.empty_like(risk)
     for y in range(YEARS):
         percentile[np.argsort(risk[:, y], kind="stable"), y] = np.arange(n) / max(n - 1, 1)

@@ -13,14 +13,22 @@ import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
-from ltc.records.convert import Locator, check_references, convert_table
+from ltc.records.convert import (
+    Locator,
+    check_header,
+    check_references,
+    check_unique,
+    convert_table,
+)
 from ltc.records.errors import IngestError, Problem, refuse
-from ltc.records.schema import SOURCES, TABLES
-from ltc.records.store import PERIOD_RE, Batch, RecordStore
+from ltc.records.schema import SOURCES, TABLES, Table
+from ltc.records.store import PERIOD_RE, Batch, RecordStore, Staged
 
 
 def display(path: Path) -> str:
@@ -122,8 +130,8 @@ def _line_locator(path: Path) -> Locator:
     return locate
 
 
-def read_csv(path: Path) -> pa.Table:
-    """Read a CSV file with every column as text; refuse what cannot be parsed."""
+def read_header(path: Path) -> list[str]:
+    """The column names of a CSV file; refuse a header that cannot be used."""
     where = display(path)
     if path.stat().st_size == 0:
         raise refuse(where, None, "file is empty; expected a header line naming the columns")
@@ -145,21 +153,83 @@ def read_csv(path: Path) -> pa.Table:
         dup = sorted({h for h in header if header.count(h) > 1})
         raise refuse(f"{where}, line 1", dup[0],
                      "column named twice in the header; expected each column once")
+    return header
+
+
+def _csv_options(header: list[str], block_size: int) -> dict[str, Any]:
+    return {
+        "read_options": pacsv.ReadOptions(block_size=block_size),
+        "parse_options": pacsv.ParseOptions(newlines_in_values=False),
+        "convert_options": pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header},
+            strings_can_be_null=False, quoted_strings_can_be_null=False),
+    }
+
+
+def read_csv(path: Path) -> pa.Table:
+    """Read a CSV file with every column as text; refuse what cannot be parsed."""
+    header = read_header(path)
     try:
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
+        return pacsv.read_csv(path, **_csv_options(header, 1 << 24))
     except (pa.ArrowInvalid, UnicodeDecodeError):
         raise IngestError([_find_bad_line(path, header)]) from None
 
 
+#: Rows are converted and staged in parts of about this many bytes of CSV.
+STAGE_BLOCK = 1 << 26
+
+
+def stage_csv(path: Path, spec: Table, staging: Path, locate: Locator) -> Staged:
+    """Check and type a CSV file part by part, writing it to a Parquet file in ``staging``.
+
+    Memory stays bounded by the part size whatever the file size. Every part is checked;
+    once a problem is found nothing more is written, and all problems are reported
+    together (keys are checked over the whole file at the end).
+    """
+    name = display(path)
+    header = read_header(path)
+    check_header(spec, header, f"{name}, line 1")
+    target = staging / f"{spec.name}.parquet"
+    problems: list[Problem] = []
+    total = 0
+    offset = 0
+    writer: pq.ParquetWriter | None = None
+    try:
+        reader = pacsv.open_csv(path, **_csv_options(header, STAGE_BLOCK))
+        for part in reader:
+            raw = pa.Table.from_batches([part])
+            def located(row: int, first: int = offset) -> str:
+                return locate(row + first)
+
+            try:
+                typed = convert_table(spec, raw, located, f"{name}, line 1", check_keys=False)
+            except IngestError as err:
+                problems += err.problems
+                total += err.total
+            else:
+                if not total:
+                    if writer is None:
+                        writer = pq.ParquetWriter(target, spec.arrow_schema)
+                    writer.write_table(typed)
+            offset += raw.num_rows
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        problems.append(_find_bad_line(path, header))
+        total += 1
+    finally:
+        if writer is not None:
+            writer.close()
+    if total:
+        raise IngestError(problems, total)
+    if writer is None:
+        pq.write_table(spec.arrow_schema.empty_table(), target)
+    if spec.key and offset:
+        keys = pq.read_table(target, columns=list(spec.key))
+        check_unique(spec, {k: keys.column(k) for k in spec.key}, locate)
+    return Staged(target, offset)
+
+
 def load_folder(folder: Path, source: str | None = None, period: str | None = None, *,
-                store: RecordStore | None = None) -> Batch:
+                store: RecordStore | None = None, staging: Path | None = None) -> Batch:
     """Read and check one extract folder; ``source`` and ``period`` default to its path.
 
     Every file is checked and every problem reported together. References between
@@ -167,6 +237,10 @@ def load_folder(folder: Path, source: str | None = None, period: str | None = No
     ``store`` is given, one already stored (leaving out the batch this one would
     replace). Without a store, references to a table the folder does not carry are not
     checked.
+
+    With ``staging`` (an empty folder outside the store, kept until the batch is
+    committed) files are converted in parts and staged on disk, so memory stays bounded
+    whatever the size of the extract; without it, tables are held in memory.
     """
     folder = Path(folder)
     where = display(folder)
@@ -192,15 +266,19 @@ def load_folder(folder: Path, source: str | None = None, period: str | None = No
                 f"{', '.join(t + '.csv' for t in allowed)}")))
     if problems:
         raise IngestError(problems)
-    tables: dict[str, pa.Table] = {}
+    tables: dict[str, pa.Table | Staged] = {}
     locators: dict[str, Locator] = {}
     total = 0
     for path in paths:
         name = display(path)
         locate = _line_locator(path)
+        spec = TABLES[path.stem]
         try:
-            raw = read_csv(path)
-            tables[path.stem] = convert_table(TABLES[path.stem], raw, locate, f"{name}, line 1")
+            if staging is not None:
+                tables[path.stem] = stage_csv(path, spec, staging, locate)
+            else:
+                raw = read_csv(path)
+                tables[path.stem] = convert_table(spec, raw, locate, f"{name}, line 1")
         except IngestError as err:
             problems += err.problems
             total += err.total
@@ -213,8 +291,24 @@ def load_folder(folder: Path, source: str | None = None, period: str | None = No
             return None
         return store.values(name, column, exclude=f"{source}/{period}")
 
-    check_references(tables, locators, known)
+    check_references(_reference_columns(tables), locators, known)
     return Batch(source, period, fingerprint(paths, extra=f"csv:{source}/{period}"), tables)
+
+
+def _reference_columns(tables: dict[str, pa.Table | Staged]) -> dict[str, pa.Table]:
+    """The columns reference checks need, read back from staged files where necessary."""
+    needed: dict[str, set[str]] = {}
+    for name in tables:
+        for ref in TABLES[name].references:
+            needed.setdefault(name, set()).add(ref.field)
+            if ref.table in tables:
+                needed.setdefault(ref.table, set()).add(ref.target_field)
+    out: dict[str, pa.Table] = {}
+    for name, columns in needed.items():
+        data = tables[name]
+        out[name] = pq.read_table(data.path, columns=sorted(columns)) \
+            if isinstance(data, Staged) else data
+    return out
 
 
 def batch_folders(root: Path) -> list[Path]:

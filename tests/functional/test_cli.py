@@ -1,0 +1,82 @@
+"""The ``ltc`` command as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def ltc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "ltc", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cli")
+    done = ltc("synth", "--people", "5000", "--seed", "2", "--out", "data/extracts",
+               "--truth", "data/truth", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "Synthetic community of 5,000 people (seed 2)" in done.stdout
+    done = ltc("ingest", "csv", "data/extracts", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "gp/2025-03: stored" in done.stdout
+    return root
+
+
+def test_summary_prints_tables_registers_and_bed_day_share(demo: Path) -> None:
+    done = ltc("records", "summary", cwd=demo)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "inpatient_spell" in out
+    assert "prescription" in out
+    assert "Registers on 2025-03-31 against QOF England 2019-20" in out
+    for register in ("hypertension", "diabetes", "copd", "dementia"):
+        assert register in out
+    assert "the top 5% used" in out
+
+
+def test_summary_by_practice_lists_every_practice(demo: Path) -> None:
+    done = ltc("records", "summary", "--by-practice", cwd=demo)
+    assert done.returncode == 0, done.stderr
+    assert "Prevalence % by practice" in done.stdout
+    assert "Z00001" in done.stdout
+
+
+def test_ingesting_again_says_nothing_changed(demo: Path) -> None:
+    done = ltc("ingest", "csv", "data/extracts", cwd=demo)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("already stored; nothing changed") == 6
+
+
+def test_a_refused_batch_exits_2_and_names_file_line_and_field(demo: Path) -> None:
+    bad = demo / "bad" / "ambulance" / "2025-04"
+    bad.mkdir(parents=True)
+    (bad / "ambulance_incident.csv").write_text(
+        "nhs_number,record_id,date,outcome\n9434765919,A1,2025-04-02,conveyed\n"
+        "9434765919,A2,2025-04-31,conveyed\n")
+    before = (demo / "data" / "records" / "manifest.json").read_bytes()
+    done = ltc("ingest", "csv", "bad", cwd=demo)
+    assert done.returncode == 2
+    assert "ambulance_incident.csv, line 3, field date" in done.stderr
+    assert "not a real calendar date" in done.stderr
+    assert "Nothing from this batch was stored" in done.stderr
+    assert (demo / "data" / "records" / "manifest.json").read_bytes() == before
+
+
+def test_summary_of_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
+    done = ltc("records", "summary", "--data-dir", "nowhere", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "is empty" in done.stderr
+    assert "ltc ingest csv" in done.stderr
+
+
+def test_ingest_of_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    done = ltc("ingest", "csv", "missing", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "no such folder" in done.stderr
