@@ -28,7 +28,7 @@ demo: install ## build a 50,000-person community, ingest it and print the summar
 	$(UV) run ltc records summary --data-dir $(DATA)
 
 test: install ## run every test
-	$(UV) run pytest -n 2 -q
+	$(UV) run pytest -n 2 --dist loadfile -q
 
 check: install ## lint and type-check
 	$(UV) run ruff check src tests benchmarks

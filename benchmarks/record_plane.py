@@ -56,6 +56,10 @@ def main() -> None:
         print(f"{'generate + ingest':<28} {total:8.1f} s   peak {max(peaks):5.2f} GiB")
         print(f"CSV extracts {size:.2f} GiB; record store {stored:.2f} GiB (Parquet, zstd)")
         run("records summary", [*ltc, "records", "summary", "--data-dir", str(work)])
+        run("synth --direct (Parquet)", [*ltc, "synth", "--people", str(args.people), "--seed",
+                                         str(args.seed), "--direct", "--data-dir",
+                                         str(work / "direct"), "--truth",
+                                         str(work / "direct" / "truth")])
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

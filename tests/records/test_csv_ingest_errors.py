@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from ltc.codes import nhs_number
 from ltc.records.errors import IngestError
+from ltc.records.ingest import csv_extract
 from ltc.records.ingest.csv_extract import load_folder
 from ltc.records.store import RecordStore
 
@@ -435,15 +436,20 @@ def test_there_are_at_least_thirty_cases() -> None:
     assert len({c.id for c in CASES}) == len(CASES) >= 30
 
 
+@pytest.mark.parametrize("staged", [False, True], ids=["in-memory", "staged"])
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_bad_input_is_refused_and_nothing_is_stored(case: Case, store: RecordStore,
-                                                    tmp_path: Path) -> None:
+def test_bad_input_is_refused_and_nothing_is_stored(case: Case, staged: bool,
+                                                    store: RecordStore, tmp_path: Path) -> None:
+    """Both ways of reading (whole files in memory, or in parts staged on disk) refuse it."""
     folder = case.corrupt(write_extract(tmp_path / "incoming", case.source, "2024-02"))
     before = snapshot(store.root)
     manifest = store.manifest_path.read_bytes()
+    staging = tmp_path / "staging" if staged else None
+    if staging is not None:
+        staging.mkdir()
 
     with pytest.raises(IngestError) as caught:
-        store.commit(load_folder(folder, store=store))
+        store.commit(load_folder(folder, store=store, staging=staging))
 
     err = caught.value
     message = str(err)
@@ -660,3 +666,63 @@ def test_any_person_file_is_loaded_or_refused_cleanly(header: str, lines: list[s
         assert refused.problems
         assert all("expected" in p.message for p in refused.problems), str(refused)
         assert all("person.csv" in p.where for p in refused.problems)
+
+
+def _consultations(rows: int) -> str:
+    lines = ["nhs_number,record_id,date,staff,mode"]
+    lines += [f"9434765919,C{i},2024-01-{1 + i % 28:02d},gp,telephone" for i in range(rows)]
+    return "\n".join(lines) + "\n"
+
+
+def test_staged_reading_in_parts_locates_problems_in_later_parts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_extract, "STAGE_BLOCK", 16 * 1024)  # many parts
+    folder = tmp_path / "gp" / "2024-02"
+    folder.mkdir(parents=True)
+    lines = _consultations(5_000).splitlines()
+    lines[4_320] = lines[4_320].replace("telephone", "carrier pigeon")  # line 4,321
+    (folder / "gp_consultation.csv").write_text("\n".join(lines) + "\n")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    with pytest.raises(IngestError) as caught:
+        load_folder(folder, staging=staging)
+    assert "gp_consultation.csv, line 4321, field mode: 'carrier pigeon'" in str(caught.value)
+
+
+def test_staged_reading_finds_duplicates_across_parts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_extract, "STAGE_BLOCK", 16 * 1024)
+    folder = tmp_path / "gp" / "2024-02"
+    folder.mkdir(parents=True)
+    lines = _consultations(5_000).splitlines()
+    lines[4_999] = lines[4_999].replace("C4998", "C7")  # repeats the id on line 9
+    (folder / "gp_consultation.csv").write_text("\n".join(lines) + "\n")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    with pytest.raises(IngestError) as caught:
+        load_folder(folder, staging=staging)
+    message = str(caught.value)
+    assert "gp_consultation.csv, line 5000, field record_id: duplicate identifier 'C7'" \
+        in message
+    assert "first seen at" in message
+    assert "line 9" in message
+
+
+def test_staged_and_in_memory_reading_store_the_same(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_extract, "STAGE_BLOCK", 16 * 1024)
+    folder = tmp_path / "gp" / "2024-02"
+    folder.mkdir(parents=True)
+    lines = _consultations(5_000).splitlines()
+    body = lines[1:]
+    body.reverse()  # out of order: the store must sort
+    (folder / "gp_consultation.csv").write_text("\n".join([lines[0], *body]) + "\n")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    a, b = RecordStore(tmp_path / "a"), RecordStore(tmp_path / "b")
+    a.commit(load_folder(folder))
+    b.commit(load_folder(folder, staging=staging))
+    assert a.arrow("gp_consultation").equals(b.arrow("gp_consultation"))
+    ids = a.arrow("gp_consultation")["record_id"].to_pylist()
+    assert ids == sorted(ids)  # one person: sorted by record_id within them
+    assert ids != [f"C{i}" for i in range(5_000)][::-1]
