@@ -148,15 +148,21 @@ def ingest_fhir(
     source: Annotated[str, typer.Option(help="Source name for this batch.")] = "synthea-fhir",
     period: Annotated[str | None, typer.Option(help="Period YYYY-MM (default: month of the "
                                                "latest date in the bundles).")] = None,
+    validate: Annotated[bool, typer.Option(
+        "--validate", help="Also validate every resource against the FHIR R4 models "
+        "(thorough, about 15 times slower).")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Ingest FHIR R4 Bundles (e.g. Synthea); patients get stable NHS numbers."""
     from ltc.records.ingest import fhir
 
+    if not path.exists():
+        err.print(f"{path}: no such file or folder. Expected FHIR R4 Bundle JSON files.")
+        raise typer.Exit(2)
     store = _store(data_dir)
     paths = sorted(path.glob("*.json")) if path.is_dir() else [path]
-    _commit_all(store, [(str(path),
-                         lambda _tmp: fhir.load_bundles(paths, store, source, period))])
+    _commit_all(store, [(str(path), lambda _tmp: fhir.load_bundles(
+        paths, store, source, period, validate=validate))])
 
 
 @ingest_app.command("synthea-csv")
@@ -169,6 +175,9 @@ def ingest_synthea_csv(
     """Ingest a Synthea CSV export."""
     from ltc.records.ingest import synthea_csv
 
+    if not path.is_dir():
+        err.print(f"{path}: no such folder. Expected a Synthea CSV export (patients.csv, ...).")
+        raise typer.Exit(2)
     store = _store(data_dir)
     _commit_all(store, [(str(path),
                          lambda _tmp: synthea_csv.load_folder(path, store, source, period))])

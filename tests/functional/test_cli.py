@@ -80,3 +80,18 @@ def test_ingest_of_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     done = ltc("ingest", "csv", "missing", cwd=tmp_path)
     assert done.returncode == 2
     assert "no such folder" in done.stderr
+
+
+def test_fhir_bundles_and_synthea_csv_ingest_from_the_command_line(
+        tmp_path: Path, external_data: Path) -> None:
+    bundles = external_data / "synthea-smart-on-fhir-r4" / "bundles"
+    done = ltc("ingest", "fhir", str(bundles), "--data-dir", "d", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "synthea-fhir/2021-03: stored" in done.stdout
+    done = ltc("ingest", "synthea-csv", str(external_data / "synthea-ohdsi-dbt-synthea-csv"),
+               "--data-dir", "d", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "synthea-csv/" in done.stdout
+    done = ltc("records", "summary", "--data-dir", "d", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "identity_map" in done.stdout

@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from pathlib import Path
 
+import ibis
 import numpy as np
 import pyarrow.compute as pc
 import pytest
 
 from ltc.codes import nhs_number
 from ltc.records.schema import TABLES
-from ltc.records.store import RecordStore
+from ltc.records.store import RecordStore, hash_files
 from ltc.synth.generate import Options, write_extracts, write_store
 from ltc.synth.population import MAX_PRACTICE, MIN_PRACTICE
 
 from .conftest import Built, build
 
 
-def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_same_seed_gives_identical_extracts_and_another_seed_does_not(tmp_path: Path) -> None:
     write_extracts(tmp_path / "a", Options(3_000, seed=5), tmp_path / "ta")
     write_extracts(tmp_path / "b", Options(3_000, seed=5), tmp_path / "tb")
     write_extracts(tmp_path / "c", Options(3_000, seed=6), tmp_path / "tc")
-    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
-    assert _digest(tmp_path / "ta") == _digest(tmp_path / "tb")
-    assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
+    assert hash_files(tmp_path / "a") == hash_files(tmp_path / "b")
+    assert hash_files(tmp_path / "ta") == hash_files(tmp_path / "tb")
+    assert hash_files(tmp_path / "a") != hash_files(tmp_path / "c")
 
 
 def test_extracts_follow_the_documented_layout(community: Built) -> None:
@@ -126,11 +121,11 @@ def test_direct_path_stores_what_the_csv_path_stores(tmp_path: Path) -> None:
 def test_ingesting_the_same_extracts_again_changes_nothing(community: Built) -> None:
     from ltc.records.ingest import csv_extract
 
-    before = _digest(community.store.root)
+    before = hash_files(community.store.root)
     for folder in csv_extract.batch_folders(community.extracts):
         result = community.store.commit(csv_extract.load_folder(folder, store=community.store))
         assert result.status == "unchanged"
-    assert _digest(community.store.root) == before
+    assert hash_files(community.store.root) == before
 
 
 @pytest.mark.parametrize("people", [150, 2_999, 20_001])
@@ -155,3 +150,22 @@ def test_no_event_before_birth_or_after_death(community: Built) -> None:
         j = t.join(p, "nhs_number")
         outside = j.filter((j[column] < j.date_of_birth) | (j[column] > j.date_of_death))
         assert outside.count().execute() == 0, name
+
+
+def test_polypharmacy_rises_with_the_number_of_conditions(community: Built) -> None:
+    from ltc.records.registers import members
+
+    con = community.store.connect()
+    m = members(con, date(2025, 3, 31))
+    conditions = m.group_by("nhs_number").aggregate(n=m.count())
+    rx = con.table("prescription")
+    last_year = rx.filter(rx.date >= date(2024, 4, 1))
+    drugs = last_year.group_by("nhs_number").aggregate(d=last_year.drug_code.nunique())
+    p = con.table("person").select("nhs_number")
+    j = p.left_join(conditions, "nhs_number").select("nhs_number", "n")
+    j = j.left_join(drugs, "nhs_number").select("nhs_number", "n", "d")
+    j = j.mutate(n=j.n.fill_null(0), d=j.d.fill_null(0))
+    by = j.group_by(band=ibis.least(j.n, 4)).aggregate(d=j.d.mean()).to_pyarrow()
+    mean = dict(zip(by["band"].to_pylist(), by["d"].to_pylist(), strict=True))
+    assert mean[0] < mean[1] < mean[2] < mean[3] < mean[4]
+    assert mean[4] >= 5  # polypharmacy (5+ medicines) is usual with 4+ conditions

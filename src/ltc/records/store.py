@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -75,6 +76,20 @@ class CommitResult:
     status: Literal["added", "replaced", "unchanged"]
     batch: str
     rows: dict[str, int]
+
+
+def hash_files(root: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``root``, by relative path: to prove a folder (a store,
+    a set of extracts) unchanged, or two of them identical."""
+    out = {}
+    for path in sorted(Path(root).rglob("*")):
+        if path.is_file():
+            digest = hashlib.sha256()
+            with open(path, "rb") as handle:
+                while chunk := handle.read(1 << 22):
+                    digest.update(chunk)
+            out[path.relative_to(root).as_posix()] = digest.hexdigest()
+    return out
 
 
 def sort_table(spec: Table, data: pa.Table) -> pa.Table:

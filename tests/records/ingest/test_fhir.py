@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from ltc.records.convert import convert_table
 from ltc.records.errors import IngestError
 from ltc.records.ingest.fhir import load_bundles
 from ltc.records.schema import TABLES
-from ltc.records.store import Batch, RecordStore
+from ltc.records.store import Batch, RecordStore, hash_files
 
 ENCOUNTER_TABLES = {"gp_consultation": "n_amb", "ae_attendance": "n_emer",
                     "inpatient_spell": "n_imp"}
@@ -46,11 +45,6 @@ def loaded(fhir_dir: Path, tmp_path_factory: pytest.TempPathFactory
     assert store.commit(batch).status == "added"
     return store, batch, seconds
 
-
-def tree_hashes(root: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``root``, by relative path."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def identity(store: RecordStore) -> dict[str, str]:
@@ -109,12 +103,12 @@ def test_nhs_numbers_valid_and_stable(loaded: tuple[RecordStore, Batch, float], 
 def test_reingest_is_unchanged_and_byte_identical(loaded: tuple[RecordStore, Batch, float],
                                                   fhir_dir: Path) -> None:
     store, batch, _ = loaded
-    before = tree_hashes(store.root)
+    before = hash_files(store.root)
     again = load_bundles(sorted((fhir_dir / "bundles").glob("*.json")), store)
     assert again.fingerprint == batch.fingerprint
     assert again.period == batch.period
     assert store.commit(again).status == "unchanged"
-    assert tree_hashes(store.root) == before
+    assert hash_files(store.root) == before
 
 
 def test_batch_is_self_consistent(loaded: tuple[RecordStore, Batch, float]) -> None:
@@ -270,10 +264,10 @@ def good_store(fhir_dir: Path, tmp_path: Path) -> tuple[RecordStore, list[Path]]
 
 
 def _refused(store: RecordStore, paths: list[Path], validate: bool = False) -> str:
-    before = tree_hashes(store.root)
+    before = hash_files(store.root)
     with pytest.raises(IngestError) as caught:
         load_bundles(paths, store, validate=validate)
-    assert tree_hashes(store.root) == before
+    assert hash_files(store.root) == before
     return str(caught.value)
 
 

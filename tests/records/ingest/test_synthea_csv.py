@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -14,7 +13,7 @@ from ltc.codes import nhs_number
 from ltc.records.errors import IngestError
 from ltc.records.ingest.fhir import load_bundles
 from ltc.records.ingest.synthea_csv import load_folder
-from ltc.records.store import Batch, RecordStore
+from ltc.records.store import Batch, RecordStore, hash_files
 
 ENCOUNTER_TABLES = ("gp_consultation", "outpatient_attendance", "ae_attendance",
                     "inpatient_spell", "community_contact")
@@ -32,10 +31,6 @@ def loaded(csv_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Rec
     assert store.commit(batch).status == "added"
     return store, batch
 
-
-def tree_hashes(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def identity(store: RecordStore) -> dict[str, str]:
@@ -99,11 +94,11 @@ def test_nhs_numbers_valid_stable_and_unchanged(loaded: tuple[RecordStore, Batch
     fresh = RecordStore(tmp_path / "fresh")
     fresh.commit(load_folder(csv_dir, fresh))
     assert identity(fresh) == numbers
-    before = tree_hashes(store.root)
+    before = hash_files(store.root)
     again = load_folder(csv_dir, store)
     assert again.fingerprint == batch.fingerprint
     assert store.commit(again).status == "unchanged"
-    assert tree_hashes(store.root) == before
+    assert hash_files(store.root) == before
 
 
 def test_fhir_and_csv_share_a_store(csv_dir: Path, external_data: Path, tmp_path: Path) -> None:
@@ -146,7 +141,7 @@ def test_bad_csv_is_refused(case: str, csv_dir: Path, tmp_path: Path) -> None:
     name, row, column, value, expected = CASES[case]
     store = RecordStore(tmp_path / "store")
     store.commit(load_folder(csv_dir, store))
-    before = tree_hashes(store.root)
+    before = hash_files(store.root)
     bad = tmp_path / "export"
     shutil.copytree(csv_dir, bad)
     bad.chmod(0o755)
@@ -159,4 +154,4 @@ def test_bad_csv_is_refused(case: str, csv_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(IngestError) as caught:
         load_folder(bad, store)
     assert expected in str(caught.value)
-    assert tree_hashes(store.root) == before
+    assert hash_files(store.root) == before
