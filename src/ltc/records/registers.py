@@ -281,6 +281,24 @@ def _people(con: ibis.BaseBackend, as_of: date, groups: Sequence[str] = ()) -> i
     return people
 
 
+def icd10_registers(rows: ibis.Table, code: str, keep: Sequence[str]) -> ibis.Table:
+    """``rows`` matched to the registers whose ICD-10 grouping holds their ``code`` column.
+
+    Returns the ``keep`` columns and ``register`` (one row per matching register). Codes are
+    compared without dots, in upper case (see :func:`_icd10_map` for the matching rules).
+    """
+    norm = rows[code].strip().upper().replace(".", "")
+    icd = rows.select(*keep, _norm=norm)
+    bare = (icd._norm.length() == 3) | (icd._norm.substr(3, 1) == "X")
+    key3 = icd._norm.substr(0, 3)
+    # two lookup keys per code: its 4-character code (or bare category) and its category
+    first = ibis.ifelse(bare, "bare:" + key3, "k4:" + icd._norm.substr(0, 4))
+    candidates = icd.select(*keep, _key=ibis.array([first, "k3:" + key3]).unnest())
+    imap = ibis.memtable(_icd10_map())
+    imap = imap.select("register", _key=imap.kind + ":" + imap.key)
+    return candidates.join(imap, "_key").select(*keep, "register")
+
+
 def _events(con: ibis.BaseBackend, as_of: date, include_hospital: bool) -> ibis.Table:
     """Register-relevant diagnosis rows: (nhs_number, register, role, date, resolved_date).
 
@@ -299,19 +317,9 @@ def _events(con: ibis.BaseBackend, as_of: date, include_hospital: bool) -> ibis.
 
     if include_hospital:
         icd = dx.filter((dx.code_system == "icd10") & (dx.setting == "secondary"))
-        norm = icd.code.strip().upper().replace(".", "")
-        icd = icd.select("nhs_number", "date", "resolved_date", norm=norm)
-        bare = (icd.norm.length() == 3) | (icd.norm.substr(3, 1) == "X")
-        key3 = icd.norm.substr(0, 3)
-        # two lookup keys per code: its 4-character code (or bare category) and its category
-        first = ibis.ifelse(bare, "bare:" + key3, "k4:" + icd.norm.substr(0, 4))
-        candidates = icd.select("nhs_number", "date", "resolved_date",
-                                key=ibis.array([first, "k3:" + key3]).unnest())
-        imap = ibis.memtable(_icd10_map())
-        imap = imap.select("register", key=imap.kind + ":" + imap.key)
-        parts.append(candidates.join(imap, "key").select(
-            "nhs_number", "register", role=ibis.literal("hospital"), date="date",
-            resolved_date="resolved_date"))
+        matched = icd10_registers(icd, "code", ["nhs_number", "date", "resolved_date"])
+        parts.append(matched.select("nhs_number", "register", role=ibis.literal("hospital"),
+                                    date="date", resolved_date="resolved_date"))
 
     events = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
     # a diagnosis whose own resolved_date has passed does not count
