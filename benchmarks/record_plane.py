@@ -2,14 +2,14 @@
 
     uv run python benchmarks/record_plane.py --people 1000000
 
-Each step runs in a child process so its peak resident memory is measured on its own
-(``ru_maxrss`` of the child). Figures go in docs/benchmarks.md with this command.
+Each step runs in a child process whose own peak resident memory is read when it ends
+(``ru_maxrss`` from ``wait4``). Figures go in docs/benchmarks.md with this command.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -19,12 +19,14 @@ from pathlib import Path
 
 
 def run(label: str, argv: list[str]) -> tuple[float, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run one step as its own process; its wall time and its own peak resident memory."""
     started = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    peak = max(peak_kib, before) / 1024 / 1024
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{label} failed: {' '.join(argv)}")
+    peak = usage.ru_maxrss / 1024 / 1024  # KiB on Linux
     print(f"{label:<28} {wall:8.1f} s   peak {peak:5.2f} GiB", flush=True)
     return wall, peak
 

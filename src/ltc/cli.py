@@ -83,10 +83,11 @@ def synth(
     people: Annotated[int, typer.Option(help="Number of registered people.", min=100)] = 50_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same community.")]
     = 1,
-    out: Annotated[Path, typer.Option(help="Folder for the CSV extracts.")] = Path(
-        "data/extracts"),
-    truth: Annotated[Path, typer.Option(help="Folder for the ground-truth file (never read "
-                                        "by the pipeline).")] = Path("data/truth"),
+    out: Annotated[Path | None, typer.Option(
+        help="Folder for the CSV extracts (default: <data dir>/extracts).")] = None,
+    truth: Annotated[Path | None, typer.Option(
+        help="Folder for the ground-truth file, never read by the pipeline (default: "
+        "<data dir>/truth).")] = None,
     end: Annotated[str, typer.Option(help="Last day of the 3-year history (YYYY-MM-DD).")]
     = "2025-03-31",
     direct: Annotated[bool, typer.Option(
@@ -97,6 +98,9 @@ def synth(
     """Build a synthetic health community (deterministic by seed)."""
     from ltc.synth.generate import Options, write_extracts, write_store
 
+    root = data_dir if data_dir is not None else settings().data_dir
+    out = out if out is not None else root / "extracts"
+    truth = truth if truth is not None else root / "truth"
     options = Options(people=people, seed=seed, end=date.fromisoformat(end))
     started = time.perf_counter()
     with _progress("synth") as bar:
@@ -131,9 +135,18 @@ def ingest_csv(
         err.print(f"{path}: no such folder. Expected extract folders <source>/<YYYY-MM>/.")
         raise typer.Exit(2)
     store = _store(data_dir)
-    folders = csv_extract.batch_folders(path)
+    try:
+        folders = csv_extract.batch_folders(path)
+    except IngestError as error:
+        err.print(error.report(), markup=False, highlight=False)
+        raise typer.Exit(2) from None
     if not folders:
         err.print(f"{path}: no extract folders found; expected <source>/<YYYY-MM>/<table>.csv")
+        raise typer.Exit(2)
+    if len(folders) > 1 and (source or period):
+        err.print(f"{path} holds {len(folders)} extract folders; --source and --period apply to "
+                  "one folder only (each folder is named <source>/<YYYY-MM>). Give one folder, "
+                  "or leave them out.")
         raise typer.Exit(2)
     loaders = [(f"{f.parent.name}/{f.name}",
                 lambda tmp, f=f: csv_extract.load_folder(f, source, period, store=store,
@@ -160,9 +173,8 @@ def ingest_fhir(
         err.print(f"{path}: no such file or folder. Expected FHIR R4 Bundle JSON files.")
         raise typer.Exit(2)
     store = _store(data_dir)
-    paths = sorted(path.glob("*.json")) if path.is_dir() else [path]
     _commit_all(store, [(str(path), lambda _tmp: fhir.load_bundles(
-        paths, store, source, period, validate=validate))])
+        path, store, source, period, validate=validate))])
 
 
 @ingest_app.command("synthea-csv")
@@ -191,6 +203,7 @@ def records_summary(
     data_dir: DataDir = None,
 ) -> None:
     """Rows and date range per table; register sizes and prevalence against QOF England."""
+    from ltc.analytics import suppression
     from ltc.records import summary as summ
 
     store = _store(data_dir)
@@ -227,16 +240,18 @@ def records_summary(
         from ltc.records.registers import prevalence
 
         table = prevalence(con, as_of, by=["practice_code"])
-        q = Table(title="Prevalence % by practice")
+        q = Table(title="Prevalence % by practice (counts of 1-7 withheld: *; others "
+                  "rounded to 5)")
         regs = sorted(set(table["register"].to_pylist()))
         q.add_column("practice")
         for reg in regs:
             q.add_column(reg, justify="right")
-        by: dict[str, dict[str, float | None]] = {}
+        by: dict[str, dict[str, str]] = {}
         for rec in table.to_pylist():
-            by.setdefault(rec["practice_code"], {})[rec["register"]] = rec["percent"]
+            by.setdefault(rec["practice_code"], {})[rec["register"]] = suppression.show_percent(
+                rec["count"], rec["denominator"])
         for practice, values in sorted(by.items()):
-            q.add_row(practice, *[f"{values.get(r) or 0:.1f}" for r in regs])
+            q.add_row(practice, *[values.get(r, "-") for r in regs])
         console.print(q)
 
 

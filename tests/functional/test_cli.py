@@ -95,3 +95,18 @@ def test_fhir_bundles_and_synthea_csv_ingest_from_the_command_line(
     done = ltc("records", "summary", "--data-dir", "d", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "identity_map" in done.stdout
+
+
+def test_a_misspelt_source_folder_is_refused_not_skipped(demo: Path) -> None:
+    bad = demo / "typo" / "ambulence" / "2025-04"
+    bad.mkdir(parents=True)
+    (bad / "ambulance_incident.csv").write_text("nhs_number,record_id,date,outcome\n")
+    done = ltc("ingest", "csv", "typo", cwd=demo)
+    assert done.returncode == 2
+    assert "unknown source 'ambulence'" in done.stderr
+
+
+def test_source_and_period_options_apply_to_one_folder_only(demo: Path) -> None:
+    done = ltc("ingest", "csv", "data/extracts", "--period", "2025-04", cwd=demo)
+    assert done.returncode == 2
+    assert "--source and --period apply to one folder only" in done.stderr

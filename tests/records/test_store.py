@@ -350,3 +350,29 @@ def test_manifest_records_each_batch(store: RecordStore, tmp_path: Path) -> None
     assert entry["rows"] == {"locality": 2, "practice": 2, "person": 3, "diagnosis": 3}
     assert parquet_files(store) == listed_files(store)
     assert not (store.root / ".manifest.json.tmp").exists()
+
+
+def test_a_failed_replacement_never_overwrites_live_files_even_with_similar_fingerprints(
+        store: RecordStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fingerprints alike in their first characters still get files of their own."""
+    from ltc.records.schema import TABLES
+    from ltc.records.store import Batch
+
+    def batch(fingerprint: str, locality: str) -> Batch:
+        return Batch("gp", "2030-01", fingerprint, {
+            "locality": pa.table({"locality_code": [locality], "name": ["x"]},
+                                 schema=TABLES["locality"].arrow_schema),
+            "practice": pa.table({"practice_code": ["P1"], "name": ["p"],
+                                  "locality_code": [locality], "list_size": [5000]},
+                                 schema=TABLES["practice"].arrow_schema)})
+
+    store.commit(batch("synth-50000-1-2025-03-31-gp", "OLD"))
+    before = snapshot(store.root)
+    _failing_write_table(monkeypatch, fail_on=2)
+    with pytest.raises(OSError, match="No space left"):
+        store.commit(batch("synth-50000-2-2025-03-31-gp", "NEW"))
+    assert snapshot(store.root) == before
+    monkeypatch.undo()
+    localities = store.arrow("locality")
+    assert "OLD" in localities.column("locality_code").to_pylist()
+    assert "NEW" not in localities.column("locality_code").to_pylist()

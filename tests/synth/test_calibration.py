@@ -78,6 +78,12 @@ def test_truth_file_is_the_oracle_of_the_generated_outcomes(community: Built) ->
         outcome = np.array([n in who for n in rows["nhs_number"].to_pylist()])
         print(f"\nindex {index}: mean oracle {prob.mean():.4f}, observed {outcome.mean():.4f}")
         assert abs(prob.mean() - outcome.mean()) < 0.1 * outcome.mean()
+        # calibrated in every tenth of risk (the top tenths hold most of those who die)
+        deciles = np.minimum((np.argsort(np.argsort(prob)) * 10) // len(prob), 9)
+        for k in range(10):
+            sel = deciles == k
+            assert abs(prob[sel].mean() - outcome[sel].mean()) < max(
+                0.015, 0.15 * outcome[sel].mean()), (k, prob[sel].mean(), outcome[sel].mean())
         # c-statistic of the oracle (Mann-Whitney)
         order = np.argsort(prob)
         ranks = np.empty(len(prob))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import polars as pl
@@ -57,10 +58,6 @@ class Problems:
         for row in rows[: max(0, MAX_REPORTED - len(self.items))]:
             self.items.append(Problem(self.locate(int(row)), fld, message(int(row))))
 
-    def add(self, problem: Problem) -> None:
-        self.total += 1
-        if len(self.items) < MAX_REPORTED:
-            self.items.append(problem)
 
 
 def _per_distinct(column: pa.ChunkedArray | pa.Array,
@@ -99,7 +96,8 @@ def _value_at(column: pa.ChunkedArray, row: int) -> str:
     return text if len(text) <= 40 else text[:37] + "...'"
 
 
-def _convert_field(fld: Field, raw: pa.ChunkedArray, problems: Problems) -> pa.ChunkedArray:
+def _convert_field(fld: Field, raw: pa.ChunkedArray, problems: Problems,
+                   latest: date | None = None) -> pa.ChunkedArray:
     """Typed column for ``fld``; problems are recorded and bad values become missing."""
     text = _text(raw)
     expected = EXPECTED[fld.kind]
@@ -150,6 +148,11 @@ def _convert_field(fld: Field, raw: pa.ChunkedArray, problems: Problems) -> pa.C
         problems.add_rows(out_of_range, fld.name, lambda r: (
             f"{_value_at(text, r)} is outside 1880-01-01 to 2100-12-31; expected a plausible "
             "date"))
+        if latest is not None:
+            future = _bad_rows(pc.greater(typed, pa.scalar(latest, pa.date32())))
+            problems.add_rows(future, fld.name, lambda r: (
+                f"{_value_at(text, r)} is after the end of the extract's period ({latest}); "
+                "expected a date on or before it"))
         return typed
     if kind in ("int", "float"):
         pattern = _INT_RE if kind == "int" else _FLOAT_RE
@@ -295,12 +298,14 @@ def check_header(spec: Table, names: list[str], where: str) -> None:
 
 
 def convert_table(spec: Table, raw: pa.Table, locate: Locator, where: str, *,
-                  check_keys: bool = True) -> pa.Table:
+                  check_keys: bool = True, latest: date | None = None) -> pa.Table:
     """Check and type one raw table. Raises :class:`IngestError` listing what is wrong.
 
     ``where`` names the input as a whole (for header problems); ``locate`` names a row.
     ``check_keys=False`` leaves the uniqueness of the key to the caller (used when a
-    large file is converted in parts and checked as a whole afterwards).
+    large file is converted in parts and checked as a whole afterwards). ``latest``
+    refuses dates after it (the last day of the extract's period: nothing can be
+    recorded in the future).
     """
     check_header(spec, raw.column_names, where)
     problems = Problems(locate)
@@ -313,7 +318,7 @@ def convert_table(spec: Table, raw: pa.Table, locate: Locator, where: str, *,
             col = raw.column(f.name)
             if col.type != pa.string():
                 col = pc.cast(col, pa.string())
-            columns[f.name] = _convert_field(f, col, problems)
+            columns[f.name] = _convert_field(f, col, problems, latest)
         else:
             columns[f.name] = pa.chunked_array([pa.nulls(n, f.arrow_type)])
 

@@ -26,8 +26,9 @@ INTRO = """\
 
 The record plane holds the linked history of the whole registered population (POP-1,
 POP-2). Each table below is one Parquet dataset in the record store
-(`<data dir>/records/<table>/<source>__<period>__<fingerprint>.parquet`), sorted by NHS
-number, plus two columns saying which batch each row came from: `_source` and `_period`.
+(`<data dir>/records/<table>/<source>__<period>__<token>.parquet`, the token new to each
+commit), sorted by NHS number and date, plus two columns saying which batch each row came
+from: `_source` and `_period`.
 Tables marked *snapshot* hold the latest state (a later extract replaces a row with the
 same key); the others are event tables (extracts add rows).
 

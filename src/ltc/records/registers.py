@@ -389,16 +389,16 @@ def prevalence(con: ibis.BaseBackend, as_of: date, by: Sequence[str] | None = No
     # registered, age) are applied against the same people rows that give the denominators
     qualified = _qualified(con, as_of, include_hospital)
     flags = qualified.group_by("nhs_number").aggregate(**{
-        f"q__{r.id}": (qualified.register == r.id).cast("int64").max() for r in regs})
+        f"q__{r.id}": (qualified.register == r.id).ifelse(1, 0).max() for r in regs})
     people = _people(con, as_of, groups)
     joined = people.left_join(flags, "nhs_number")
     ages = sorted({r.min_age for r in regs})
     old_enough = {age: joined.date_of_birth <= ibis.literal(_born_by(as_of, age), type="date")
                   for age in ages}
     metrics: dict[str, Any] = {
-        f"d__{age}": old_enough[age].cast("int64").sum() for age in ages}
+        f"d__{age}": old_enough[age].ifelse(1, 0).sum() for age in ages}
     metrics.update({
-        f"n__{r.id}": (joined[f"q__{r.id}"] * old_enough[r.min_age].cast("int64")).sum()
+        f"n__{r.id}": (joined[f"q__{r.id}"] * old_enough[r.min_age].ifelse(1, 0)).sum()
         for r in regs})
     wide = (joined.group_by(groups).aggregate(**metrics) if groups
             else joined.aggregate(**metrics)).to_pyarrow()

@@ -87,7 +87,15 @@ class Table:
     key: tuple[str, ...]
     snapshot: bool = False  # True: the latest extract replaces earlier rows by key
     orders: tuple[Order, ...] = ()
-    sort_by: tuple[str, ...] = ("nhs_number",)
+    sort_by: tuple[str, ...] = ()  # default: NHS number, then the first date field
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Columns the stored rows are sorted by (then the key)."""
+        if self.sort_by:
+            return self.sort_by
+        dates = [f.name for f in self.fields if f.kind == "date"]
+        return ("nhs_number", *dates[:1])
     references: tuple[Reference, ...] = ()
 
     @property
@@ -297,7 +305,8 @@ _register(Table(
         Field("start_date", "date", "Start of the package"),
         Field("end_date", "date", "End of the package (empty while open)", required=False),
         Field("hours_per_week", "float", "Hours of care per week", minimum=0),
-        Field("intensity", "code", "Intensity: low (<5 h/week), medium (5-14), high (15+)",
+        Field("intensity", "code", "Intensity as assessed: low, medium or high (typically "
+              "under 5, 5 to 14, and 15 or more hours a week)",
               codes=("low", "medium", "high")),
     ),
     key=("record_id",), orders=(Order("start_date", "end_date"),),
@@ -313,7 +322,7 @@ _register(Table(
               codes=DRUG_CODE_SYSTEMS),
         Field("drug_code", "string", "Drug code (dm+d in England)"),
         Field("drug_name", "string", "Drug name as issued"),
-        Field("bnf_chapter", "int", "BNF chapter (1-15, 18-23)", required=False,
+        Field("bnf_chapter", "int", "BNF chapter number (1-23)", required=False,
               minimum=1, maximum=23),
         Field("quantity", "float", "Quantity issued", minimum=0),
         Field("cost", "float", "Net ingredient cost in pounds", required=False, minimum=0),

@@ -3,7 +3,7 @@
 Layout under ``<data_dir>/records``::
 
     manifest.json                         the live batches and their files
-    <table>/<source>__<period>__<fp>.parquet
+    <table>/<source>__<period>__<token>.parquet    (token: new to each commit)
 
 A batch is one extract: a *source* (``gp``, ``acute``...) and a *period* (``YYYY-MM``).
 Committing is all-or-nothing: new files are written under names no reader knows yet,
@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -93,7 +94,7 @@ def hash_files(root: Path) -> dict[str, str]:
 
 
 def sort_table(spec: Table, data: pa.Table) -> pa.Table:
-    keys = [k for k in spec.sort_by if k in data.column_names]
+    keys = [k for k in spec.order if k in data.column_names]
     keys += [k for k in spec.key if k not in keys]
     if not keys or data.num_rows < 2:
         return data
@@ -154,6 +155,9 @@ class RecordStore:
             previous = manifest["batches"].get(batch.key)
             if previous is not None and previous["fingerprint"] == batch.fingerprint:
                 return CommitResult("unchanged", batch.key, previous["rows"])
+            # a name no live file has: new files never overwrite what readers may open
+            token = f"{hashlib.sha256(batch.fingerprint.encode()).hexdigest()[:12]}-" \
+                    f"{uuid.uuid4().hex[:8]}"
             files: dict[str, str] = {}
             written: list[Path] = []
             made_dirs: list[Path] = []
@@ -162,7 +166,7 @@ class RecordStore:
             try:
                 for name, data in batch.tables.items():
                     spec = TABLES[name]
-                    rel = f"{name}/{batch.source}__{batch.period}__{batch.fingerprint[:12]}.parquet"
+                    rel = f"{name}/{batch.source}__{batch.period}__{token}.parquet"
                     path = self.root / rel
                     if not path.parent.exists():
                         path.parent.mkdir(parents=True)
@@ -299,7 +303,7 @@ def _write_sorted(spec: Table, staged: Staged, target: Path, source: str, period
     """Sort a staged table out of core (DuckDB) and write it with the stored schema."""
     import duckdb
 
-    keys = list(spec.sort_by)
+    keys = list(spec.order)
     keys += [k for k in spec.key if k not in keys]
     columns = ", ".join(f'"{f.name}"' for f in spec.fields)
     order = ", ".join(f'"{k}"' for k in keys)

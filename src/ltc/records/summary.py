@@ -6,20 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import ibis
-import pyarrow as pa
 
-from ltc.codes.nhs_dd import EMERGENCY_ADMISSION_METHODS
 from ltc.records import registers
 from ltc.records.schema import TABLES
-from ltc.records.store import RecordStore
 
 #: The date column that places each table's rows in time.
 DATE_COLUMN = {name: next((f.name for f in spec.fields if f.kind == "date"), None)
                for name, spec in TABLES.items()}
-DATE_COLUMN["person"] = "date_of_birth"
+# people are not shown by date of birth: the oldest and youngest could be recognised
+DATE_COLUMN["person"] = None
 
 
 @dataclass(frozen=True)
@@ -83,10 +80,6 @@ def prevalence_against_qof(con: ibis.BaseBackend, as_of: date) -> list[Prevalenc
     return rows
 
 
-def prevalence_by_practice(con: ibis.BaseBackend, as_of: date) -> pa.Table:
-    return registers.prevalence(con, as_of, by=["practice_code"])
-
-
 @dataclass(frozen=True)
 class Concentration:
     start: date
@@ -109,7 +102,8 @@ def bed_day_concentration(con: ibis.BaseBackend, end: date, fraction: float = 0.
     s = con.table("inpatient_spell")
     lo = ibis.literal(start, type="date")
     hi = ibis.literal(end + timedelta(days=1), type="date")
-    inside = s.filter((s.admission_date < hi) & (s.discharge_date.fill_null(hi) >= lo))
+    # a stay counts when at least one of its nights falls inside the window
+    inside = s.filter((s.admission_date < hi) & (s.discharge_date.fill_null(hi) > lo))
     adm = ibis.greatest(inside.admission_date, lo)
     dis = ibis.least(inside.discharge_date.fill_null(hi), hi)
     per_person = inside.mutate(bd=(dis - adm).cast("int64")).group_by("nhs_number").aggregate(
@@ -119,18 +113,3 @@ def bed_day_concentration(con: ibis.BaseBackend, end: date, fraction: float = 0.
     top = max(1, round(len(values) * fraction)) if values else 0
     share = sum(values[:top]) / total if total else 0.0
     return Concentration(start, end, len(values), int(total), share, fraction)
-
-
-def emergency_admissions(con: ibis.BaseBackend, start: date, end: date) -> int:
-    s = con.table("inpatient_spell")
-    return int(s.filter(s.admission_method.isin(sorted(EMERGENCY_ADMISSION_METHODS))
-                        & (s.admission_date >= start) & (s.admission_date <= end))
-               .count().execute())
-
-
-def summary(store: RecordStore) -> dict[str, Any]:
-    con = store.connect()
-    as_of = latest_date(con)
-    return {"as_of": as_of, "tables": tables(con),
-            "prevalence": prevalence_against_qof(con, as_of),
-            "concentration": bed_day_concentration(con, as_of)}

@@ -177,16 +177,15 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     inside = adm <= end_day
     who, adm, dis, los, emergency = (who[inside], adm[inside], dis[inside], los[inside],
                                      emergency[inside])
-    # death: people who die in a year with an admission die in or after their last stay
+    # no admission after death; a stay that spans the day of death ends with it (died in
+    # hospital). Death days are not moved, so the oracle in the truth file stays exact.
     death = h.death_day[who]
-    died_here = (death < NEVER) & (dis >= death) & (dis <= death + 60) & emergency
-    last_of_person = np.r_[who[1:] != who[:-1], True]
-    died_in_hospital = died_here & last_of_person & (rng.random(len(who)) < 0.6)
-    h.death_day[who[died_in_hospital]] = np.minimum(dis[died_in_hospital], end_day)
-    after_death = adm > h.death_day[who]
-    keep = ~after_death
-    who, adm, dis, los, emergency, died_in_hospital = (
-        who[keep], adm[keep], dis[keep], los[keep], emergency[keep], died_in_hospital[keep])
+    keep = adm <= death
+    who, adm, dis, los, emergency, death = (who[keep], adm[keep], dis[keep], los[keep],
+                                            emergency[keep], death[keep])
+    died_in_hospital = dis >= death
+    dis = np.where(died_in_hospital, death, dis)
+    los = dis - adm
     still_in = dis > end_day
     m = len(who)
     method = np.where(emergency, d.pick(("21", "22", "24", "2A", "2B", "2D", "28"), m,

@@ -193,11 +193,10 @@ def write_truth(folder: Path, options: Options, c: Community, h: health.Health) 
         alive = h.death_day > index_day
         born = c.dob_days <= index_day
         keep = alive & born
-        rate = h.emergency_rate[keep, y]
         parts.append(pa.table({
             "nhs_number": text(c.nhs_number[keep]),
             "index_date": pa.array(np.full(keep.sum(), index_day, np.int32)).cast(pa.date32()),
-            "probability": pa.array(1 - np.exp(-rate)),
+            "probability": pa.array(h.admission_probability(y)[keep]),
         }))
     path = folder / "emergency_admission_truth.parquet"
     pq.write_table(pa.concat_tables(parts), path)

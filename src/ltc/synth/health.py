@@ -42,6 +42,7 @@ class Health:
     z: FloatArray  # (people, YEARS)
     year_start: IntArray  # day number of the start of each year, length YEARS + 1
     death_day: IntArray  # day of death, or a large number
+    death_prob: FloatArray  # (people, YEARS): chance of dying in each year (uniformly in it)
     conditions: dict[str, BoolArray]
     onset: dict[str, IntArray]  # onset day per person (meaningful where the condition is)
     n_ltc: IntArray  # (people, YEARS): conditions begun before the start of each year
@@ -54,9 +55,18 @@ class Health:
         rate: FloatArray = np.exp(self.alpha + self.risk)
         return rate
 
-    def alive_at(self, day: int) -> BoolArray:
-        alive: BoolArray = self.death_day > day
-        return alive
+    def admission_probability(self, year: int) -> FloatArray:
+        """True P(at least one emergency admission in history year ``year``).
+
+        Admissions are Poisson with rate r over the year; death comes with probability q,
+        on a day uniform in the year, and ends the chance of admission. So
+        P(none) = (1 - q) e^-r + q (1 - e^-r) / r.
+        """
+        r = self.emergency_rate[:, year]
+        q = self.death_prob[:, year]
+        none = (1 - q) * np.exp(-r) + q * (-np.expm1(-r)) / r
+        p: FloatArray = 1 - none
+        return p
 
 
 NEVER = 10**6
@@ -91,13 +101,15 @@ def build(rng: np.random.Generator, community: Community) -> Health:
 
     # deaths: Gompertz in age, raised by ill health; calibrated to the crude rate
     death_day = np.full(n, NEVER, dtype=np.int64)
+    death_prob = np.zeros((n, YEARS))
     for y in range(YEARS):
         age = community.age - (YEARS - 1 - y)
         log_h = 0.095 * (age - 60) + 0.4 * frailty + 0.5 * z[:, y] + 0.1 * community.deprivation
         h = np.exp(log_h)
         h *= DEATH_RATE / h.mean()
         alive = (death_day == NEVER) & (community.dob_days < starts[y + 1] - 1)
-        dies = alive & (rng.random(n) < np.minimum(h, 0.9))
+        death_prob[:, y] = np.where(alive, np.minimum(h, 0.9), 0.0)
+        dies = rng.random(n) < death_prob[:, y]
         first = np.maximum(starts[y], community.dob_days[dies] + 1)
         death_day[dies] = first + (rng.random(dies.sum()) * (starts[y + 1] - first)
                                    ).astype(np.int64)
@@ -137,8 +149,8 @@ def build(rng: np.random.Generator, community: Community) -> Health:
     percentile = np.empty_like(risk)
     for y in range(YEARS):
         percentile[np.argsort(risk[:, y], kind="stable"), y] = np.arange(n) / max(n - 1, 1)
-    return Health(frailty, z, starts, death_day, conditions, onset, n_ltc, risk, alpha,
-                  percentile)
+    return Health(frailty, z, starts, death_day, death_prob, conditions, onset, n_ltc, risk,
+                  alpha, percentile)
 
 
 #: Log relative emergency admission rate by age before conditions are counted: the

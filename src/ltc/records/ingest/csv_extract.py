@@ -12,6 +12,7 @@ import csv
 import hashlib
 import os
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,13 @@ from ltc.records.convert import (
 from ltc.records.errors import IngestError, Problem, refuse
 from ltc.records.schema import SOURCES, TABLES, Table
 from ltc.records.store import PERIOD_RE, Batch, RecordStore, Staged
+
+
+def last_day(period: str) -> date:
+    """The last day of a ``YYYY-MM`` period."""
+    year, month = int(period[:4]), int(period[5:7])
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 def display(path: Path) -> str:
@@ -175,11 +183,16 @@ def read_csv(path: Path) -> pa.Table:
         raise IngestError([_find_bad_line(path, header)]) from None
 
 
+#: Part of every batch fingerprint: a change to how extracts are read or checked bumps it,
+#: so re-ingesting the same files after an upgrade stores them again.
+FORMAT_VERSION = "1"
+
 #: Rows are converted and staged in parts of about this many bytes of CSV.
 STAGE_BLOCK = 1 << 26
 
 
-def stage_csv(path: Path, spec: Table, staging: Path, locate: Locator) -> Staged:
+def stage_csv(path: Path, spec: Table, staging: Path, locate: Locator,
+              latest: date | None = None) -> Staged:
     """Check and type a CSV file part by part, writing it to a Parquet file in ``staging``.
 
     Memory stays bounded by the part size whatever the file size. Every part is checked;
@@ -202,7 +215,8 @@ def stage_csv(path: Path, spec: Table, staging: Path, locate: Locator) -> Staged
                 return locate(row + first)
 
             try:
-                typed = convert_table(spec, raw, located, f"{name}, line 1", check_keys=False)
+                typed = convert_table(spec, raw, located, f"{name}, line 1", check_keys=False,
+                                      latest=latest)
             except IngestError as err:
                 problems += err.problems
                 total += err.total
@@ -253,6 +267,7 @@ def load_folder(folder: Path, source: str | None = None, period: str | None = No
                      f"{', '.join(SOURCES)} (a folder named <source>/<YYYY-MM>)")
     if not PERIOD_RE.match(period):
         raise refuse(where, None, f"period {period!r} is not a month; expected YYYY-MM")
+    latest = last_day(period)
     allowed = SOURCES[source].tables
     paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     if not paths:
@@ -275,10 +290,11 @@ def load_folder(folder: Path, source: str | None = None, period: str | None = No
         spec = TABLES[path.stem]
         try:
             if staging is not None:
-                tables[path.stem] = stage_csv(path, spec, staging, locate)
+                tables[path.stem] = stage_csv(path, spec, staging, locate, latest)
             else:
                 raw = read_csv(path)
-                tables[path.stem] = convert_table(spec, raw, locate, f"{name}, line 1")
+                tables[path.stem] = convert_table(spec, raw, locate, f"{name}, line 1",
+                                                  latest=latest)
         except IngestError as err:
             problems += err.problems
             total += err.total
@@ -292,7 +308,8 @@ def load_folder(folder: Path, source: str | None = None, period: str | None = No
         return store.values(name, column, exclude=f"{source}/{period}")
 
     check_references(_reference_columns(tables), locators, known)
-    return Batch(source, period, fingerprint(paths, extra=f"csv:{source}/{period}"), tables)
+    return Batch(source, period,
+                 fingerprint(paths, extra=f"csv:{FORMAT_VERSION}:{source}/{period}"), tables)
 
 
 def _reference_columns(tables: dict[str, pa.Table | Staged]) -> dict[str, pa.Table]:
@@ -312,15 +329,24 @@ def _reference_columns(tables: dict[str, pa.Table | Staged]) -> dict[str, pa.Tab
 
 
 def batch_folders(root: Path) -> list[Path]:
-    """Every ``<source>/<period>`` folder under ``root`` (or ``root`` itself if it is one)."""
+    """Every ``<source>/<period>`` folder under ``root`` (or ``root`` itself if it is one).
+
+    A folder that holds extract-like folders (``<name>/<period>/*.csv``) under a name that
+    is not a known source is refused rather than skipped, so a misspelt source is never
+    silently left out.
+    """
     root = Path(root)
     if any(p.suffix == ".csv" for p in root.iterdir() if p.is_file()):
         return [root]
-    found = []
-    for source_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-        if source_dir.name in SOURCES:
-            found += sorted(p for p in source_dir.iterdir() if p.is_dir())
+    found: list[Path] = []
+    for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        periods = [p for p in sub.iterdir() if p.is_dir() and any(p.glob("*.csv"))]
+        if sub.name in SOURCES:
+            found += sorted(periods)
+        elif periods:
+            raise refuse(display(sub), None, (
+                f"unknown source {sub.name!r}; expected one of: {', '.join(SOURCES)} "
+                "(extract folders are named <source>/<YYYY-MM>)"))
         else:
-            found += batch_folders(source_dir) if any(
-                q.is_dir() for q in source_dir.iterdir()) else []
+            found += batch_folders(sub)
     return found

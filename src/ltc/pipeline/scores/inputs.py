@@ -1,0 +1,80 @@
+"""What the population scores read: their data files, date windows and coded records (STRAT-4).
+
+Shared by every score in :mod:`ltc.pipeline.scores`. Conventions, the same as the feature
+definitions of the pipeline:
+
+* Only records dated on or before ``as_of`` count (a record dated on ``as_of`` counts).
+* A window of *N* days covers ``as_of - N < date <= as_of``: a record dated exactly *N* days
+  before ``as_of`` is outside it. ``None`` means all history up to ``as_of``.
+* ICD-10 codes are compared without dots, trimmed and in upper case (``I50.0`` = ``I500``).
+
+The constants each score uses live in ``ltc/data/scores`` as CSV files; ``SOURCE.md`` there
+names the repository, commit, original path and licence of each.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from functools import cache
+from importlib import resources
+
+import ibis
+import ibis.expr.types as ir
+
+
+@cache
+def read_rows(name: str) -> tuple[dict[str, str], ...]:
+    """The rows of the data file ``ltc/data/scores/<name>`` as dictionaries."""
+    folder = resources.files("ltc") / "data" / "scores"
+    text = (folder / name).read_text(encoding="utf-8")
+    return tuple(csv.DictReader(io.StringIO(text)))
+
+
+def day(value: date) -> ir.DateScalar:
+    """``value`` as a date literal."""
+    return ibis.literal(value, type="date")
+
+
+def within(column: ir.DateValue, as_of: date, days: int | None) -> ir.BooleanValue:
+    """``as_of - days < column <= as_of`` (``days=None``: ``column <= as_of``)."""
+    upto = column <= day(as_of)
+    if days is None:
+        return upto
+    if days < 1:
+        raise ValueError(f"a lookback must be at least 1 day, or None for all history; "
+                         f"got {days}")
+    return upto & (column > day(as_of - timedelta(days=days)))
+
+
+def clean_icd10(code: ir.StringValue) -> ir.StringValue:
+    """An ICD-10 code trimmed, in upper case and without dots."""
+    return code.strip().upper().replace(".", "")
+
+
+def icd10_diagnoses(con: ibis.BaseBackend, as_of: date, days: int | None,
+                    settings: tuple[str, ...] | None = None) -> ir.Table:
+    """ICD-10 diagnoses in the window: ``nhs_number``, ``code`` (cleaned), ``date``.
+
+    ``settings`` limits the care settings (``None``: any setting).
+    """
+    dx = con.table("diagnosis")
+    keep = (dx.code_system == "icd10") & within(dx.date, as_of, days) & dx.code.notnull()
+    if settings is not None:
+        keep = keep & dx.setting.isin(list(settings))
+    dx = dx.filter(keep)
+    return dx.select("nhs_number", "date", code=clean_icd10(dx.code))
+
+
+def born_by(as_of: date, years: int) -> date:
+    """Latest date of birth for a person aged at least ``years`` on ``as_of``."""
+    try:
+        return as_of.replace(year=as_of.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return as_of.replace(year=as_of.year - years, day=28)
+
+
+def flag(condition: ir.BooleanValue) -> ir.IntegerValue:
+    """1 where ``condition`` holds, else 0 (portable: no boolean-to-integer cast)."""
+    return condition.ifelse(1, 0)

@@ -1,0 +1,139 @@
+"""Electronic Frailty Index (STRAT-4): deficits from codes, values, prescriptions; categories."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import pyarrow as pa
+from spec_tables import check, connect
+
+from ltc.pipeline.scores.efi import category, deficit_codes, deficits, efi
+
+AS_OF = date(2024, 6, 30)
+FALLS = "161898004"  # Falls (finding): efi-falls
+HYPERTENSION = "38341003"  # Hypertensive disorder: efi-hypertension
+OSTEOPOROSIS = "64859006"  # Osteoporosis (disorder): efi-osteoporosis and fragility-fracture
+DIABETES = "44054006"  # Diabetes mellitus type 2: efi-diabetes
+EGFR = "1011481000000105"  # eGFR using creatinine CKD-EPI (GM-SDE egfr code set)
+ACR = "1023491000000104"  # Urine albumin:creatinine ratio (GM-SDE uACR code set)
+
+
+def test_36_deficits() -> None:
+    assert len(deficit_codes()) == 35
+    assert len(deficits()) == 36
+    assert deficits()[-1] == "polypharmacy"
+    assert OSTEOPOROSIS in deficit_codes()["osteoporosis"]
+    assert OSTEOPOROSIS in deficit_codes()["fragility-fracture"]
+
+
+def test_coded_deficits_any_time_up_to_as_of() -> None:
+    con = connect(
+        diagnosis=f"""
+        nhs_number | code_system | code           | date       | setting
+        a          | snomed      | {FALLS}        | 1990-01-01 | primary
+        a          | snomed      | {OSTEOPOROSIS} | 2024-06-30 | community
+        a          | snomed      | {DIABETES}     | 2024-07-01 | primary
+        a          | icd10       | E119           | 2020-01-01 | secondary
+        b          | snomed      | {DIABETES}     | 2024-07-01 | primary
+        """,
+        observation=f"""
+        nhs_number | code_system | code           | date       | value
+        a          | snomed      | {HYPERTENSION} | 2010-01-01 |
+        """)
+    # a: falls (decades ago), osteoporosis on as_of (two deficits), hypertension as an
+    # observation; diabetes coded after as_of and ICD-10 codes are ignored. b: nothing yet.
+    check(efi(con, AS_OF), """
+        nhs_number | efi_falls | efi_osteoporosis | efi_fragility_fracture | efi_hypertension | efi_diabetes | efi_deficits | efi    | efi_category
+        a          | 1         | 1                | 1                      | 1                | 0            | 4            | 0.1111 | fit
+        """)  # noqa: E501
+
+
+def test_value_rules_egfr_and_acr() -> None:
+    con = connect(observation=f"""
+        nhs_number | code_system | code   | date       | value
+        egfr59     | snomed      | {EGFR} | 2020-01-01 | 59.9
+        egfr60     | snomed      | {EGFR} | 2020-01-01 | 60
+        egfr0      | snomed      | {EGFR} | 2020-01-01 | 0
+        acr3       | snomed      | {ACR}  | 2020-01-01 | 3
+        acr31      | snomed      | {ACR}  | 2020-01-01 | 3.1
+        novalue    | snomed      | {EGFR} | 2020-01-01 |
+        later      | snomed      | {EGFR} | 2024-07-01 | 30
+        """)
+    # strict bounds: 0 < eGFR < 60, ACR > 3; an observation without a value is not read;
+    # people measured in range still get a row (eFI 0)
+    check(efi(con, AS_OF), """
+        nhs_number | efi_ckd | efi_deficits | efi_category
+        acr3       | 0       | 0            | fit
+        acr31      | 1       | 1            | fit
+        egfr0      | 0       | 0            | fit
+        egfr59     | 1       | 1            | fit
+        egfr60     | 0       | 0            | fit
+        """)
+
+
+def _issues(who: str, drugs: int, on: str) -> str:
+    return "\n".join(f"{who} | {on} | D{i}" for i in range(drugs))
+
+
+def test_polypharmacy_deficit_five_distinct_drugs_in_365_days() -> None:
+    con = connect(prescription=f"""
+        nhs_number | date | drug_code
+        {_issues("five", 5, "2024-01-01")}
+        {_issues("four", 4, "2024-01-01")}
+        four       | 2024-02-01 | D0
+        {_issues("edge", 4, "2024-01-01")}
+        edge       | 2023-07-01 | D9
+        {_issues("inside", 4, "2024-01-01")}
+        inside     | 2023-07-02 | D9
+        """)
+    # four: a repeat of one drug is not a fifth; edge: the fifth drug is exactly 365 days
+    # before as_of, outside the window
+    check(efi(con, AS_OF), """
+        nhs_number | efi_polypharmacy | efi_deficits
+        edge       | 0                | 0
+        five       | 1                | 1
+        four       | 0                | 0
+        inside     | 1                | 1
+        """)
+
+
+def test_social_facts_set_falls_activity_and_cognition() -> None:
+    con = connect(social_fact="""
+        nhs_number | date       | kind
+        a          | 2024-01-01 | fall
+        a          | 2024-01-01 | iadl_impairment
+        a          | 2024-01-01 | cognitive_impairment
+        b          | 2024-01-01 | bereavement
+        c          | 2024-07-01 | fall
+        """)
+    check(efi(con, AS_OF), """
+        nhs_number | efi_falls | efi_activity_limitation | efi_cognitive_problems | efi_deficits
+        a          | 1         | 1                       | 1                      | 3
+        """)
+    check(efi(con, AS_OF, social_facts=False), """
+        nhs_number | efi_deficits
+        """)
+
+
+def test_category_boundaries() -> None:
+    scores = [0.0, 0.12, 0.1201, 0.24, 0.2401, 0.36, 0.3601, 1.0,
+              4 / 36, 5 / 36, 8 / 36, 9 / 36, 12 / 36, 13 / 36]
+    t = ibis.memtable(pa.table({"i": list(range(len(scores))), "score": scores}))
+    got = t.select("i", c=category(t.score)).order_by("i").to_pyarrow()["c"].to_pylist()
+    assert got == ["fit", "fit", "mild", "mild", "moderate", "moderate", "severe", "severe",
+                   "fit", "mild", "mild", "moderate", "moderate", "severe"]
+
+
+def test_score_is_deficits_over_36() -> None:
+    codes = deficit_codes()
+    # one code of each of the first 13 coded deficits, none shared with another deficit
+    shared = {c for d, cs in codes.items() for c in cs
+              if sum(c in other for other in codes.values()) > 1}
+    picked = [sorted(cs - shared)[0] for cs in list(codes.values())[:13]]
+    rows = "\n".join(f"p | snomed | {code} | 2020-01-01 | primary" for code in picked)
+    con = connect(diagnosis="nhs_number | code_system | code | date | setting\n" + rows)
+    check(efi(con, AS_OF), """
+        nhs_number | efi_deficits | efi    | efi_category
+        p          | 13           | 0.3611 | severe
+        """)
