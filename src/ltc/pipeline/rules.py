@@ -65,11 +65,40 @@ class RuleSet:
         return [c for c in self.criteria if c in named]
 
 
-def _line_of(text: str, needle: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    return 1
+class _Lines:
+    """Where things are in a rule file: top-level keys, [logic] keys, criterion keys."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.blocks = [n for n, line in enumerate(self.lines, start=1)
+                       if line.strip() == "[[criterion]]"]
+        self.logic = next((n for n, line in enumerate(self.lines, start=1)
+                           if line.strip() == "[logic]"), 0)
+
+    def _find(self, key: str, start: int, end: int) -> int | None:
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for n in range(start, min(end, len(self.lines) + 1)):
+            if pattern.match(self.lines[n - 1]):
+                return n
+        return None
+
+    def top(self, key: str) -> int:
+        first_table = min([*self.blocks, self.logic or len(self.lines) + 1])
+        return self._find(key, 1, first_table) or 1
+
+    def in_logic(self, key: str) -> int:
+        if not self.logic:
+            return 1
+        following = [b for b in self.blocks if b > self.logic]
+        return self._find(key, self.logic, min(following, default=len(self.lines) + 1)) \
+            or self.logic
+
+    def in_criterion(self, index: int, key: str = "id") -> int:
+        if index >= len(self.blocks):
+            return 1
+        end = self.blocks[index + 1] if index + 1 < len(self.blocks) else len(self.lines) + 1
+        ends = [n for n in (self.logic,) if n > self.blocks[index]]
+        return self._find(key, self.blocks[index], min([end, *ends])) or self.blocks[index]
 
 
 def parse(text: str, where: str = "rule file") -> RuleSet:
@@ -78,92 +107,99 @@ def parse(text: str, where: str = "rule file") -> RuleSet:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise RuleError(f"{where}: not valid TOML: {err}") from None
+    at = _Lines(text)
 
-    def fail(needle: str, message: str) -> RuleError:
-        return RuleError(f"{where}, line {_line_of(text, needle)}: {message}")
+    def fail(line: int, message: str) -> RuleError:
+        return RuleError(f"{where}, line {line}: {message}")
 
     for key in ("id", "name", "source"):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            raise fail(key, f"'{key}' is missing or empty; expected a text value, e.g. "
-                       f'{key} = "..."')
+            raise fail(at.top(key), f"'{key}' is missing or empty; expected a text value, "
+                       f'e.g. {key} = "..."')
     if not _ID.match(data["id"]):
-        raise fail("id", f"id {data['id']!r} must be lower-case letters, digits and _")
+        raise fail(at.top("id"), f"id {data['id']!r} must be lower-case letters, digits and _")
     raw = data.get("criterion")
     if not isinstance(raw, list) or not raw:
-        raise fail("[[criterion]]", "no [[criterion]] tables; expected at least one")
+        raise fail(1, "no [[criterion]] tables; expected at least one")
     criteria: dict[str, Criterion] = {}
-    for item in raw:
+    index_of: dict[str, int] = {}
+    for k, item in enumerate(raw):
         cid = item.get("id")
         if not isinstance(cid, str) or not _ID.match(cid):
-            raise fail("[[criterion]]", f"a criterion has a missing or bad id ({cid!r}); "
+            raise fail(at.in_criterion(k), f"a criterion has a missing or bad id ({cid!r}); "
                        "expected lower-case letters, digits and _")
-        anchor = f'"{cid}"'
         if cid in criteria:
-            raise fail(anchor, f"criterion {cid!r} is defined twice")
+            raise fail(at.in_criterion(k), f"criterion {cid!r} is defined twice")
+        index_of[cid] = k
         unknown = set(item) - {"id", "label", "feature", "op", "value", "all"}
         if unknown:
-            raise fail(anchor, f"criterion {cid!r} has unknown keys {sorted(unknown)}; "
-                       "expected id, label, feature, op, value (or all)")
+            raise fail(at.in_criterion(k, sorted(unknown)[0]), f"criterion {cid!r} has "
+                       f"unknown keys {sorted(unknown)}; expected id, label, feature, op, "
+                       "value (or all)")
         label = item.get("label", cid)
         if "all" in item:
             parts = item["all"]
             if not isinstance(parts, list) or not parts:
-                raise fail(anchor, f"criterion {cid!r}: 'all' must list criterion ids")
+                raise fail(at.in_criterion(k, "all"),
+                           f"criterion {cid!r}: 'all' must list criterion ids")
             criteria[cid] = Criterion(cid, label, all_of=tuple(parts))
             continue
         feature, op = item.get("feature"), item.get("op")
         if feature not in FEATURE_KINDS:
-            raise fail(anchor, f"criterion {cid!r}: unknown feature {feature!r}; expected "
-                       f"one of: {', '.join(sorted(FEATURE_KINDS))}")
+            raise fail(at.in_criterion(k, "feature"), f"criterion {cid!r}: unknown feature "
+                       f"{feature!r}; expected one of: {', '.join(sorted(FEATURE_KINDS))}")
         if op not in OPS:
-            raise fail(anchor, f"criterion {cid!r}: unknown op {op!r}; expected one of: "
-                       f"{', '.join(sorted(OPS))}")
+            raise fail(at.in_criterion(k, "op"), f"criterion {cid!r}: unknown op {op!r}; "
+                       f"expected one of: {', '.join(sorted(OPS))}")
         if "value" not in item:
-            raise fail(anchor, f"criterion {cid!r}: 'value' is missing")
+            raise fail(at.in_criterion(k), f"criterion {cid!r}: 'value' is missing")
         value = item["value"]
         kind = FEATURE_KINDS[feature]
+        line = at.in_criterion(k, "value")
         if kind == "flag" and (op not in ("is", "==", "!=") or not isinstance(value, bool)):
-            raise fail(anchor, f"criterion {cid!r}: {feature} is a yes/no feature; expected "
+            raise fail(line, f"criterion {cid!r}: {feature} is a yes/no feature; expected "
                        "op = \"is\" and value = true or false")
         if kind == "number" and (op == "is" or isinstance(value, bool)
                                  or not isinstance(value, int | float)):
-            raise fail(anchor, f"criterion {cid!r}: {feature} is a number; expected a "
+            raise fail(line, f"criterion {cid!r}: {feature} is a number; expected a "
                        "comparison such as op = \">=\" with a number value")
         if kind == "text" and (op not in ("==", "!=") or not isinstance(value, str)):
-            raise fail(anchor, f"criterion {cid!r}: {feature} is text; expected op = \"==\" "
+            raise fail(line, f"criterion {cid!r}: {feature} is text; expected op = \"==\" "
                        "or \"!=\" with a text value")
         criteria[cid] = Criterion(cid, label, feature, op, value)
     for c in criteria.values():
         for part in c.all_of:
+            line = at.in_criterion(index_of[c.id], "all")
             if part not in criteria or part == c.id:
-                raise fail(f'"{c.id}"', f"criterion {c.id!r} combines unknown criterion "
-                           f"{part!r}")
+                raise fail(line, f"criterion {c.id!r} combines unknown criterion {part!r}")
             if criteria[part].all_of:
-                raise fail(f'"{c.id}"', f"criterion {c.id!r} combines {part!r}, which is "
-                           "itself combined; expected plain criteria")
+                raise fail(line, f"criterion {c.id!r} combines {part!r}, which is itself "
+                           "combined; expected plain criteria")
     logic = data.get("logic")
     if not isinstance(logic, dict):
-        raise fail("[logic]", "[logic] is missing; expected all, at_least and/or any")
+        raise fail(1, "[logic] is missing; expected all, at_least and/or any")
     unknown = set(logic) - {"all", "at_least", "any"}
     if unknown:
-        raise fail("[logic]", f"[logic] has unknown keys {sorted(unknown)}; expected all, "
-                   "at_least, any")
+        raise fail(at.in_logic(sorted(unknown)[0]), f"[logic] has unknown keys "
+                   f"{sorted(unknown)}; expected all, at_least, any")
     all_ids = tuple(logic.get("all", ()))
     any_ids = tuple(logic.get("any", ()))
     least = logic.get("at_least", {"count": 0, "of": []})
     if not isinstance(least, dict) or not isinstance(least.get("count"), int) or \
             not isinstance(least.get("of"), list):
-        raise fail("at_least", "at_least must be { count = N, of = [criterion ids] }")
+        raise fail(at.in_logic("at_least"),
+                   "at_least must be { count = N, of = [criterion ids] }")
     of_ids = tuple(least["of"])
     if least["count"] < 0 or least["count"] > len(of_ids):
-        raise fail("at_least", f"at_least count {least['count']} must be between 0 and the "
-                   f"{len(of_ids)} criteria listed")
-    for cid in (*all_ids, *any_ids, *of_ids):
-        if cid not in criteria:
-            raise fail(f'"{cid}"', f"[logic] names unknown criterion {cid!r}; defined: "
-                       f"{', '.join(criteria)}")
+        raise fail(at.in_logic("at_least"), f"at_least count {least['count']} must be "
+                   f"between 0 and the {len(of_ids)} criteria listed")
+    for key, ids in (("all", all_ids), ("any", any_ids), ("at_least", of_ids)):
+        for cid in ids:
+            if cid not in criteria:
+                raise fail(at.in_logic(key), f"[logic] names unknown criterion {cid!r}; "
+                           f"defined: {', '.join(criteria)}")
     if not (all_ids or any_ids or of_ids):
-        raise fail("[logic]", "[logic] names no criteria")
+        raise fail(at.logic or 1, "[logic] names no criteria")
     return RuleSet(data["id"], data["name"], data["source"], criteria, all_ids,
                    least["count"], of_ids, any_ids)
 

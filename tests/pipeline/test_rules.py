@@ -1,0 +1,195 @@
+"""Spec tests for the built-in rule sets and the rule-file format (STRAT-1).
+
+Every Castlefields and Evercare criterion is shown on a table of feature rows with its
+boundary: the row just meeting it and the row just missing it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+import pytest
+
+from ltc.pipeline import rules
+from ltc.pipeline.features import FEATURE_KINDS
+
+DEFAULTS: dict[str, Any] = {
+    name: {"number": 0, "flag": False, "text": None}[kind]
+    for name, kind in FEATURE_KINDS.items()
+}
+DEFAULTS.update(age=70, monthly_cost=0.0, gp_percentile_65=0.0, sex="F",
+                practice_code="P1", locality_code="L1")
+
+
+TYPES = {"number": pa.float64(), "flag": pa.bool_(), "text": pa.string()}
+SCHEMA = pa.schema([("nhs_number", pa.string())]
+                   + [(n, TYPES[k]) for n, k in FEATURE_KINDS.items()])
+
+
+def features_table(rows: list[dict[str, Any]]) -> ibis.Table:
+    return ibis.duckdb.connect().create_table("f", pa.Table.from_pylist(rows, schema=SCHEMA))
+
+
+def evaluate(rule_set: str, *people: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = [{"nhs_number": str(i), **DEFAULTS, **p} for i, p in enumerate(people)]
+    out = rules.evaluate(rules.load(rule_set), features_table(rows))
+    result: list[dict[str, Any]] = out.to_pyarrow().to_pylist()
+    return sorted(result, key=lambda r: int(r["nhs_number"]))
+
+
+# Castlefields: (criterion, feature values just meeting it, just missing it)
+CASTLEFIELDS = [
+    ("ltc_4", {"ltc_count": 4}, {"ltc_count": 3}),
+    ("medicines_4", {"long_term_medicines": 4}, {"long_term_medicines": 3}),
+    ("admissions_2", {"admissions_12m": 2}, {"admissions_12m": 1}),
+    ("ae_2", {"ae_12m": 2}, {"ae_12m": 1}),
+    ("adl", {"adl_impaired": True}, {"adl_impaired": False}),
+    ("iadl", {"iadl_impaired": True}, {"iadl_impaired": False}),
+    ("frequent_gp", {"gp_percentile_65": 97.0}, {"gp_percentile_65": 96.9}),
+    ("outpatient_2", {"outpatient_12m": 2}, {"outpatient_12m": 1}),
+    ("stay_4_weeks", {"bed_days_12m": 29}, {"bed_days_12m": 28}),
+    ("social_work_visits", {"social_assessments_min_q": 5}, {"social_assessments_min_q": 4}),
+    ("prescribing_cost", {"monthly_cost": 100.01}, {"monthly_cost": 100.0}),
+]
+
+
+@pytest.mark.parametrize(("criterion", "meets", "misses"), CASTLEFIELDS,
+                         ids=[c[0] for c in CASTLEFIELDS])
+def test_each_castlefields_criterion_and_its_boundary(
+        criterion: str, meets: dict[str, Any], misses: dict[str, Any]) -> None:
+    yes, no = evaluate("castlefields", meets, misses)
+    assert yes[f"castlefields__{criterion}"] is True
+    assert no[f"castlefields__{criterion}"] is False
+    feature = next(iter(meets))
+    assert yes[f"castlefields__{criterion}__value"] == meets[feature]  # the value behind it
+
+
+def test_castlefields_needs_age_65_and_three_of_eleven() -> None:
+    three = {"ltc_count": 4, "ae_12m": 2, "adl_impaired": True}
+    two = {"ltc_count": 4, "ae_12m": 2}
+    out = evaluate("castlefields", {**three, "age": 65}, {**three, "age": 64},
+                   {**two, "age": 80})
+    assert [r["castlefields"] for r in out] == [True, False, False]
+    assert [r["castlefields__count"] for r in out] == [3, 3, 2]
+    assert out[1]["castlefields__age_65"] is False
+
+
+EVERCARE_BASE = {"age": 70, "emergency_13m": 2}
+
+
+@pytest.mark.parametrize(("nomination", "meets", "misses"), [
+    ("exacerbation", {"exacerbation_90d": True}, {"exacerbation_90d": False}),
+    ("falls", {"falls_2m": 3}, {"falls_2m": 2}),
+    ("bereavement", {"bereaved_6m": True}, {"bereaved_6m": False}),
+    ("vulnerable_alone",
+     {"cognitive_impairment": True, "lives_alone": True, "exacerbation_90d": True,
+      "care_package_intensity": "high"},
+     {"cognitive_impairment": True, "lives_alone": True, "exacerbation_90d": False,
+      "care_package_intensity": "high"}),
+])
+def test_each_evercare_nomination(nomination: str, meets: dict[str, Any],
+                                  misses: dict[str, Any]) -> None:
+    yes, no = evaluate("evercare", {**EVERCARE_BASE, **meets}, {**EVERCARE_BASE, **misses})
+    assert yes[f"evercare__{nomination}"] is True
+    assert yes["evercare"] is True
+    assert no[f"evercare__{nomination}"] is False
+    assert no["evercare"] is False
+
+
+def test_vulnerable_alone_needs_a_high_intensity_package() -> None:
+    (row,) = evaluate("evercare", {**EVERCARE_BASE, "cognitive_impairment": True,
+                                   "lives_alone": True, "exacerbation_90d": False,
+                                   "care_package_intensity": "medium", "falls_2m": 0})
+    assert row["evercare__vulnerable_alone"] is False
+
+
+def test_evercare_needs_age_65_and_two_unplanned_admissions_in_13_months() -> None:
+    nominated = {"falls_2m": 3}
+    out = evaluate("evercare", {"age": 65, "emergency_13m": 2, **nominated},
+                   {"age": 64, "emergency_13m": 2, **nominated},
+                   {"age": 90, "emergency_13m": 1, **nominated})
+    assert [r["evercare"] for r in out] == [True, False, False]
+
+
+def test_a_missing_value_never_meets_a_criterion() -> None:
+    (row,) = evaluate("castlefields", {"gp_percentile_65": None, "age": 66})
+    assert row["castlefields__frequent_gp"] is False
+
+
+LOCAL = '''
+id = "local_frailty"
+name = "Local frailty"
+source = "Example health community, 2026"
+
+[logic]
+all = ["age_75"]
+any = ["falls", "carer"]
+
+[[criterion]]
+id = "age_75"
+label = "Aged 75 or over"
+feature = "age"
+op = ">="
+value = 75
+
+[[criterion]]
+id = "falls"
+label = "A fall in the last 2 months"
+feature = "falls_2m"
+op = ">="
+value = 1
+
+[[criterion]]
+id = "carer"
+label = "Carer died in the last year"
+feature = "carer_died_12m"
+op = "is"
+value = true
+'''
+
+
+def test_a_local_rule_file_is_evaluated_without_code(tmp_path: Path) -> None:
+    path = tmp_path / "local.toml"
+    path.write_text(LOCAL)
+    rule_set = rules.load(path)
+    rows = [{"nhs_number": "1", **DEFAULTS, "age": 80, "carer_died_12m": True},
+            {"nhs_number": "2", **DEFAULTS, "age": 74, "falls_2m": 1}]
+    out = rules.evaluate(rule_set, features_table(rows))
+    result = {r["nhs_number"]: r for r in out.to_pyarrow().to_pylist()}
+    assert result["1"]["local_frailty"] is True
+    assert result["2"]["local_frailty"] is False
+
+
+@pytest.mark.parametrize(("broken", "line", "says"), [
+    (LOCAL.replace('feature = "falls_2m"', 'feature = "falls_in_2m"'), 20,
+     "unknown feature 'falls_in_2m'"),
+    (LOCAL.replace('op = "is"', 'op = "=>"'), 28, "unknown op '=>'"),
+    (LOCAL.replace('all = ["age_75"]', 'all = ["age_70"]'), 7,
+     "names unknown criterion 'age_70'"),
+    (LOCAL.replace('value = true', 'value = 1'), 29, "yes/no feature"),
+    (LOCAL.replace('value = 75', 'value = "75"'), 15, "is a number"),
+    (LOCAL.replace('name = "Local frailty"\n', ''), 1, "'name' is missing"),
+    (LOCAL.replace('[logic]', '[logic'), 6, "not valid TOML"),
+    (LOCAL.replace('id = "carer"', 'id = "falls"'), 25, "defined twice"),
+    (LOCAL.replace('[[criterion]]\nid = "age_75"', '[[criterion]]\nid = "age_75"\nweight = 2'),
+     12, "unknown keys ['weight']"),
+])
+def test_a_malformed_rule_file_names_the_line_and_the_problem(
+        tmp_path: Path, broken: str, line: int, says: str) -> None:
+    path = tmp_path / "local.toml"
+    path.write_text(broken)
+    with pytest.raises(rules.RuleError) as caught:
+        rules.load(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert says in message
+    if "TOML" not in says:
+        assert f"line {line}:" in message
+
+
+def test_an_unknown_rule_set_name_lists_the_built_in_ones() -> None:
+    with pytest.raises(rules.RuleError, match="castlefields, evercare"):
+        rules.load("kings-fund")
