@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -24,8 +25,10 @@ app = typer.Typer(help="LTC: the NHS and Social Care Long Term Conditions Model.
 ingest_app = typer.Typer(help="Load extracts into the record store (all-or-nothing per batch).",
                          no_args_is_help=True)
 records_app = typer.Typer(help="Look at what the record store holds.", no_args_is_help=True)
+runs_app = typer.Typer(help="Stratification runs: list them, compare two.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(records_app, name="records")
+app.add_typer(runs_app, name="runs")
 console = Console()
 err = Console(stderr=True)
 
@@ -261,6 +264,152 @@ def records_data_model() -> None:
     from ltc.records.datamodel_doc import render
 
     typer.echo(render(), nl=False)
+
+
+def _data_dir(data_dir: Path | None) -> Path:
+    return data_dir if data_dir is not None else settings().data_dir
+
+
+@app.command()
+def stratify(
+    as_of: Annotated[str, typer.Option("--as-of", help="Index date YYYY-MM-DD.")],
+    engine: Annotated[str, typer.Option(help="duckdb (default) or spark.")] = "duckdb",
+    rules: Annotated[list[str] | None, typer.Option(
+        "--rules", help="Rule set for level 3: a built-in name (castlefields, evercare) or a "
+        "rule file; repeat for several (default: the policy's).")] = None,
+    policy: Annotated[Path | None, typer.Option(help="Pyramid policy file (default: the "
+                                                "built-in policy).")] = None,
+    gp_knowledge: Annotated[Path | None, typer.Option(
+        "--gp-knowledge", help="CSV of clinicians' nominations and exclusions.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Stratify everyone into the pyramid as of a date; the run is kept (STRAT-1 to 7)."""
+    from dataclasses import replace
+
+    from ltc.pipeline import engine as engines
+    from ltc.pipeline import gp_knowledge as knowledge
+    from ltc.pipeline import levels, runs
+    from ltc.pipeline import rules as rule_sets
+    from ltc.pipeline import stratify as strat
+
+    try:
+        index = date.fromisoformat(as_of)
+    except ValueError:
+        err.print(f"--as-of {as_of!r} is not a date; expected YYYY-MM-DD, e.g. 2025-03-31")
+        raise typer.Exit(2) from None
+    root = _data_dir(data_dir)
+    store = _store(data_dir)
+    if not store.batches():
+        err.print(f"The record store at {store.root} is empty. Load extracts first: "
+                  "ltc ingest csv <folder> (or make demo).")
+        raise typer.Exit(1)
+    try:
+        chosen = levels.load(policy)
+        if rules:
+            for name in rules:
+                rule_sets.load(name)
+            chosen = replace(chosen, rule_sets=tuple(rules))
+        nominations = knowledge.load(gp_knowledge) if gp_knowledge else None
+    except (levels.PolicyError, rule_sets.RuleError) as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except IngestError as error:
+        err.print(error.report(), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    started = time.perf_counter()
+    with console.status(f"Stratifying as of {index} on {engine}..."):
+        con = engines.connect(store, engine)
+        people = strat.people(con, index, chosen, nominations)
+    seconds = time.perf_counter() - started
+    run = runs.save(root, people, {
+        "as_of": str(index), "engine": engine, "policy": chosen.__dict__,
+        "gp_knowledge": knowledge.summary(nominations) if nominations is not None else None,
+        "model": None, "seconds": round(seconds, 1)})
+    _print_pyramid(people, f"{run.id}: pyramid as of {index} ({seconds:.1f} s)")
+    hidden = strat.hidden(people)
+    console.print(f"Of {hidden.level3:,} people at level 3, "
+                  f"{100 * hidden.share(hidden.known_to_community_nursing):.0f}% are known to "
+                  f"community nursing and {100 * hidden.share(hidden.known_to_social_care):.0f}% "
+                  "to social care in the last 12 months (seed: 24% and 35%).")
+    console.print(f"Per person: {run.folder / 'people.parquet'} and people.csv")
+
+
+def _print_pyramid(people: pa.Table, title: str) -> None:
+    from ltc.pipeline import levels
+    from ltc.pipeline import stratify as strat
+
+    counts = {int(r["level"]): int(r["people"])
+              for r in strat.level_counts(people).to_pylist()}
+    total = sum(counts.values()) or 1
+    t = Table(title=title)
+    t.add_column("level", justify="right")
+    t.add_column("")
+    t.add_column("people", justify="right")
+    t.add_column("%", justify="right")
+    t.add_column("")
+    for level in (3, 2, 1, 0):
+        n = counts.get(level, 0)
+        bar = "█" * max(1 if n else 0, round(40 * n / total))
+        t.add_row(str(level), levels.LEVEL_NAMES[level], f"{n:,}", f"{100 * n / total:.1f}",
+                  bar)
+    console.print(t)
+
+
+@runs_app.command("list")
+def runs_list(data_dir: DataDir = None) -> None:
+    """Every kept run, oldest first."""
+    from ltc.pipeline import runs
+
+    kept = runs.all_runs(_data_dir(data_dir))
+    if not kept:
+        console.print("No runs yet. Make one with: ltc stratify --as-of YYYY-MM-DD")
+        return
+    t = Table(title="Stratification runs")
+    for col in ("run", "as of", "engine", "people", "level 3", "level 2", "level 1",
+                "created"):
+        t.add_column(col)
+    for r in kept:
+        lv = r.meta.get("levels", {})
+        t.add_row(r.id, r.meta.get("as_of", ""), r.meta.get("engine", ""),
+                  f"{r.meta.get('people', 0):,}", *(f"{lv.get(k, 0):,}" for k in "321"),
+                  r.meta.get("created_at", ""))
+    console.print(t)
+
+
+@runs_app.command("diff")
+def runs_diff(
+    a: Annotated[str, typer.Argument(help="Earlier run id (e.g. run-0001).")],
+    b: Annotated[str, typer.Argument(help="Later run id, or 'latest'.")] = "latest",
+    show: Annotated[int, typer.Option(help="List at most this many people per group.")] = 20,
+    data_dir: DataDir = None,
+) -> None:
+    """Entrants to and leavers from case management, and movers between levels."""
+    from ltc.pipeline import runs
+
+    root = _data_dir(data_dir)
+    try:
+        d = runs.diff(runs.get(root, a), runs.get(root, b))
+    except runs.RunError as error:
+        err.print(str(error))
+        raise typer.Exit(2) from None
+    t = Table(title=f"People by level: {d.a.id} (rows) to {d.b.id} (columns)")
+    t.add_column(f"{d.a.id} \\ {d.b.id}")
+    labels = [3, 2, 1, 0, None]
+    for lb in labels:
+        t.add_column("not present" if lb is None else f"level {lb}", justify="right")
+    cells = {(r["level_a"], r["level_b"]): r["people"] for r in d.transitions.iter_rows(
+        named=True)}
+    for la in labels:
+        t.add_row("not present" if la is None else f"level {la}",
+                  *(f"{cells.get((la, lb), 0):,}" for lb in labels))
+    console.print(t)
+    for label, frame in (("Entrants to level 3", d.entrants), ("Leavers from level 3",
+                                                              d.leavers)):
+        console.print(f"{label}: {frame.height:,}")
+        for row in frame.head(show).iter_rows(named=True):
+            console.print(f"  {row['nhs_number']}  {row['practice_code'] or ''}  level "
+                          f"{row['level_a']} -> {row['level_b']}  {row['basis_b'] or ''}")
+    console.print(f"Movers between levels: {d.movers.height:,}")
 
 
 def main() -> None:

@@ -110,3 +110,31 @@ def test_source_and_period_options_apply_to_one_folder_only(demo: Path) -> None:
     done = ltc("ingest", "csv", "data/extracts", "--period", "2025-04", cwd=demo)
     assert done.returncode == 2
     assert "--source and --period apply to one folder only" in done.stderr
+
+
+def test_stratify_keeps_runs_and_diff_lists_entrants_and_leavers(demo: Path) -> None:
+    (demo / "gp.csv").write_text("nhs_number,action,reason,clinician,date\n")
+    done = ltc("stratify", "--as-of", "2024-03-31", cwd=demo)
+    assert done.returncode == 0, done.stderr
+    assert "Case management" in done.stdout
+    assert "known to community nursing" in done.stdout
+    done = ltc("stratify", "--as-of", "2025-03-31", "--gp-knowledge", "gp.csv", cwd=demo)
+    assert done.returncode == 0, done.stderr
+    listed = ltc("runs", "list", cwd=demo)
+    assert listed.stdout.count("duckdb") >= 2
+    runs = sorted(p.name for p in (demo / "data" / "runs").iterdir())
+    diff = ltc("runs", "diff", runs[-2], runs[-1], cwd=demo)
+    assert diff.returncode == 0, diff.stderr
+    assert "Entrants to level 3" in diff.stdout
+    assert "Leavers from level 3" in diff.stdout
+    assert "Movers between levels" in diff.stdout
+
+
+def test_stratify_refuses_a_bad_date_and_a_bad_rule_file(demo: Path) -> None:
+    done = ltc("stratify", "--as-of", "31/03/2025", cwd=demo)
+    assert done.returncode == 2
+    assert "expected YYYY-MM-DD" in done.stderr
+    (demo / "bad.toml").write_text('id = "x"\n')
+    done = ltc("stratify", "--as-of", "2025-03-31", "--rules", "bad.toml", cwd=demo)
+    assert done.returncode == 2
+    assert "bad.toml, line 1" in done.stderr

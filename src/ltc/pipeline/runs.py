@@ -1,0 +1,120 @@
+"""Stratification runs, kept and compared over time (STRAT-6, POP-5).
+
+"Many will recover... others will emerge": every run is kept under
+``<data dir>/runs/<run id>/`` with ``run.json`` (index date, engine, policy, rule sets,
+model version, counts, created at) and ``people.parquet`` / ``people.csv`` (one row per
+person: level, reasons, criteria, scores, risk). ``diff`` lists the entrants, leavers and
+movers between two runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+RUN_ID = re.compile(r"^run-\d{4,}$")
+
+
+class RunError(ValueError):
+    """A run that does not exist or cannot be read."""
+
+
+@dataclass(frozen=True)
+class Run:
+    id: str
+    folder: Path
+    meta: dict[str, Any]
+
+    def people(self, columns: list[str] | None = None) -> pa.Table:
+        return pq.read_table(self.folder / "people.parquet", columns=columns)
+
+
+def runs_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "runs"
+
+
+def all_runs(data_dir: Path) -> list[Run]:
+    folder = runs_dir(data_dir)
+    if not folder.exists():
+        return []
+    found = []
+    for sub in sorted(folder.iterdir()):
+        if RUN_ID.match(sub.name) and (sub / "run.json").exists():
+            found.append(Run(sub.name, sub, json.loads((sub / "run.json").read_text())))
+    return found
+
+
+def get(data_dir: Path, run_id: str) -> Run:
+    if run_id == "latest":
+        runs = all_runs(data_dir)
+        if not runs:
+            raise RunError("there are no runs yet; make one with: ltc stratify --as-of DATE")
+        return runs[-1]
+    folder = runs_dir(data_dir) / run_id
+    if not (folder / "run.json").exists():
+        known = ", ".join(r.id for r in all_runs(data_dir)) or "none"
+        raise RunError(f"no run called {run_id!r}; runs: {known}")
+    return Run(run_id, folder, json.loads((folder / "run.json").read_text()))
+
+
+def save(data_dir: Path, people: pa.Table, meta: dict[str, Any]) -> Run:
+    """Keep a run: its people (Parquet and CSV) and what produced them."""
+    folder = runs_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    numbers = [int(r.id.split("-")[1]) for r in all_runs(data_dir)]
+    run_id = f"run-{(max(numbers) + 1 if numbers else 1):04d}"
+    target = folder / run_id
+    tmp = folder / f".{run_id}.tmp"
+    tmp.mkdir()
+    pq.write_table(people, tmp / "people.parquet", compression="zstd")
+    pacsv.write_csv(people, tmp / "people.csv")
+    levels = pl.from_arrow(people.select(["level"]))
+    assert isinstance(levels, pl.DataFrame)
+    counts = {str(k): int(v) for k, v in levels.group_by("level").len().iter_rows()}
+    full = {"id": run_id, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "people": people.num_rows, "levels": counts, **meta}
+    (tmp / "run.json").write_text(json.dumps(full, indent=1, sort_keys=True, default=str))
+    tmp.rename(target)
+    return Run(run_id, target, full)
+
+
+@dataclass(frozen=True)
+class Diff:
+    a: Run
+    b: Run
+    transitions: pl.DataFrame  # level_a, level_b, people
+    entrants: pl.DataFrame  # into level 3
+    leavers: pl.DataFrame  # out of level 3
+    movers: pl.DataFrame  # any change of level (including into and out of the population)
+
+
+def diff(a: Run, b: Run) -> Diff:
+    """Who entered and left case management (level 3) and who moved level, from a to b."""
+    cols = ["nhs_number", "practice_code", "level", "level_basis"]
+    left = pl.from_arrow(a.people(cols))
+    right = pl.from_arrow(b.people(cols))
+    assert isinstance(left, pl.DataFrame)
+    assert isinstance(right, pl.DataFrame)
+    joined = left.join(right, on="nhs_number", how="full", suffix="_b", coalesce=True).rename(
+        {"level": "level_a", "level_basis": "basis_a", "level_basis_b": "basis_b"})
+    joined = joined.with_columns(pl.coalesce("practice_code_b", "practice_code")
+                                 .alias("practice_code")).drop("practice_code_b")
+    transitions = (joined.group_by(["level_a", "level_b"]).len(name="people")
+                   .sort(["level_a", "level_b"], nulls_last=True))
+    in3a = pl.col("level_a").fill_null(-1) == 3
+    in3b = pl.col("level_b").fill_null(-1) == 3
+    moved = pl.col("level_a").fill_null(-1) != pl.col("level_b").fill_null(-1)
+    order = ["nhs_number", "practice_code", "level_a", "level_b", "basis_a", "basis_b"]
+    return Diff(a, b, transitions,
+                joined.filter(~in3a & in3b).select(order).sort("nhs_number"),
+                joined.filter(in3a & ~in3b).select(order).sort("nhs_number"),
+                joined.filter(moved).select(order).sort("nhs_number"))

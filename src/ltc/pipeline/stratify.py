@@ -1,0 +1,123 @@
+"""A stratification run: features, rule sets, scores, risk and levels for everyone
+(STRAT-1 to STRAT-7, POP-5), as one Ibis expression executed once.
+
+The result has one row per person alive and registered on the index date: practice and
+locality, age and sex, level and its basis, every shown criterion of every rule set
+(met and the value behind it), the scores (Charlson, eFI, HFRS, CMS, medicines), the
+predicted risk and its percentile when a model is given, whether the person is known to
+community nursing and to social care, and any clinician's nomination or exclusion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ltc.pipeline import levels, rules, scores
+from ltc.pipeline.features import features
+from ltc.records import registers
+
+#: Predicts risk from the features table (Arrow) in the same row order.
+RiskModel = Callable[[pa.Table], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """POP-5: how many of the level-3 people services already know (last 12 months)."""
+
+    level3: int
+    known_to_community_nursing: int
+    known_to_social_care: int
+
+    def share(self, known: int) -> float:
+        return known / self.level3 if self.level3 else 0.0
+
+
+def _known_to_social_care(con: ibis.BaseBackend, as_of: date) -> ir.Table:
+    day = ibis.literal(as_of, type="date")
+    start = ibis.literal(as_of - timedelta(days=365), type="date")
+    contacts = con.table("social_care_contact")
+    c = contacts.filter((contacts.date > start) & (contacts.date <= day)).select("nhs_number")
+    packages = con.table("social_care_package")
+    p = packages.filter((packages.start_date <= day)
+                        & (packages.end_date.isnull() | (packages.end_date > start))
+                        ).select("nhs_number")
+    return ibis.union(c, p).distinct().mutate(known_to_social_care=ibis.literal(True))
+
+
+def people(con: ibis.BaseBackend, as_of: date, policy: levels.Policy,
+           gp_knowledge: pa.Table | None = None, risk: RiskModel | None = None
+           ) -> pa.Table:
+    """The per-person result of a run (see the module docstring)."""
+    f = features(con, as_of)
+    rule_sets = [rules.load(name) for name in policy.rule_sets]
+    out = f
+    for rs in rule_sets:
+        out = out.join(rules.evaluate(rs, f), "nhs_number")
+    members = registers.members(con, as_of)
+    complex_ = members.filter(members.register.isin(list(policy.complex_registers))) \
+        .select("nhs_number").distinct().mutate(complex_ltc=ibis.literal(True))
+    ch = scores.charlson(con, as_of).select("nhs_number", "charlson", "charlson_age_adjusted")
+    ef = scores.efi(con, as_of).select("nhs_number", "efi", "efi_category")
+    hf = scores.hfrs(con, as_of).select("nhs_number", "hfrs", "hfrs_band")
+    cm = scores.cms(con, as_of).select("nhs_number", "cms")
+    for part in (complex_, ch, ef, hf, cm, _known_to_social_care(con, as_of)):
+        out = out.left_join(part, "nhs_number").drop("nhs_number_right")
+    out = out.mutate(complex_ltc=out.complex_ltc.fill_null(False),
+                     known_to_social_care=out.known_to_social_care.fill_null(False),
+                     known_to_community_nursing=out.community_12m > 0)
+    table = out.to_pyarrow()
+
+    # risk and its percentile
+    if risk is not None:
+        predicted = np.asarray(risk(table.select(list(f.columns))), dtype=float)
+        order = np.argsort(predicted, kind="stable")
+        percentile = np.empty(len(predicted))
+        percentile[order] = 100.0 * np.arange(len(predicted)) / max(len(predicted) - 1, 1)
+        table = table.append_column("risk", pa.array(predicted))
+        table = table.append_column("risk_percentile", pa.array(percentile))
+    else:
+        table = table.append_column("risk", pa.nulls(table.num_rows, pa.float64()))
+        table = table.append_column("risk_percentile", pa.nulls(table.num_rows, pa.float64()))
+
+    # clinicians' knowledge
+    knowledge = gp_knowledge if gp_knowledge is not None else None
+    gp: dict[str, Any] = {"gp_action": pa.nulls(table.num_rows, pa.string()),
+                          "gp_reason": pa.nulls(table.num_rows, pa.string()),
+                          "gp_clinician": pa.nulls(table.num_rows, pa.string())}
+    if knowledge is not None and knowledge.num_rows:
+        index = pc.index_in(table["nhs_number"], value_set=knowledge["nhs_number"])
+        gp = {"gp_action": pc.take(knowledge["action"], index),
+              "gp_reason": pc.take(knowledge["reason"], index),
+              "gp_clinician": pc.take(knowledge["clinician"], index)}
+    for name, column in gp.items():
+        table = table.append_column(name, column)
+
+    con2 = ibis.duckdb.connect()
+    assigned = levels.assign(policy, con2.create_table("run", table), [r.id for r in rule_sets])
+    result = assigned.to_pyarrow()
+    return result.sort_by([("level", "descending"), ("nhs_number", "ascending")])
+
+
+def hidden(table: pa.Table) -> Hidden:
+    level3 = pc.equal(table["level"], 3)
+    def count(col: str) -> int:
+        return int(pc.sum(pc.and_(level3, table[col])).as_py() or 0)
+    return Hidden(int(pc.sum(level3).as_py() or 0), count("known_to_community_nursing"),
+                  count("known_to_social_care"))
+
+
+def level_counts(table: pa.Table, by: str | None = None) -> pa.Table:
+    """People per level, overall or per ``practice_code`` / ``locality_code``."""
+    con = ibis.duckdb.connect()
+    t = con.create_table("levels", table.select([c for c in ("level", by) if c]))
+    groups = [by, "level"] if by else ["level"]
+    return t.group_by(groups).aggregate(people=t.count()).order_by(groups).to_pyarrow()
