@@ -288,7 +288,7 @@ def stratify(
 
     from ltc.pipeline import engine as engines
     from ltc.pipeline import gp_knowledge as knowledge
-    from ltc.pipeline import levels, runs
+    from ltc.pipeline import levels, report, runs
     from ltc.pipeline import rules as rule_sets
     from ltc.pipeline import stratify as strat
 
@@ -325,13 +325,15 @@ def stratify(
         "as_of": str(index), "engine": engine, "policy": chosen.__dict__,
         "gp_knowledge": knowledge.summary(nominations) if nominations is not None else None,
         "model": None, "seconds": round(seconds, 1)})
+    report_path = report.render(run, people)
     _print_pyramid(people, f"{run.id}: pyramid as of {index} ({seconds:.1f} s)")
     hidden = strat.hidden(people)
     console.print(f"Of {hidden.level3:,} people at level 3, "
                   f"{100 * hidden.share(hidden.known_to_community_nursing):.0f}% are known to "
                   f"community nursing and {100 * hidden.share(hidden.known_to_social_care):.0f}% "
                   "to social care in the last 12 months (seed: 24% and 35%).")
-    console.print(f"Per person: {run.folder / 'people.parquet'} and people.csv")
+    console.print(f"Per person: {run.folder / 'people.parquet'} and people.csv; report: "
+                  f"{report_path}")
 
 
 def _print_pyramid(people: pa.Table, title: str) -> None:

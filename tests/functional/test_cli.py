@@ -120,6 +120,12 @@ def test_stratify_keeps_runs_and_diff_lists_entrants_and_leavers(demo: Path) -> 
     assert "known to community nursing" in done.stdout
     done = ltc("stratify", "--as-of", "2025-03-31", "--gp-knowledge", "gp.csv", cwd=demo)
     assert done.returncode == 0, done.stderr
+    latest = sorted((demo / "data" / "runs").iterdir())[-1]
+    report = (latest / "report.html").read_text()
+    assert "<svg" in report  # the pyramid chart
+    assert "Hidden populations" in report
+    assert "Castlefields: Aged 65 or over" in report
+    assert "Counts of 1 to 7 are withheld" in report
     listed = ltc("runs", "list", cwd=demo)
     assert listed.stdout.count("duckdb") >= 2
     runs = sorted(p.name for p in (demo / "data" / "runs").iterdir())

@@ -103,8 +103,29 @@ def people(con: ibis.BaseBackend, as_of: date, policy: levels.Policy,
 
     con2 = ibis.duckdb.connect()
     assigned = levels.assign(policy, con2.create_table("run", table), [r.id for r in rule_sets])
-    result = assigned.to_pyarrow()
+    result = _with_reasons(assigned.to_pyarrow(), rule_sets)
     return result.sort_by([("level", "descending"), ("nhs_number", "ascending")])
+
+
+def _with_reasons(table: pa.Table, rule_sets: list[rules.RuleSet]) -> pa.Table:
+    """A ``reasons`` column in plain words: the criteria met, by rule set, and any
+    clinician's decision, e.g. "Castlefields: Aged 65 or over; 2 or more A&E attendances"."""
+    import polars as pl
+
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    parts = []
+    for rs in rule_sets:
+        labels = [pl.when(pl.col(f"{rs.id}__{cid}")).then(pl.lit(rs.criteria[cid].label))
+                  for cid in rs.shown]
+        met = pl.concat_str(labels, separator="; ", ignore_nulls=True)
+        parts.append(pl.when(met != "").then(pl.lit(f"{rs.name}: ") + met))
+    parts.append(pl.when(pl.col("gp_action") == "nominate").then(
+        pl.lit("Nominated by ") + pl.col("gp_clinician") + pl.lit(": ") + pl.col("gp_reason")))
+    parts.append(pl.when(pl.col("gp_action") == "exclude").then(
+        pl.lit("Excluded by ") + pl.col("gp_clinician") + pl.lit(": ") + pl.col("gp_reason")))
+    reasons = pl.concat_str(parts, separator=" | ", ignore_nulls=True)
+    return frame.with_columns(reasons=reasons).to_arrow()
 
 
 def hidden(table: pa.Table) -> Hidden:
