@@ -57,7 +57,7 @@ def people(con: ibis.BaseBackend, as_of: date, policy: levels.Policy,
            gp_knowledge: pa.Table | None = None, risk: RiskModel | None = None
            ) -> pa.Table:
     """The per-person result of a run (see the module docstring)."""
-    f = features(con, as_of)
+    f = features(con, as_of).cache()  # computed once, read by every rule set and the join
     rule_sets = [rules.load(name) for name in policy.rule_sets]
     out = f
     for rs in rule_sets:
