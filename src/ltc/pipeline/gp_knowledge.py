@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from ltc.records.convert import convert_table
 from ltc.records.errors import refuse
-from ltc.records.ingest.csv_extract import display, read_csv
+from ltc.records.ingest.csv_extract import display, line_locator, read_csv
 from ltc.records.schema import Field, Table
 
 SPEC = Table(
@@ -40,8 +40,7 @@ def load(path: Path) -> pa.Table:
         raise refuse(display(path), None, "no such file; expected a CSV of nhs_number, "
                      "action, reason, clinician, date")
     raw = read_csv(path)
-    name = display(path)
-    return convert_table(SPEC, raw, lambda r: f"{name}, line {r + 2}", f"{name}, line 1")
+    return convert_table(SPEC, raw, line_locator(path), f"{display(path)}, line 1")
 
 
 def empty() -> pa.Table:

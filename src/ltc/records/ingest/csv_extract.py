@@ -114,13 +114,13 @@ def _find_bad_line(path: Path, header: list[str]) -> Problem:
                    "with no line breaks inside values")
 
 
-def _line_locator(path: Path) -> Locator:
+def line_locator(path: Path, name: str | None = None) -> Locator:
     """Row index -> "file, line N", counting the blank lines the CSV reader skips.
 
     Without blank lines, row ``i`` is on line ``i + 2``. The file is scanned once, when
     the first row must be located, and only the blank lines are remembered.
     """
-    name = display(path)
+    shown = name if name is not None else display(path)
     skipped: list[int] | None = None
 
     def locate(row: int) -> str:
@@ -133,7 +133,7 @@ def _line_locator(path: Path) -> Locator:
             if blank > number:
                 break
             number += 1
-        return f"{name}, line {number}"
+        return f"{shown}, line {number}"
 
     return locate
 
@@ -286,7 +286,7 @@ def load_folder(folder: Path, source: str | None = None, period: str | None = No
     total = 0
     for path in paths:
         name = display(path)
-        locate = _line_locator(path)
+        locate = line_locator(path)
         spec = TABLES[path.stem]
         try:
             if staging is not None:

@@ -59,7 +59,7 @@ import pyarrow as pa
 
 from ltc.records.errors import IngestError, Problem, refuse
 from ltc.records.ingest import synthea_common as common
-from ltc.records.ingest.csv_extract import display, fingerprint, read_csv
+from ltc.records.ingest.csv_extract import display, fingerprint, line_locator, read_csv
 from ltc.records.store import Batch, RecordStore
 
 MAPPING_VERSION = "synthea-csv-1"
@@ -101,6 +101,7 @@ class _File:
                                        "from the header") for c in missing])
         self.rows = table.num_rows
         self.table = table
+        self._locate = line_locator(path, self.name)
 
     def column(self, name: str) -> list[str | None]:
         if name not in self.table.column_names:
@@ -109,7 +110,7 @@ class _File:
         return [v if v and v.strip() else None for v in values]
 
     def where(self, row: int) -> str:
-        return f"{self.name}, line {row + 2}"
+        return self._locate(row)
 
 
 def _record_ids(encounters: list[str | None], patients: list[str | None],
