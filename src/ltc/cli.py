@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ltc.config import settings
+from ltc.pipeline.model_cli import app as model_app
 from ltc.records.errors import IngestError
 from ltc.records.store import Batch, CommitResult, RecordStore
 
@@ -29,6 +30,7 @@ runs_app = typer.Typer(help="Stratification runs: list them, compare two.", no_a
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(records_app, name="records")
 app.add_typer(runs_app, name="runs")
+app.add_typer(model_app, name="model")
 console = Console()
 err = Console(stderr=True)
 
@@ -281,6 +283,9 @@ def stratify(
                                                 "built-in policy).")] = None,
     gp_knowledge: Annotated[Path | None, typer.Option(
         "--gp-knowledge", help="CSV of clinicians' nominations and exclusions.")] = None,
+    model: Annotated[Path | None, typer.Option(
+        help="A model folder from 'ltc model train': adds predicted risk, its percentile "
+        "and risk factors, and level 3 for the top risk percent of the policy.")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Stratify everyone into the pyramid as of a date; the run is kept (STRAT-1 to 7)."""
@@ -310,7 +315,8 @@ def stratify(
                 rule_sets.load(name)
             chosen = replace(chosen, rule_sets=tuple(rules))
         nominations = knowledge.load(gp_knowledge) if gp_knowledge else None
-    except (levels.PolicyError, rule_sets.RuleError) as error:
+        risk = strat.RiskModel(model) if model is not None else None
+    except (levels.PolicyError, rule_sets.RuleError, FileNotFoundError, ValueError) as error:
         err.print(str(error), markup=False, highlight=False)
         raise typer.Exit(2) from None
     except IngestError as error:
@@ -319,12 +325,12 @@ def stratify(
     started = time.perf_counter()
     with console.status(f"Stratifying as of {index} on {engine}..."):
         con = engines.connect(store, engine)
-        people = strat.people(con, index, chosen, nominations)
+        people = strat.people(con, index, chosen, nominations, risk)
     seconds = time.perf_counter() - started
     run = runs.save(root, people, {
         "as_of": str(index), "engine": engine, "policy": chosen.__dict__,
         "gp_knowledge": knowledge.summary(nominations) if nominations is not None else None,
-        "model": None, "seconds": round(seconds, 1)})
+        "model": risk.version if risk is not None else None, "seconds": round(seconds, 1)})
     report_path = report.render(run, people)
     _print_pyramid(people, f"{run.id}: pyramid as of {index} ({seconds:.1f} s)")
     hidden = strat.hidden(people)

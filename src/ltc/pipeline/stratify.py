@@ -10,9 +10,9 @@ community nursing and to social care, and any clinician's nomination or exclusio
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -25,8 +25,35 @@ from ltc.pipeline import levels, rules, scores
 from ltc.pipeline.features import features
 from ltc.records import registers
 
-#: Predicts risk from the features table (Arrow) in the same row order.
-RiskModel = Callable[[pa.Table], np.ndarray]
+
+class RiskModel:
+    """A saved risk model (STRAT-3) as a run uses it: risk and reasons per person."""
+
+    def __init__(self, folder: Path) -> None:
+        from ltc.pipeline.model import load_model
+
+        self.folder = folder
+        self.saved = load_model(folder)
+
+    @property
+    def version(self) -> dict[str, Any]:
+        info = self.saved.info
+        return {"folder": str(self.folder), "kind": info.get("kind"),
+                "trained_on": info.get("training", {}).get("index_date"),
+                "data_sha256": info.get("training", {}).get("data_sha256"),
+                "created_at": info.get("created_at")}
+
+    def predict(self, table: pa.Table) -> np.ndarray:
+        from ltc.pipeline.model import design_matrix
+
+        proba: np.ndarray = self.saved.estimator.predict_proba(design_matrix(table))[:, 1]
+        return proba
+
+    def reasons(self, table: pa.Table) -> list[list[str]]:
+        from ltc.pipeline.explain import reasons
+        from ltc.pipeline.model import design_matrix
+
+        return reasons(self.saved.estimator, design_matrix(table))
 
 
 @dataclass(frozen=True)
@@ -78,7 +105,7 @@ def people(con: ibis.BaseBackend, as_of: date, policy: levels.Policy,
 
     # risk and its percentile
     if risk is not None:
-        predicted = np.asarray(risk(table.select(list(f.columns))), dtype=float)
+        predicted = np.asarray(risk.predict(table.select(list(f.columns))), dtype=float)
         order = np.argsort(predicted, kind="stable")
         percentile = np.empty(len(predicted))
         percentile[order] = 100.0 * np.arange(len(predicted)) / max(len(predicted) - 1, 1)
@@ -104,7 +131,29 @@ def people(con: ibis.BaseBackend, as_of: date, policy: levels.Policy,
     con2 = ibis.duckdb.connect()
     assigned = levels.assign(policy, con2.create_table("run", table), [r.id for r in rule_sets])
     result = _with_reasons(assigned.to_pyarrow(), rule_sets)
+    if risk is not None:
+        result = _with_risk_factors(result, risk)
     return result.sort_by([("level", "descending"), ("nhs_number", "ascending")])
+
+
+#: Risk factors in words are given to people at level 3 or in the top this-many percent.
+EXPLAIN_TOP_PERCENT = 5.0
+
+
+def _with_risk_factors(table: pa.Table, risk: RiskModel) -> pa.Table:
+    """Append the model's top factors in plain words to the reasons of the people who
+    matter most (level 3, or risk in the top 5%)."""
+    chosen = pc.or_(pc.equal(table["level"], 3),
+                    pc.greater_equal(table["risk_percentile"], 100 - EXPLAIN_TOP_PERCENT))
+    rows = np.flatnonzero(np.asarray(chosen.to_numpy(zero_copy_only=False), dtype=bool))
+    words = risk.reasons(table.take(pa.array(rows))) if len(rows) else []
+    reasons = table["reasons"].to_pylist()
+    for row, factors in zip(rows.tolist(), words, strict=True):
+        if factors:
+            text = "Risk factors: " + "; ".join(factors)
+            reasons[row] = f"{reasons[row]} | {text}" if reasons[row] else text
+    index = table.schema.get_field_index("reasons")
+    return table.set_column(index, "reasons", pa.array(reasons, pa.string()))
 
 
 def _with_reasons(table: pa.Table, rule_sets: list[rules.RuleSet]) -> pa.Table:
