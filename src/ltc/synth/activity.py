@@ -208,7 +208,7 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
 
     # --- A&E: every emergency admission via ED (21) has an attendance; others too -----
     via_ed = emergency & (method == "21")
-    aw, aday = d.yearly(lambda y: 0.30 * np.exp(0.35 * d.z(y) + 0.08 * d.n_ltc(y)
+    aw, aday = d.yearly(lambda y: 0.2 * np.exp(0.9 * d.z(y) + 0.08 * d.n_ltc(y)
                                                 + 0.08 * c.deprivation[d.people])
                         * np.where(d.age(y) >= 75, 1.6, 1.0) * np.where(d.age(y) < 5, 1.5, 1.0))
     ae_who = np.concatenate([who[via_ed], aw])
@@ -238,8 +238,8 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
                                  "conveyed": pa.array(outcome == "conveyed")}
 
     # --- GP consultations ----------------------------------------------------------
-    gw, gday = d.yearly(lambda y: 3.1 * np.exp(0.016 * np.maximum(d.age(y) - 30, 0)
-                                               + 0.2 * d.z(y)) * (1 + 0.22 * d.n_ltc(y))
+    gw, gday = d.yearly(lambda y: 1.9 * np.exp(0.016 * np.maximum(d.age(y) - 30, 0)
+                                               + 1.0 * d.z(y)) * (1 + 0.22 * d.n_ltc(y))
                         * np.where(d.age(y) < 5, 1.8, 1.0))
     old = c.age[gw] >= 85
     mode = d.pick(("face_to_face", "telephone", "home_visit", "video"), len(gw),
@@ -252,8 +252,8 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
         "mode": text(mode)}
 
     # --- outpatients ---------------------------------------------------------------
-    ow, oday = d.yearly(lambda y: 1.1 * (1 + 0.35 * d.n_ltc(y))
-                        * np.exp(0.008 * np.maximum(d.age(y) - 30, 0) + 0.15 * d.z(y)))
+    ow, oday = d.yearly(lambda y: 0.9 * (1 + 0.35 * d.n_ltc(y))
+                        * np.exp(0.008 * np.maximum(d.age(y) - 30, 0) + 0.7 * d.z(y)))
     out["outpatient_attendance"] = {
         "nhs_number": _nhs(c, ow), "date": _dates(oday),
         "specialty": text(d.pick(SPECIALTIES, len(ow))),

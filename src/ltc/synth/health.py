@@ -20,7 +20,9 @@ import numpy.typing as npt
 from ltc.synth.conditions import assign
 from ltc.synth.population import Community
 
-RHO = 0.75
+RHO = 0.9
+#: Weight of the yearly acute risk z in the log emergency admission rate.
+Z_WEIGHT = 1.0
 YEARS = 3
 #: Emergency admissions per person-year in England: about 110 per 1,000 (2024,
 #: NHS England monthly activity; see the project's reference data).
@@ -56,15 +58,28 @@ class Health:
         return rate
 
     def admission_probability(self, year: int) -> FloatArray:
-        """True P(at least one emergency admission in history year ``year``).
+        """True P(at least one emergency admission in history year ``year``), as known at
+        the start of that year (``year`` >= 1).
 
-        Admissions are Poisson with rate r over the year; death comes with probability q,
-        on a day uniform in the year, and ends the chance of admission. So
-        P(none) = (1 - q) e^-r + q (1 - e^-r) / r.
+        At the start of the year the person's state is known (age, conditions, the
+        previous year's acute risk z); this year's z is not: it is
+        ``RHO * z_prev + sqrt(1 - RHO^2) * e`` with e standard normal, integrated out
+        here by Gauss-Hermite quadrature. Given z, admissions are Poisson with rate r over
+        the year and death comes with probability q, on a day uniform in the year, ending
+        the chance of admission: P(none | z) = (1 - q) e^-r + q (1 - e^-r) / r.
         """
-        r = self.emergency_rate[:, year]
+        if year < 1:
+            raise ValueError("the probability is defined from the second history year")
+        known = self.alpha + self.risk[:, year] - Z_WEIGHT * self.z[:, year]
+        mean_z = RHO * self.z[:, year - 1]
+        nodes, weights = np.polynomial.hermite_e.hermegauss(24)
+        weights = weights / weights.sum()
         q = self.death_prob[:, year]
-        none = (1 - q) * np.exp(-r) + q * (-np.expm1(-r)) / r
+        none = np.zeros(len(known))
+        for node, weight in zip(nodes, weights, strict=True):
+            z = mean_z + np.sqrt(1 - RHO**2) * node
+            r = np.exp(known + Z_WEIGHT * z)
+            none += weight * ((1 - q) * np.exp(-r) + q * (-np.expm1(-r)) / r)
         p: FloatArray = 1 - none
         return p
 
@@ -141,7 +156,7 @@ def build(rng: np.random.Generator, community: Community) -> Health:
     for y in range(YEARS):
         age = community.age - (YEARS - 1 - y)
         risk[:, y] = (age_effect(age) + 0.12 * n_ltc[:, y] + 0.6 * heavy[:, y]
-                      + 0.12 * community.deprivation + 1.0 * z[:, y])
+                      + 0.12 * community.deprivation + Z_WEIGHT * z[:, y])
     # calibrate over the person-years actually lived (born, not yet dead)
     lived = np.stack([(community.dob_days < starts[y]) & (death_day >= starts[y + 1])
                       for y in range(YEARS)], axis=1)
