@@ -22,10 +22,12 @@ $(UV):
 
 install: .venv/.installed ## install everything the project needs
 
-demo: install ## build a 50,000-person community, ingest it and print the summary
-	$(UV) run ltc synth --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --out $(DATA)/extracts --truth $(DATA)/truth
+demo: install ## build a 50,000-person community, ingest it, stratify it and print the pyramid
+	$(UV) run ltc synth --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --data-dir $(DATA)
 	$(UV) run ltc ingest csv $(DATA)/extracts --data-dir $(DATA)
 	$(UV) run ltc records summary --data-dir $(DATA)
+	$(UV) run ltc model train --index-date 2023-04-01 --data-dir $(DATA)
+	$(UV) run ltc stratify --as-of 2025-03-31 --model $(DATA)/models/gbm-2023-04-01 --data-dir $(DATA)
 
 test: install ## run every test
 	$(UV) run pytest -n 2 --dist loadfile -q
