@@ -8,7 +8,7 @@ DEMO_SEED ?= 1
 DATA ?= data
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install demo test check bench clean
+.PHONY: help install java demo test check bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -17,10 +17,13 @@ $(UV):
 	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet --break-system-packages --user "uv==$(UV_VERSION)"
 
 .venv/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --extra spark
 	touch $@
 
 install: .venv/.installed ## install everything the project needs
+
+java: ## install Java 17 (Debian) for the Spark engine, when missing
+	@command -v java >/dev/null 2>&1 || (apt-get update && apt-get install -y openjdk-17-jre-headless)
 
 demo: install ## build a 50,000-person community, ingest it, stratify it and print the pyramid
 	$(UV) run ltc synth --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --data-dir $(DATA)
@@ -29,7 +32,7 @@ demo: install ## build a 50,000-person community, ingest it, stratify it and pri
 	$(UV) run ltc model train --index-date 2023-04-01 --data-dir $(DATA)
 	$(UV) run ltc stratify --as-of 2025-03-31 --model $(DATA)/models/gbm-2023-04-01 --data-dir $(DATA)
 
-test: install ## run every test
+test: install java ## run every test
 	$(UV) run pytest -n 2 --dist loadfile -q
 
 check: install ## lint and type-check

@@ -19,3 +19,12 @@ def external_data() -> Path:
         pytest.fail(f"shared reference data not found at {folder}: clone the repository "
                     "beside the shared/ folder that holds data/external")
     return folder
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "spark: runs on the Spark engine (one session per test process)")
+    # raised inside pyspark 4 on pandas 3 (results pass through pandas in Ibis), not by our code
+    for warning in ("ignore:PySpark does not yet fully support pandas:FutureWarning",
+                    "ignore:The copy keyword is deprecated"):
+        config.addinivalue_line("filterwarnings", warning)

@@ -17,6 +17,8 @@ def _modules() -> list[Path]:
 def test_only_config_reads_the_environment() -> None:
     offenders = []
     for path in _modules():
+        if path == SRC / "config.py":
+            continue
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") and \

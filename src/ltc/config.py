@@ -5,6 +5,7 @@ This is the only module that reads the environment.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,3 +24,15 @@ class Settings(BaseSettings):
 
 def settings() -> Settings:
     return Settings()
+
+
+#: Environment the Spark engine's JVM needs: bind to the loopback address, so a session
+#: starts on a machine whose host name does not resolve (containers, laptops offline).
+SPARK_ENVIRONMENT = {"SPARK_LOCAL_IP": "127.0.0.1"}
+
+
+def prepare_spark_environment() -> None:
+    """Set the variables of :data:`SPARK_ENVIRONMENT` that are not already set (the JVM
+    Spark starts inherits this process's environment)."""
+    for name, value in SPARK_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)

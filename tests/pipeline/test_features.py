@@ -7,6 +7,7 @@ Index date throughout: 2025-03-31. A window of N days covers 2025-03-31 - N < da
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 import pyarrow as pa
@@ -34,14 +35,14 @@ PRACTICE = table("practice", """
 """)
 
 
-def run(**tables: pa.Table) -> dict[str, dict[str, Any]]:
-    con = from_tables({"person": PERSON, "practice": PRACTICE, **tables})
+def run(engine: str, **tables: pa.Table) -> dict[str, dict[str, Any]]:
+    con = from_tables({"person": PERSON, "practice": PRACTICE, **tables}, engine=engine)
     rows = features(con, AS_OF).to_pyarrow().to_pylist()
     return {r["nhs_number"]: r for r in rows}
 
 
-def test_people_alive_on_the_index_date_with_age_in_completed_years() -> None:
-    out = run()
+def test_people_alive_on_the_index_date_with_age_in_completed_years(engine: str) -> None:
+    out = run(engine)
     assert set(out) == {A, B}  # C died the day before
     assert out[A]["age"] == 65  # 65th birthday on the index date
     assert out[B]["age"] == 64  # birthday the day after
@@ -49,7 +50,7 @@ def test_people_alive_on_the_index_date_with_age_in_completed_years() -> None:
     assert out[A]["lives_alone"] is True
 
 
-def test_emergency_admission_windows_12_and_13_months() -> None:
+def test_emergency_admission_windows_12_and_13_months(engine: str) -> None:
     spells = table("inpatient_spell", f"""
         nhs_number | admission_date | discharge_date | admission_method
         {A}        | 2024-04-01     | 2024-04-03     | 21
@@ -59,27 +60,29 @@ def test_emergency_admission_windows_12_and_13_months() -> None:
         {A}        | 2024-06-01     | 2024-06-01     | 11
         {A}        | 2025-04-01     | 2025-04-02     | 21
     """)
-    out = run(inpatient_spell=spells)[A]
+    out = run(engine, inpatient_spell=spells)[A]
     assert out["emergency_12m"] == 1  # 2024-04-01 is inside, 2024-03-31 is not
     assert out["emergency_13m"] == 3  # 396 days back is 2024-02-29: outside, 03-01 inside
     assert out["admissions_12m"] == 2  # the elective day case counts
-    assert run()[A]["emergency_12m"] == 0
+    assert run(engine)[A]["emergency_12m"] == 0
 
 
-def test_bed_days_are_clipped_to_the_window_and_open_stays_run_to_the_index_date() -> None:
+def test_bed_days_are_clipped_to_the_window_and_open_stays_run_to_the_index_date(
+        engine: str) -> None:
     spells = table("inpatient_spell", f"""
         nhs_number | admission_date | discharge_date | admission_method
         {A}        | 2024-03-25     | 2024-04-05     | 21
         {A}        | 2024-10-01     | 2024-10-11     | 21
         {B}        | 2025-03-01     |                | 21
     """)
-    out = run(inpatient_spell=spells)
+    out = run(engine, inpatient_spell=spells)
     assert out[A]["bed_days_12m"] == 4 + 10  # 1 to 5 April, then 10 nights
     assert out[B]["bed_days_12m"] == 31  # still in hospital: 1 March to 1 April
 
 
-def test_counts_of_contacts_in_the_last_year() -> None:
+def test_counts_of_contacts_in_the_last_year(engine: str) -> None:
     out = run(
+        engine,
         ae_attendance=table("ae_attendance", f"""
             nhs_number | date
             {A}        | 2024-04-01
@@ -110,7 +113,7 @@ def test_counts_of_contacts_in_the_last_year() -> None:
     assert out[A]["community_12m"] == 0
 
 
-def test_long_term_medicines_polypharmacy_and_monthly_cost() -> None:
+def test_long_term_medicines_polypharmacy_and_monthly_cost(engine: str) -> None:
     rx = table("prescription", f"""
         nhs_number | date       | drug_code_system | drug_code | drug_name | quantity | cost
         {A}        | 2024-09-30 | bnf              | D1        | one       | 28       | 60
@@ -120,7 +123,7 @@ def test_long_term_medicines_polypharmacy_and_monthly_cost() -> None:
         {A}        | 2024-06-01 | bnf              | D3        | three     | 28       | 600
         {A}        | 2024-07-01 | bnf              | D3        | three     | 28       | 0
     """)
-    out = run(prescription=rx)[A]
+    out = run(engine, prescription=rx)[A]
     # D1: first issue 182 days before, still issued: long term. D2: 181 days: not yet.
     # D3: not issued in the last 91 days: stopped.
     assert out["long_term_medicines"] == 1
@@ -128,7 +131,7 @@ def test_long_term_medicines_polypharmacy_and_monthly_cost() -> None:
     assert out["monthly_cost"] == pytest.approx(840 / 12)
 
 
-def test_social_and_functional_facts() -> None:
+def test_social_and_functional_facts(engine: str) -> None:
     facts = table("social_fact", f"""
         nhs_number | date       | kind              | supported
         {A}        | 2025-01-29 | fall              |
@@ -141,7 +144,7 @@ def test_social_and_functional_facts() -> None:
         {B}        | 2019-01-01 | adl_impairment    |
         {B}        | 2025-01-02 | medically_unstable |
     """)
-    out = run(social_fact=facts)
+    out = run(engine, social_fact=facts)
     assert out[A]["falls_2m"] == 2  # 61 days back is 2025-01-29: outside; 01-30 inside
     assert out[A]["bereaved_6m"] is True  # 183 days: 2024-09-30 is inside
     assert out[B]["bereaved_6m"] is False
@@ -152,7 +155,7 @@ def test_social_and_functional_facts() -> None:
     assert out[B]["exacerbation_90d"] is True  # medically unstable on day 89
 
 
-def test_social_care_assessments_in_each_quarter_and_package_intensity() -> None:
+def test_social_care_assessments_in_each_quarter_and_package_intensity(engine: str) -> None:
     rows = ["nhs_number | date | kind"]
     # A: 5 assessments in each of the four 91-day quarters; B: 5 in three quarters only
     for q in range(4):
@@ -168,14 +171,14 @@ def test_social_care_assessments_in_each_quarter_and_package_intensity() -> None
         {B}        | 2024-01-01 | 2025-03-31 | 20             | high
         {B}        | 2024-01-01 |            | 3              | low
     """)
-    out = run(social_care_contact=contacts, social_care_package=packages)
+    out = run(engine, social_care_contact=contacts, social_care_package=packages)
     assert out[A]["social_assessments_min_q"] == 5
     assert out[B]["social_assessments_min_q"] == 0
     assert out[A]["care_package_intensity"] == "high"
     assert out[B]["care_package_intensity"] == "low"  # the high one ended on the index date
 
 
-def test_registers_count_and_exacerbation_of_a_registered_condition() -> None:
+def test_registers_count_and_exacerbation_of_a_registered_condition(engine: str) -> None:
     from ltc.records.registers import REGISTERS
 
     copd = sorted(REGISTERS["copd"].codes)[0]
@@ -191,38 +194,45 @@ def test_registers_count_and_exacerbation_of_a_registered_condition() -> None:
         {A}        | 2025-01-01     | 2025-01-05     | 21               | J44.1
         {B}        | 2025-01-01     | 2025-01-05     | 21               | J441
     """)
-    out = run(diagnosis=dx, inpatient_spell=spells)
+    out = run(engine, diagnosis=dx, inpatient_spell=spells)
     assert out[A]["ltc_count"] == 2
     assert out[B]["ltc_count"] == 0  # diagnosed after the index date
     assert out[A]["exacerbation_90d"] is True
     assert out[B]["exacerbation_90d"] is False  # not (yet) on the COPD register
 
 
-def test_gp_consultation_percentile_among_older_people_of_the_practice() -> None:
+def test_gp_consultation_percentile_among_older_people_of_the_practice(engine: str) -> None:
     rows = ["nhs_number | date | staff | mode"]
     rows += [f"{A} | 2025-01-{d:02d} | gp | telephone" for d in range(1, 11)]
-    out = run(gp_consultation=table("gp_consultation", "\n".join(rows)))
+    out = run(engine, gp_consultation=table("gp_consultation", "\n".join(rows)))
     assert out[A]["gp_12m"] == 10
     assert out[A]["gp_percentile_65"] == 0.0  # the only person 65+ in the practice
     assert out[B]["gp_percentile_65"] is None  # 64
 
 
-def test_every_declared_feature_is_produced() -> None:
-    row = run()[A]
+def test_every_declared_feature_is_produced(engine: str) -> None:
+    row = run(engine)[A]
     assert set(FEATURE_KINDS) <= set(row)
+
+
+@cache
+def _base(engine: str) -> dict[str, dict[str, Any]]:
+    return run(engine)
 
 
 FUTURE = st.dates(min_value=date(2025, 4, 1), max_value=date(2030, 1, 1))
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(days=st.lists(FUTURE, min_size=1, max_size=6))
-def test_no_feature_reads_after_the_index_date(days: list[date]) -> None:
+def test_no_feature_reads_after_the_index_date(engine: str, days: list[date]) -> None:
     """Adding any records dated after the index date changes no feature."""
-    base = run()
+    base = _base(engine)
     lines = "\n".join(f"{A} | {d} | 21" for d in days)
     rx = "\n".join(f"{A} | {d} | bnf | X{i} | x | 1 | 500" for i, d in enumerate(days))
     later = run(
+        engine,
         inpatient_spell=table("inpatient_spell",
                               "nhs_number | admission_date | admission_method\n" + lines),
         ae_attendance=table("ae_attendance", "nhs_number | date\n" + "\n".join(

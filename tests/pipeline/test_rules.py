@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 
 from ltc.pipeline import rules
+from ltc.pipeline.engine import connection, put_table
 from ltc.pipeline.features import FEATURE_KINDS
 
 DEFAULTS: dict[str, Any] = {
@@ -29,13 +30,15 @@ SCHEMA = pa.schema([("nhs_number", pa.string())]
                    + [(n, TYPES[k]) for n, k in FEATURE_KINDS.items()])
 
 
-def features_table(rows: list[dict[str, Any]]) -> ibis.Table:
-    return ibis.duckdb.connect().create_table("f", pa.Table.from_pylist(rows, schema=SCHEMA))
+def features_table(engine: str, rows: list[dict[str, Any]]) -> ibis.Table:
+    """A features table held by ``engine`` (as :func:`ltc.pipeline.features.features`
+    returns it there)."""
+    return put_table(connection(engine), "f", pa.Table.from_pylist(rows, schema=SCHEMA))
 
 
-def evaluate(rule_set: str, *people: dict[str, Any]) -> list[dict[str, Any]]:
+def evaluate(engine: str, rule_set: str, *people: dict[str, Any]) -> list[dict[str, Any]]:
     rows = [{"nhs_number": str(i), **DEFAULTS, **p} for i, p in enumerate(people)]
-    out = rules.evaluate(rules.load(rule_set), features_table(rows))
+    out = rules.evaluate(rules.load(rule_set), features_table(engine, rows))
     result: list[dict[str, Any]] = out.to_pyarrow().to_pylist()
     return sorted(result, key=lambda r: int(r["nhs_number"]))
 
@@ -59,18 +62,18 @@ CASTLEFIELDS = [
 @pytest.mark.parametrize(("criterion", "meets", "misses"), CASTLEFIELDS,
                          ids=[c[0] for c in CASTLEFIELDS])
 def test_each_castlefields_criterion_and_its_boundary(
-        criterion: str, meets: dict[str, Any], misses: dict[str, Any]) -> None:
-    yes, no = evaluate("castlefields", meets, misses)
+        engine: str, criterion: str, meets: dict[str, Any], misses: dict[str, Any]) -> None:
+    yes, no = evaluate(engine, "castlefields", meets, misses)
     assert yes[f"castlefields__{criterion}"] is True
     assert no[f"castlefields__{criterion}"] is False
     feature = next(iter(meets))
     assert yes[f"castlefields__{criterion}__value"] == meets[feature]  # the value behind it
 
 
-def test_castlefields_needs_age_65_and_three_of_eleven() -> None:
+def test_castlefields_needs_age_65_and_three_of_eleven(engine: str) -> None:
     three = {"ltc_count": 4, "ae_12m": 2, "adl_impaired": True}
     two = {"ltc_count": 4, "ae_12m": 2}
-    out = evaluate("castlefields", {**three, "age": 65}, {**three, "age": 64},
+    out = evaluate(engine, "castlefields", {**three, "age": 65}, {**three, "age": 64},
                    {**two, "age": 80})
     assert [r["castlefields"] for r in out] == [True, False, False]
     assert [r["castlefields__count"] for r in out] == [3, 3, 2]
@@ -90,32 +93,33 @@ EVERCARE_BASE = {"age": 70, "emergency_13m": 2}
      {"cognitive_impairment": True, "lives_alone": True, "exacerbation_90d": False,
       "care_package_intensity": "high"}),
 ])
-def test_each_evercare_nomination(nomination: str, meets: dict[str, Any],
+def test_each_evercare_nomination(engine: str, nomination: str, meets: dict[str, Any],
                                   misses: dict[str, Any]) -> None:
-    yes, no = evaluate("evercare", {**EVERCARE_BASE, **meets}, {**EVERCARE_BASE, **misses})
+    yes, no = evaluate(engine, "evercare", {**EVERCARE_BASE, **meets},
+                       {**EVERCARE_BASE, **misses})
     assert yes[f"evercare__{nomination}"] is True
     assert yes["evercare"] is True
     assert no[f"evercare__{nomination}"] is False
     assert no["evercare"] is False
 
 
-def test_vulnerable_alone_needs_a_high_intensity_package() -> None:
-    (row,) = evaluate("evercare", {**EVERCARE_BASE, "cognitive_impairment": True,
+def test_vulnerable_alone_needs_a_high_intensity_package(engine: str) -> None:
+    (row,) = evaluate(engine, "evercare", {**EVERCARE_BASE, "cognitive_impairment": True,
                                    "lives_alone": True, "exacerbation_90d": False,
                                    "care_package_intensity": "medium", "falls_2m": 0})
     assert row["evercare__vulnerable_alone"] is False
 
 
-def test_evercare_needs_age_65_and_two_unplanned_admissions_in_13_months() -> None:
+def test_evercare_needs_age_65_and_two_unplanned_admissions_in_13_months(engine: str) -> None:
     nominated = {"falls_2m": 3}
-    out = evaluate("evercare", {"age": 65, "emergency_13m": 2, **nominated},
+    out = evaluate(engine, "evercare", {"age": 65, "emergency_13m": 2, **nominated},
                    {"age": 64, "emergency_13m": 2, **nominated},
                    {"age": 90, "emergency_13m": 1, **nominated})
     assert [r["evercare"] for r in out] == [True, False, False]
 
 
-def test_a_missing_value_never_meets_a_criterion() -> None:
-    (row,) = evaluate("castlefields", {"gp_percentile_65": None, "age": 66})
+def test_a_missing_value_never_meets_a_criterion(engine: str) -> None:
+    (row,) = evaluate(engine, "castlefields", {"gp_percentile_65": None, "age": 66})
     assert row["castlefields__frequent_gp"] is False
 
 
@@ -151,13 +155,13 @@ value = true
 '''
 
 
-def test_a_local_rule_file_is_evaluated_without_code(tmp_path: Path) -> None:
+def test_a_local_rule_file_is_evaluated_without_code(engine: str, tmp_path: Path) -> None:
     path = tmp_path / "local.toml"
     path.write_text(LOCAL)
     rule_set = rules.load(path)
     rows = [{"nhs_number": "1", **DEFAULTS, "age": 80, "carer_died_12m": True},
             {"nhs_number": "2", **DEFAULTS, "age": 74, "falls_2m": 1}]
-    out = rules.evaluate(rule_set, features_table(rows))
+    out = rules.evaluate(rule_set, features_table(engine, rows))
     result = {r["nhs_number"]: r for r in out.to_pyarrow().to_pylist()}
     assert result["1"]["local_frailty"] is True
     assert result["2"]["local_frailty"] is False

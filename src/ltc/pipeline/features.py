@@ -119,7 +119,7 @@ def _medicines(con: ibis.BaseBackend, as_of: date) -> ir.Table:
     return per_drug.group_by("nhs_number").aggregate(
         long_term_medicines=long_term.ifelse(1, 0).sum(),
         medicines_12m=per_drug.count(),
-        monthly_cost=(per_drug.cost.sum().fill_null(0) / 12.0),
+        monthly_cost=per_drug.cost.sum().fill_null(0) / 12,
     )
 
 
@@ -219,7 +219,7 @@ def features(con: ibis.BaseBackend, as_of: date) -> ir.Table:
     older = out.filter(out.age >= 65)
     window = ibis.window(group_by="practice_code", order_by="gp_12m")
     pct = older.select("nhs_number", gp_percentile_65=(
-        ibis.percent_rank().over(window) * 100.0))
+        ibis.percent_rank().over(window) * 100))
     return out.left_join(pct, "nhs_number").drop("nhs_number_right")
 
 

@@ -281,13 +281,25 @@ def _people(con: ibis.BaseBackend, as_of: date, groups: Sequence[str] = ()) -> i
     return people
 
 
+#: Spaces, tabs, line breaks, vertical tabs and form feeds at either end of a text value.
+#: A regular expression rather than Ibis' ``strip``, which Spark SQL gets wrong: it reads
+#: the ``\v`` and ``\f`` of the compiled ``TRIM(' \t\n\r\v\f' FROM ...)`` as the letters
+#: v and f, so " f00" became "00".
+_OUTER_SPACE = r"^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$"
+
+
+def clean_icd10(code: ibis.Value) -> ibis.Value:
+    """An ICD-10 code trimmed, in upper case and without dots (``" i50.0"`` -> ``I500``)."""
+    return code.re_replace(_OUTER_SPACE, "").upper().replace(".", "")
+
+
 def icd10_registers(rows: ibis.Table, code: str, keep: Sequence[str]) -> ibis.Table:
     """``rows`` matched to the registers whose ICD-10 grouping holds their ``code`` column.
 
     Returns the ``keep`` columns and ``register`` (one row per matching register). Codes are
     compared without dots, in upper case (see :func:`_icd10_map` for the matching rules).
     """
-    norm = rows[code].strip().upper().replace(".", "")
+    norm = clean_icd10(rows[code])
     icd = rows.select(*keep, _norm=norm)
     bare = (icd._norm.length() == 3) | (icd._norm.substr(3, 1) == "X")
     key3 = icd._norm.substr(0, 3)

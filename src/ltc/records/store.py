@@ -262,12 +262,18 @@ class RecordStore:
             raw = con.create_table(f"{name}__files", spec.stored_schema.empty_table(),
                                    overwrite=True)
         if spec.snapshot:
-            window = ibis.window(group_by=list(spec.key), order_by=[ibis.desc("_period"),
-                                                                    ibis.desc("_source")])
-            raw = raw.mutate(_rank=ibis.row_number().over(window)).filter(
-                ibis._["_rank"] == 0).drop("_rank")
+            raw = latest_rows(spec, raw)
         con.create_view(name, raw, overwrite=True)
         return con.table(name)
+
+
+def latest_rows(spec: Table, raw: ibis.Table) -> ibis.Table:
+    """The latest row per key of snapshot table ``spec`` (latest period, then source), as
+    an Ibis expression: the same on every engine."""
+    window = ibis.window(group_by=list(spec.key), order_by=[ibis.desc("_period"),
+                                                            ibis.desc("_source")])
+    return raw.mutate(_rank=ibis.row_number().over(window)).filter(
+        ibis._["_rank"] == 0).drop("_rank")
 
 
 def _fsync(path: Path) -> None:

@@ -78,9 +78,10 @@ def records(name: str, text: str | list[dict[str, str]]) -> pa.Table:
                                  spec.field(c).arrow_type) for c in columns})
 
 
-def connect(**tables: str | list[dict[str, str]]) -> ibis.BaseBackend:
-    """A DuckDB connection holding the given record-plane tables (others empty)."""
-    return from_tables({name: records(name, text) for name, text in tables.items()})
+def connect(engine: str, /, **tables: str | list[dict[str, str]]) -> ibis.BaseBackend:
+    """A connection on ``engine`` holding the given record-plane tables (others empty)."""
+    return from_tables({name: records(name, text) for name, text in tables.items()},
+                       engine=engine)
 
 
 def _text(value: Any) -> str:

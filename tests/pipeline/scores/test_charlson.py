@@ -51,8 +51,9 @@ def dx_rows(codes: dict[str, list[str]], on: str = "2020-01-01") -> list[dict[st
 
 
 # -- spec tables ----------------------------------------------------------------------------
-def test_prefix_match_without_dots_any_setting_and_window() -> None:
+def test_prefix_match_without_dots_any_setting_and_window(engine: str) -> None:
     con = connect(
+        engine,
         person="""
         nhs_number | date_of_birth | sex | practice_code
         a          | 1950-01-01    | F   | P1
@@ -76,8 +77,8 @@ def test_prefix_match_without_dots_any_setting_and_window() -> None:
         """)
 
 
-def test_lookback_edge() -> None:
-    con = connect(diagnosis=dx_rows({"edge": ["I500"]}, on="2023-07-01")
+def test_lookback_edge(engine: str) -> None:
+    con = connect(engine, diagnosis=dx_rows({"edge": ["I500"]}, on="2023-07-01")
                   + dx_rows({"inside": ["I500"]}, on="2023-07-02"))
     # 365 days before 2024-06-30 is 2023-07-01: outside the window; a day later is inside
     check(charlson(con, AS_OF, weighting="quan", lookback_days=365), """
@@ -91,10 +92,10 @@ def test_lookback_edge() -> None:
         """)
 
 
-def test_age_adjustment_decades_over_40() -> None:
+def test_age_adjustment_decades_over_40(engine: str) -> None:
     ages = {"age39": 39, "age49": 49, "age50": 50, "age59": 59, "age60": 60, "age79": 79,
             "age80": 80, "age101": 101}
-    con = connect(person=person_rows({who: born(age) for who, age in ages.items()}
+    con = connect(engine, person=person_rows({who: born(age) for who, age in ages.items()}
                                      | {"day_before_50th": date(1974, 7, 1),
                                         "on_50th": date(1974, 6, 30)}),
                   diagnosis=dx_rows({who: ["I500"] for who in
@@ -115,8 +116,9 @@ def test_age_adjustment_decades_over_40() -> None:
         """)
 
 
-def test_assign0_zeroes_the_milder_form_only_in_the_weighting() -> None:
-    con = connect(diagnosis=dx_rows({"liver": ["K703", "K766"], "diabetes": ["E119", "E112"],
+def test_assign0_zeroes_the_milder_form_only_in_the_weighting(engine: str) -> None:
+    con = connect(engine,
+                  diagnosis=dx_rows({"liver": ["K703", "K766"], "diabetes": ["E119", "E112"],
                                      "cancer": ["C180", "C787"]}))
     check(charlson(con, AS_OF, weighting="charlson", assign0=True), """
         nhs_number | charlson_mld | charlson_msld | charlson_diab | charlson_diabwc | charlson
@@ -132,25 +134,25 @@ def test_assign0_zeroes_the_milder_form_only_in_the_weighting() -> None:
         """)
 
 
-def test_negative_totals_are_clipped_to_zero() -> None:
+def test_negative_totals_are_clipped_to_zero(engine: str) -> None:
     # SHMI weights: diabetes with complications scores -1
-    con = connect(diagnosis=dx_rows({"d": ["E112"]}))
+    con = connect(engine, diagnosis=dx_rows({"d": ["E112"]}))
     check(charlson(con, AS_OF, variant="shmi", weighting="shmi"), """
         nhs_number | charlson_diabwc | charlson
         d          | 1               | 0
         """)
 
 
-def test_aids_scores_4_under_quan_2011() -> None:
-    con = connect(diagnosis=dx_rows({"hiv": ["B20"]}))
+def test_aids_scores_4_under_quan_2011(engine: str) -> None:
+    con = connect(engine, diagnosis=dx_rows({"hiv": ["B20"]}))
     check(charlson(con, AS_OF, weighting="quan"), """
         nhs_number | charlson_aids | charlson
         hiv        | 1             | 4
         """)
 
 
-def test_unknown_variant_or_weighting_is_refused() -> None:
-    con = connect()
+def test_unknown_variant_or_weighting_is_refused(engine: str) -> None:
+    con = connect(engine)
     with pytest.raises(ValueError, match="unknown Charlson variant"):
         charlson(con, AS_OF, variant="se")
     with pytest.raises(ValueError, match="unknown Charlson weighting"):
@@ -187,18 +189,19 @@ def _vectors(folder: Path) -> dict[tuple[str, str, str, bool], dict[str, str]]:
 
 
 @cache
-def _patients(folder: Path) -> ibis.BaseBackend:
+def _patients(folder: Path, engine: str) -> ibis.BaseBackend:
     """One connection with every vector patient: their codes and ages are the same rows
     for every variant, weighting and assign0."""
     rows = {key[0]: row for key, row in _vectors(folder).items()}
-    return connect(person=person_rows({p: born(int(r["age"])) for p, r in rows.items()}),
+    return connect(engine,
+                   person=person_rows({p: born(int(r["age"])) for p, r in rows.items()}),
                    diagnosis=dx_rows({p: r["codes"].split() for p, r in rows.items()}))
 
 
 @cache
-def _scores(folder: Path, variant: str, weighting: str, assign0: bool
+def _scores(folder: Path, engine: str, variant: str, weighting: str, assign0: bool
             ) -> dict[str, dict[str, Any]]:
-    table = charlson(_patients(folder), AS_OF, variant=variant, weighting=weighting,
+    table = charlson(_patients(folder, engine), AS_OF, variant=variant, weighting=weighting,
                      assign0=assign0)
     return {r["nhs_number"]: r for r in table.to_pyarrow().to_pylist()}
 
@@ -223,10 +226,10 @@ def test_the_aids_exception_applies_to_four_vectors(external_data: Path) -> None
 
 @pytest.mark.parametrize("patient", PATIENTS)
 @pytest.mark.parametrize(("variant", "weighting", "assign0"), COMBINATIONS)
-def test_comorbidipy_vector(external_data: Path, patient: str, variant: str, weighting: str,
-                            assign0: bool) -> None:
+def test_comorbidipy_vector(engine: str, external_data: Path, patient: str, variant: str,
+                            weighting: str, assign0: bool) -> None:
     row = _vectors(external_data)[(patient, variant, weighting, assign0)]
-    got = _scores(external_data, variant, weighting, assign0)[patient]
+    got = _scores(external_data, engine, variant, weighting, assign0)[patient]
     extra = _exception(row)
     assert {c for c in CATEGORIES if got[f"charlson_{c}"]} == set(row["flags"].split())
     assert got["charlson"] == float(row["comorbidity_score"]) + extra
@@ -244,10 +247,11 @@ def _expectations(folder: Path) -> dict[str, Any]:
     return data["repo_test_expectations"]  # type: ignore[no-any-return]
 
 
-def test_comorbidipy_specific_cases(external_data: Path) -> None:
+def test_comorbidipy_specific_cases(engine: str, external_data: Path) -> None:
     cases = _expectations(external_data)["TestSpecifics"]
     assert len(cases) == 3
-    con = connect(person=person_rows({f"s{i}": born(c["age"]) for i, c in enumerate(cases)}),
+    con = connect(engine,
+                  person=person_rows({f"s{i}": born(c["age"]) for i, c in enumerate(cases)}),
                   diagnosis=dx_rows({f"s{i}": c["codes"] for i, c in enumerate(cases)}))
     for case in cases:
         assert (case["score"], case["icd"], case["variant"], case["weighting"],
@@ -257,11 +261,11 @@ def test_comorbidipy_specific_cases(external_data: Path) -> None:
     assert got == {f"s{i}": c["expected_comorbidity_score"] for i, c in enumerate(cases)}
 
 
-def test_comorbidipy_maximum_scores(external_data: Path) -> None:
+def test_comorbidipy_maximum_scores(engine: str, external_data: Path) -> None:
     cases = _expectations(external_data)["max_ccs_all_categories_present"]
     assert len(cases) == 3
     for case in cases:
-        con = connect(diagnosis=dx_rows({"all": case["codes_used"]}))
+        con = connect(engine, diagnosis=dx_rows({"all": case["codes_used"]}))
         got = charlson(con, AS_OF, variant=case["variant"], weighting=case["weighting"]
                        ).to_pyarrow().to_pylist()[0]
         assert all(got[f"charlson_{c}"] == 1 for c in CATEGORIES)

@@ -27,8 +27,9 @@ def test_weights_as_found_and_mapping() -> None:
     assert sum(table[k] for k in REGISTER_OF) == Decimal("13.34")
 
 
-def test_conditions_from_registers() -> None:
+def test_conditions_from_registers(engine: str) -> None:
     con = connect(
+        engine,
         person="""
         nhs_number | date_of_birth | sex | practice_code | date_of_death
         a          | 1940-01-01    | F   | P1            |
@@ -57,10 +58,11 @@ def test_conditions_from_registers() -> None:
         """)  # noqa: E501
 
 
-def test_cancer_counts_only_when_first_diagnosed_in_the_last_1826_days() -> None:
+def test_cancer_counts_only_when_first_diagnosed_in_the_last_1826_days(engine: str) -> None:
     born = "1950-01-01"
     people = ["new", "old", "edge", "inside", "hospital", "hospital_off"]
     con = connect(
+        engine,
         person="nhs_number | date_of_birth | sex | practice_code\n"
         + "\n".join(f"{p} | {born} | F | P1" for p in people),
         diagnosis=f"""

@@ -8,6 +8,7 @@ import ibis
 import pyarrow as pa
 from spec_tables import check, connect
 
+from ltc.pipeline.engine import connection
 from ltc.pipeline.scores.efi import category, deficit_codes, deficits, efi
 
 AS_OF = date(2024, 6, 30)
@@ -27,8 +28,9 @@ def test_36_deficits() -> None:
     assert OSTEOPOROSIS in deficit_codes()["fragility-fracture"]
 
 
-def test_coded_deficits_any_time_up_to_as_of() -> None:
+def test_coded_deficits_any_time_up_to_as_of(engine: str) -> None:
     con = connect(
+        engine,
         diagnosis=f"""
         nhs_number | code_system | code           | date       | setting
         a          | snomed      | {FALLS}        | 1990-01-01 | primary
@@ -49,8 +51,8 @@ def test_coded_deficits_any_time_up_to_as_of() -> None:
         """)  # noqa: E501
 
 
-def test_value_rules_egfr_and_acr() -> None:
-    con = connect(observation=f"""
+def test_value_rules_egfr_and_acr(engine: str) -> None:
+    con = connect(engine, observation=f"""
         nhs_number | code_system | code   | date       | value
         egfr59     | snomed      | {EGFR} | 2020-01-01 | 59.9
         egfr60     | snomed      | {EGFR} | 2020-01-01 | 60
@@ -76,8 +78,8 @@ def _issues(who: str, drugs: int, on: str) -> str:
     return "\n".join(f"{who} | {on} | D{i}" for i in range(drugs))
 
 
-def test_polypharmacy_deficit_five_distinct_drugs_in_365_days() -> None:
-    con = connect(prescription=f"""
+def test_polypharmacy_deficit_five_distinct_drugs_in_365_days(engine: str) -> None:
+    con = connect(engine, prescription=f"""
         nhs_number | date | drug_code
         {_issues("five", 5, "2024-01-01")}
         {_issues("four", 4, "2024-01-01")}
@@ -98,8 +100,8 @@ def test_polypharmacy_deficit_five_distinct_drugs_in_365_days() -> None:
         """)
 
 
-def test_social_facts_set_falls_activity_and_cognition() -> None:
-    con = connect(social_fact="""
+def test_social_facts_set_falls_activity_and_cognition(engine: str) -> None:
+    con = connect(engine, social_fact="""
         nhs_number | date       | kind
         a          | 2024-01-01 | fall
         a          | 2024-01-01 | iadl_impairment
@@ -116,23 +118,24 @@ def test_social_facts_set_falls_activity_and_cognition() -> None:
         """)
 
 
-def test_category_boundaries() -> None:
+def test_category_boundaries(engine: str) -> None:
     scores = [0.0, 0.12, 0.1201, 0.24, 0.2401, 0.36, 0.3601, 1.0,
               4 / 36, 5 / 36, 8 / 36, 9 / 36, 12 / 36, 13 / 36]
     t = ibis.memtable(pa.table({"i": list(range(len(scores))), "score": scores}))
-    got = t.select("i", c=category(t.score)).order_by("i").to_pyarrow()["c"].to_pylist()
+    expr = t.select("i", c=category(t.score)).order_by("i")
+    got = connection(engine).to_pyarrow(expr)["c"].to_pylist()
     assert got == ["fit", "fit", "mild", "mild", "moderate", "moderate", "severe", "severe",
                    "fit", "mild", "mild", "moderate", "moderate", "severe"]
 
 
-def test_score_is_deficits_over_36() -> None:
+def test_score_is_deficits_over_36(engine: str) -> None:
     codes = deficit_codes()
     # one code of each of the first 13 coded deficits, none shared with another deficit
     shared = {c for d, cs in codes.items() for c in cs
               if sum(c in other for other in codes.values()) > 1}
     picked = [sorted(cs - shared)[0] for cs in list(codes.values())[:13]]
     rows = "\n".join(f"p | snomed | {code} | 2020-01-01 | primary" for code in picked)
-    con = connect(diagnosis="nhs_number | code_system | code | date | setting\n" + rows)
+    con = connect(engine, diagnosis="nhs_number | code_system | code | date | setting\n" + rows)
     check(efi(con, AS_OF), """
         nhs_number | efi_deficits | efi    | efi_category
         p          | 13           | 0.3611 | severe

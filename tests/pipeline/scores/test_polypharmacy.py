@@ -15,8 +15,8 @@ def _issues(who: str, drugs: int, on: str = "2024-03-01") -> str:
     return "\n".join(f"{who} | {on} | D{i}" for i in range(drugs))
 
 
-def test_distinct_drugs_and_thresholds() -> None:
-    con = connect(prescription=f"""
+def test_distinct_drugs_and_thresholds(engine: str) -> None:
+    con = connect(engine, prescription=f"""
         nhs_number | date | drug_code
         {_issues("n4", 4)}
         {_issues("n5", 5)}
@@ -48,8 +48,8 @@ def test_distinct_drugs_and_thresholds() -> None:
         """)
 
 
-def test_window_is_a_parameter() -> None:
-    con = connect(prescription=f"""
+def test_window_is_a_parameter(engine: str) -> None:
+    con = connect(engine, prescription=f"""
         nhs_number | date | drug_code
         {_issues("p", 3, "2024-06-01")}
         {_issues("p", 3, "2024-01-01").replace("D", "E")}

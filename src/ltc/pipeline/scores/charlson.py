@@ -139,7 +139,8 @@ def charlson(con: ibis.BaseBackend, as_of: date, *, variant: str = "quan",
     adjusted = (with_age.charlson + age_points(with_age.date_of_birth, as_of)).cast("int64")
     adjusted = with_age.date_of_birth.isnull().ifelse(ibis.null("int64"), adjusted)
     if weighting == "charlson":
-        survival = ibis.literal(SURVIVAL_BASE) ** (adjusted * SURVIVAL_FACTOR).exp()
+        survival = ibis.literal(SURVIVAL_BASE, type="float64") ** (
+            adjusted.cast("float64") * SURVIVAL_FACTOR).exp()
     else:
         survival = ibis.null("float64")
     return with_age.select(

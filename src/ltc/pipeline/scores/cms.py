@@ -134,4 +134,4 @@ def cms(con: ibis.BaseBackend, as_of: date, *, include_hospital: bool = True) ->
     return scored.select(
         "nhs_number", *(f"cms_{c}" for c in REGISTER_OF),
         cms_conditions=scored.cms_conditions.cast("int64"),
-        cms=(scored.hundredths / 100.0).cast("float64"))
+        cms=scored.hundredths.cast("float64") / 100)

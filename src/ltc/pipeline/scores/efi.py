@@ -168,6 +168,8 @@ def efi(con: ibis.BaseBackend, as_of: date, *, social_facts: bool = True,
     count: ir.IntegerValue = ibis.literal(0)
     for value in columns.values():
         count = count + value
-    score = count / float(TOTAL_DEFICITS)
+    # a float literal is a DECIMAL in Spark SQL (36.0 would round the score to 6 places):
+    # divide a float by an integer, which is a float on every engine
+    score = count.cast("float64") / TOTAL_DEFICITS
     return joined.select("nhs_number", **columns, efi_deficits=count.cast("int64"),
                          efi=score.cast("float64"), efi_category=category(score))

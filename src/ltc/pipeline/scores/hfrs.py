@@ -91,5 +91,5 @@ def hfrs(con: ibis.BaseBackend, as_of: date, *,
         tenths=ibis._.tenths.sum())
     joined = people.left_join(scored, "nhs_number")
     tenths = joined.tenths.fill_null(0)
-    return joined.select("nhs_number", hfrs=(tenths / 10.0).cast("float64"),
+    return joined.select("nhs_number", hfrs=tenths.cast("float64") / 10,
                          hfrs_band=band(tenths))

@@ -23,6 +23,8 @@ from importlib import resources
 import ibis
 import ibis.expr.types as ir
 
+from ltc.records import registers
+
 
 @cache
 def read_rows(name: str) -> tuple[dict[str, str], ...]:
@@ -49,8 +51,10 @@ def within(column: ir.DateValue, as_of: date, days: int | None) -> ir.BooleanVal
 
 
 def clean_icd10(code: ir.StringValue) -> ir.StringValue:
-    """An ICD-10 code trimmed, in upper case and without dots."""
-    return code.strip().upper().replace(".", "")
+    """An ICD-10 code trimmed, in upper case and without dots (the register rule, the same
+    on every engine)."""
+    cleaned: ir.StringValue = registers.clean_icd10(code)
+    return cleaned
 
 
 def icd10_diagnoses(con: ibis.BaseBackend, as_of: date, days: int | None,
