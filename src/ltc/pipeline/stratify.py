@@ -84,7 +84,11 @@ def people(con: ibis.BaseBackend, as_of: date, policy: levels.Policy,
            gp_knowledge: pa.Table | None = None, risk: RiskModel | None = None
            ) -> pa.Table:
     """The per-person result of a run (see the module docstring)."""
-    f = features(con, as_of).cache()  # computed once, read by every rule set and the join
+    f = features(con, as_of)
+    if con.name == "duckdb":
+        # computed once, read by every rule set and the join (Ibis' cache on Spark loses
+        # the in-memory lookup tables the features refer to)
+        f = f.cache()
     rule_sets = [rules.load(name) for name in policy.rule_sets]
     out = f
     for rs in rule_sets:
