@@ -38,6 +38,16 @@ DataDir = Annotated[Path | None, typer.Option(
     "--data-dir", help="Data folder (default: $LTC_DATA_DIR or ./data).")]
 
 
+def _filled_store(data_dir: Path | None) -> RecordStore:
+    """The record store, or a clear exit saying how to fill it when it is empty."""
+    store = _store(data_dir)
+    if not store.batches():
+        err.print(f"The record store at {store.root} is empty. Load extracts first: "
+                  "ltc ingest csv <folder> (or make demo).")
+        raise typer.Exit(1)
+    return store
+
+
 def _store(data_dir: Path | None) -> RecordStore:
     root = data_dir if data_dir is not None else settings().data_dir
     return RecordStore(root / "records")
@@ -211,11 +221,7 @@ def records_summary(
     from ltc.analytics import suppression
     from ltc.records import summary as summ
 
-    store = _store(data_dir)
-    if not store.batches():
-        err.print(f"The record store at {store.root} is empty. Load extracts first: "
-                  "ltc ingest csv <folder> (or make demo).")
-        raise typer.Exit(1)
+    store = _filled_store(data_dir)
     con = store.connect()
     as_of = summ.latest_date(con)
 
@@ -303,11 +309,7 @@ def stratify(
         err.print(f"--as-of {as_of!r} is not a date; expected YYYY-MM-DD, e.g. 2025-03-31")
         raise typer.Exit(2) from None
     root = _data_dir(data_dir)
-    store = _store(data_dir)
-    if not store.batches():
-        err.print(f"The record store at {store.root} is empty. Load extracts first: "
-                  "ltc ingest csv <folder> (or make demo).")
-        raise typer.Exit(1)
+    store = _filled_store(data_dir)
     try:
         chosen = levels.load(policy)
         if rules:
