@@ -4,7 +4,8 @@ Hypothesis generates small random populations: a few people with admissions, con
 prescriptions, diagnoses, observations and social facts scattered around the index date,
 with dates drawn often from the window edges (a day inside, on, or outside each window) and
 codes written as they arrive (dots, lower case, spaces). Features, the Castlefields and
-Evercare results and every score are computed on both engines and compared person by
+Evercare results, every score and the whole stratification run (pyramid levels, reasons,
+whether services know the person) are computed on both engines and compared person by
 person as Python values; floats to a relative 1e-9 (sums may be added in another order).
 
 A record store read through :func:`ltc.pipeline.engine.connect` is checked the same way,
@@ -25,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ltc.pipeline import rules
+from ltc.pipeline import levels, rules, stratify
 from ltc.pipeline.engine import connect, from_tables, put_table
 from ltc.pipeline.features import features
 from ltc.pipeline.scores import charlson, cms, efi, hfrs, polypharmacy
@@ -181,6 +182,12 @@ def results(con: ibis.BaseBackend, as_of: date) -> dict[str, list[dict[str, Any]
     return out
 
 
+def run_results(con: ibis.BaseBackend, as_of: date) -> dict[str, list[dict[str, Any]]]:
+    """The whole stratification run on ``con``: every column of every person."""
+    rows = stratify.people(con, as_of, levels.load()).to_pylist()
+    return {"stratify": sorted(rows, key=lambda r: str(r["nhs_number"]))}
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
@@ -208,6 +215,20 @@ def test_duckdb_and_spark_agree_on_random_populations(
         population: tuple[date, dict[str, pa.Table]]) -> None:
     as_of, tables = population
     assert_identical({engine: results(from_tables(tables, engine=engine), as_of)
+                      for engine in ENGINES})
+
+
+@pytest.mark.usefixtures("spark")
+@pytest.mark.spark
+@pytest.mark.xdist_group("spark")
+@settings(max_examples=3, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(population=populations())
+def test_duckdb_and_spark_agree_on_whole_runs(
+        population: tuple[date, dict[str, pa.Table]]) -> None:
+    # fewer examples: a whole run is one large query plan for Spark to compile
+    as_of, tables = population
+    assert_identical({engine: run_results(from_tables(tables, engine=engine), as_of)
                       for engine in ENGINES})
 
 
