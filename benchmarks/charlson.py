@@ -7,7 +7,9 @@ here only, never as a dependency of the project. It needs a one-line shim to imp
 current pandas (it imports ``SettingWithCopyWarning`` from a module that no longer has
 it). DIR holds a record store (e.g. from ``benchmarks/record_plane.py --keep DIR``). The
 script times both on every person's ICD-10 diagnoses up to the index date, checks the
-scores are identical person by person, and prints both times and the ratio.
+scores are identical person by person, and prints both times and the ratios: against
+comorbidipy given its input ready as a pandas frame, and against comorbidipy starting from
+the same record store (reading the diagnoses and ages into that frame, then scoring).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def main() -> None:
         "nhs_number", "charlson", "charlson_age_adjusted").to_pyarrow()
     ours_seconds = time.perf_counter() - started
 
+    started = time.perf_counter()
     dx = con.table("diagnosis")
     rows = dx.filter((dx.code_system == "icd10") & (dx.date <= as_of)).select(
         "nhs_number", "code")
@@ -44,6 +47,7 @@ def main() -> None:
     frame = rows.join(ages, "nhs_number").to_pandas()
     frame["code"] = frame["code"].str.replace(".", "", regex=False)
     frame = frame.rename(columns={"nhs_number": "id"})  # 0.5.0 needs the id column named id
+    extract_seconds = time.perf_counter() - started
     print(f"input: {len(frame):,} ICD-10 diagnoses of {frame['id'].nunique():,} "
           f"people; ours scored {ours.num_rows:,} people")
 
@@ -68,9 +72,12 @@ def main() -> None:
                 != ref_df.loc[common_ids, "age_adj_comorbidity_score"]).sum()
     print(f"people compared: {len(common_ids):,}; different scores: {score_diff}; "
           f"different age-adjusted scores: {age_diff}")
-    print(f"{'ours (Ibis on DuckDB)':<28} {ours_seconds:8.2f} s")
-    print(f"{'comorbidipy 0.5.0 (pandas)':<28} {ref_seconds:8.2f} s")
-    print(f"{'ratio':<28} {ref_seconds / ours_seconds:8.1f} x faster (target >= 50 x)")
+    both = extract_seconds + ref_seconds
+    print(f"{'ours, from the record store':<44} {ours_seconds:8.2f} s")
+    print(f"{'comorbidipy 0.5.0, given its pandas frame':<44} {ref_seconds:8.2f} s"
+          f"   ratio {ref_seconds / ours_seconds:5.1f} x")
+    print(f"{'comorbidipy 0.5.0, from the record store':<44} {both:8.2f} s"
+          f"   ratio {both / ours_seconds:5.1f} x   (target >= 50 x)")
     _ = pd  # pandas is the reference's engine
 
 

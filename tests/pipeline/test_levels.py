@@ -102,7 +102,7 @@ def test_runs_are_kept_and_differences_listed(tmp_path: Path) -> None:
     assert cells[(3, 3)] == 1
     assert cells[(1, None)] == 1
     assert cells[(None, 0)] == 1
-    assert (second.folder / "people.csv").read_text().startswith('"nhs_number"')
+    assert (second.folder / "people.csv").read_text().startswith("nhs_number,")
 
 
 def test_an_unknown_run_names_the_runs_there_are(tmp_path: Path) -> None:

@@ -111,7 +111,7 @@ def connect(store: RecordStore, engine: str = "duckdb") -> ibis.BaseBackend:
             raw = con.table(f"{name}__files")
         else:
             raw = put_table(con, f"{name}__files", spec.stored_schema.empty_table())
-        if spec.snapshot:
+        if spec.snapshot and len(files) > 1:  # one file holds one batch: keys already unique
             raw = latest_rows(spec, raw)
         con.create_view(name, raw, overwrite=True)
     return con

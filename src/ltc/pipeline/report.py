@@ -6,11 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import jinja2
 import polars as pl
 import pyarrow as pa
-import vl_convert as vlc
 
 from ltc.analytics import suppression
 from ltc.pipeline import rules
@@ -22,16 +20,24 @@ _env = jinja2.Environment(
     autoescape=jinja2.select_autoescape(["html", "j2"]))
 
 
-def pyramid_chart(counts: dict[int, int]) -> alt.Chart:
-    data = [{"level": f"{lv} {LEVEL_NAMES[lv]}", "people": counts.get(lv, 0), "order": lv}
-            for lv in (3, 2, 1, 0)]
-    chart: alt.Chart = alt.Chart(alt.InlineData(values=data)).mark_bar(color="#005eb8").encode(
-        y=alt.Y("level:N", sort=alt.EncodingSortField("order", order="descending"),
-                title=None),
-        x=alt.X("people:Q", title="people"),
-        tooltip=["level:N", "people:Q"],
-    ).properties(width=560, height=180)
-    return chart
+#: Drawing of the pyramid: one centred bar per level, widest at the bottom.
+PYRAMID_WIDTH, BAR_HEIGHT, GAP, LABEL_WIDTH = 520, 34, 6, 280
+
+
+def pyramid_bars(counts: dict[int, int]) -> list[dict[str, Any]]:
+    """The pyramid as centred bars (level 3 on top), each as wide as its share of the
+    largest level (at least 4 px so a small level stays visible), for the SVG template."""
+    largest = max([counts.get(lv, 0) for lv in (3, 2, 1, 0)] + [1])
+    total = max(sum(counts.values()), 1)
+    bars = []
+    for row, lv in enumerate((3, 2, 1, 0)):
+        people = counts.get(lv, 0)
+        width = max(4.0, PYRAMID_WIDTH * people / largest) if people else 0.0
+        bars.append({"level": lv, "name": LEVEL_NAMES[lv], "people": people,
+                     "percent": 100 * people / total, "width": round(width, 1),
+                     "x": round(LABEL_WIDTH + (PYRAMID_WIDTH - width) / 2, 1),
+                     "y": row * (BAR_HEIGHT + GAP)})
+    return bars
 
 
 def render(run: Run, people: pa.Table, model_card: str | None = None) -> Path:
@@ -69,10 +75,11 @@ def render(run: Run, people: pa.Table, model_card: str | None = None) -> Path:
             n = suppression.count(cells.get(lv, 0))
             shown.append(suppression.WITHHELD if n is None else f"{n:,}")
         localities.append({"name": loc or "(no locality)", "cells": shown})
-    svg = vlc.vegalite_to_svg(pyramid_chart(counts).to_dict())
     html = _env.get_template("run_report.html.j2").render(
         run=run, total=total, levels=levels, hidden=hidden, criteria=criteria,
-        scores=scores, localities=localities, pyramid_svg=svg, model_card=model_card)
+        scores=scores, localities=localities, bars=pyramid_bars(counts),
+        drawing={"label": LABEL_WIDTH, "width": PYRAMID_WIDTH, "bar": BAR_HEIGHT,
+                 "gap": GAP}, model_card=model_card)
     path = run.folder / "report.html"
     path.write_text(html)
     return path

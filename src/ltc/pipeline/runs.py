@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,6 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 RUN_ID = re.compile(r"^run-\d{4,}$")
@@ -75,9 +75,15 @@ def save(data_dir: Path, people: pa.Table, meta: dict[str, Any]) -> Run:
     target = folder / run_id
     tmp = folder / f".{run_id}.tmp"
     tmp.mkdir()
-    pq.write_table(people, tmp / "people.parquet", compression="zstd")
-    pacsv.write_csv(people, tmp / "people.csv")
-    levels = pl.from_arrow(people.select(["level"]))
+    frame = pl.from_arrow(people)
+    assert isinstance(frame, pl.DataFrame)
+    with ThreadPoolExecutor(2) as pool:  # both writers release the GIL
+        written = [pool.submit(pq.write_table, people, tmp / "people.parquet",
+                               compression="zstd"),
+                   pool.submit(frame.write_csv, tmp / "people.csv")]
+        for job in written:
+            job.result()
+    levels = frame.select("level")
     assert isinstance(levels, pl.DataFrame)
     counts = {str(k): int(v) for k, v in levels.group_by("level").len().iter_rows()}
     full = {"id": run_id, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -132,12 +132,12 @@ def people(con: ibis.BaseBackend, as_of: date, policy: levels.Policy,
     for name, column in gp.items():
         table = table.append_column(name, column)
 
-    con2 = ibis.duckdb.connect()
-    assigned = levels.assign(policy, con2.create_table("run", table), [r.id for r in rule_sets])
-    result = _with_reasons(assigned.to_pyarrow(), rule_sets)
+    assigned = levels.assign(policy, ibis.memtable(table), [r.id for r in rule_sets])
+    ordered = assigned.order_by([ibis.desc("level"), "nhs_number"])
+    result = _with_reasons(ibis.duckdb.connect().to_pyarrow(ordered), rule_sets)
     if risk is not None:
         result = _with_risk_factors(result, risk)
-    return result.sort_by([("level", "descending"), ("nhs_number", "ascending")])
+    return result
 
 
 #: Risk factors in words are given to people at level 3 or in the top this-many percent.

@@ -261,7 +261,7 @@ class RecordStore:
         else:
             raw = con.create_table(f"{name}__files", spec.stored_schema.empty_table(),
                                    overwrite=True)
-        if spec.snapshot:
+        if spec.snapshot and len(files) > 1:  # one file holds one batch: keys already unique
             raw = latest_rows(spec, raw)
         con.create_view(name, raw, overwrite=True)
         return con.table(name)

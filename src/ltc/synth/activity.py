@@ -262,10 +262,12 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
 
     # --- community nursing and social care know only some of those at highest risk:
     # the seed found 24% of very high intensity users known to district nursing and 35%
-    # to social services (POP-5)
+    # to social services (POP-5). The chances below, by latent risk percentile, are tuned
+    # so that level 3 of the default policy shows about those shares (50,000 people,
+    # seed 1: 23% and 34%)
     pct = h.percentile[d.people]
     old_age = (c.age[d.people] >= 85)[:, None]
-    p_nursing = np.select([pct >= 0.99, pct >= 0.95, pct >= 0.85], [0.24, 0.12, 0.04], 0.004)
+    p_nursing = np.select([pct >= 0.99, pct >= 0.95, pct >= 0.85], [0.58, 0.37, 0.13], 0.006)
     known_cn = rng.random((n, YEARS)) < p_nursing + 0.04 * old_age
     cw, cday = d.yearly(lambda y: known_cn[:, y] * (1 + rng.gamma(0.8, 10.0, n)))
     out["community_contact"] = {
@@ -279,7 +281,7 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     # --- social care: packages for some of those known, assessments and reviews ------
     top = pct.max(axis=1)
     age_now = c.age[d.people]
-    p_social = np.select([top >= 0.99, top >= 0.95, age_now >= 65], [0.35, 0.15, 0.03], 0.003)
+    p_social = np.select([top >= 0.99, top >= 0.95, age_now >= 65], [0.8, 0.58, 0.08], 0.005)
     known_sc = (age_now >= 18) & (rng.random(n) < p_social)
     package = known_sc & (rng.random(n) < np.where(age_now >= 65, 0.75, 0.3))
     pw = d.people[package]
