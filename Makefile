@@ -6,9 +6,11 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 DEMO_PEOPLE ?= 50000
 DEMO_SEED ?= 1
 DATA ?= data
+VENDOR := src/ltc/web/static/vendor
+NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install java demo test check bench clean
+.PHONY: help install frontend java demo test check bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -20,19 +22,36 @@ $(UV):
 	$(UV) sync --frozen --extra spark
 	touch $@
 
-install: .venv/.installed ## install everything the project needs
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || (apt-get update && apt-get install -y npm)
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(VENDOR)/.copied: node_modules/.installed
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)
+	cp $(NHSUK)/nhsuk-frontend.min.css $(NHSUK)/nhsuk-frontend.min.js $(VENDOR)/
+	cp -R $(NHSUK)/assets $(VENDOR)/assets
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	touch $@
+
+frontend: $(VENDOR)/.copied ## install nhsuk-frontend and htmx (npm) into src/ltc/web/static/vendor
+
+install: .venv/.installed frontend ## install everything the project needs
 
 java: ## install Java 17 (Debian) for the Spark engine, when missing
 	@command -v java >/dev/null 2>&1 || (apt-get update && apt-get install -y openjdk-17-jre-headless)
 
-demo: install ## build a 50,000-person community, ingest it, stratify it and print the pyramid
+demo: install frontend ## build a 50,000-person community, ingest it, stratify it and print the pyramid
 	$(UV) run ltc synth --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --data-dir $(DATA)
 	$(UV) run ltc ingest csv $(DATA)/extracts --data-dir $(DATA)
 	$(UV) run ltc records summary --data-dir $(DATA)
 	$(UV) run ltc model train --index-date 2023-04-01 --data-dir $(DATA)
 	$(UV) run ltc stratify --as-of 2025-03-31 --model $(DATA)/models/gbm-2023-04-01 --data-dir $(DATA)
 
-test: install java ## run every test
+test: install java ## run every test (starts PostgreSQL and installs Chromium when missing)
+	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-chromium.sh
 	$(UV) run pytest -n 2 --dist loadfile -q
 
 check: install ## lint and type-check
@@ -42,5 +61,5 @@ check: install ## lint and type-check
 bench: install ## run the benchmarks (prints figures; see docs/benchmarks.md)
 	$(UV) run python benchmarks/record_plane.py --people 1000000
 
-clean: ## remove generated data and the virtual environment
-	rm -rf $(DATA) .venv
+clean: ## remove generated data, the virtual environment and the front-end packages
+	rm -rf $(DATA) .venv node_modules $(VENDOR)

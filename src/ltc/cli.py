@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ltc.care.cli import app as care_app
+from ltc.care.cli import serve
 from ltc.config import settings
 from ltc.pipeline.model_cli import app as model_app
 from ltc.records.errors import IngestError
@@ -31,6 +33,8 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(records_app, name="records")
 app.add_typer(runs_app, name="runs")
 app.add_typer(model_app, name="model")
+app.add_typer(care_app, name="care")
+app.command("serve")(serve)
 console = Console()
 err = Console(stderr=True)
 

@@ -17,9 +17,21 @@ class Settings(BaseSettings):
     #: Where the record store, extracts and run outputs live.
     data_dir: Path = Path("data")
 
+    #: The care store; by default an SQLite file in the data directory. For PostgreSQL:
+    #: ``postgresql+psycopg://user@host:5432/dbname``.
+    care_database_url: str | None = None
+    #: Where ``ltc serve`` listens.
+    host: str = "127.0.0.1"
+    port: int = 8000
+
     @property
     def records_dir(self) -> Path:
         return self.data_dir / "records"
+
+    def care_url(self, data_dir: Path | None = None) -> str:
+        if self.care_database_url:
+            return self.care_database_url
+        return f"sqlite:///{(data_dir or self.data_dir).resolve() / 'care.db'}"
 
 
 def settings() -> Settings:

@@ -1,0 +1,1 @@
+"""Comprehensive assessment: physical, social and psychological, versioned (CM-4)."""

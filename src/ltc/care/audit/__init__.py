@@ -1,0 +1,1 @@
+"""The audit trail: every read and change of a person's data (privacy)."""

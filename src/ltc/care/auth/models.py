@@ -1,0 +1,74 @@
+"""Accounts, their roles and sign-in sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ltc.care.db import Base, now
+
+
+class Role(StrEnum):
+    """What a user is, which decides what they may see (the legitimate relationship)."""
+
+    CASE_MANAGER = "case_manager"  # community matron or integrated care co-ordinator
+    PRACTICE_CLINICIAN = "practice_clinician"
+    ANALYST = "analyst"  # analyst or commissioner: aggregates only
+    ADMIN = "admin"  # manages users; reads no clinical data
+
+
+ROLE_NAMES = {Role.CASE_MANAGER: "Case manager", Role.PRACTICE_CLINICIAN: "Practice clinician",
+              Role.ANALYST: "Analyst or commissioner", Role.ADMIN: "Administrator"}
+
+
+class User(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    #: A practice clinician's practice (ODS code).
+    practice_code: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class LoginSession(Base):
+    """A signed-in session; the cookie holds a random token, the store only its digest."""
+
+    __tablename__ = "login_session"
+
+    token_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    expires_at: Mapped[datetime]
+
+
+class LoginFailure(Base):
+    """A failed sign-in, kept to slow down password guessing (throttling)."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=now)
+
+
+class BreakGlass(Base):
+    """Emergency access to one person without a legitimate relationship: a typed reason,
+    time-limited, flagged on every audit row it allows."""
+
+    __tablename__ = "break_glass"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    nhs_number: Mapped[str] = mapped_column(String(10), index=True)
+    reason: Mapped[str] = mapped_column(String(2000))
+    at: Mapped[datetime] = mapped_column(default=now)
+    expires_at: Mapped[datetime]

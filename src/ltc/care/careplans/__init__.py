@@ -1,0 +1,1 @@
+"""Personalised care plans: one per person, every version kept (CM-5)."""

@@ -1,0 +1,98 @@
+"""JSON API: the care plan with optimistic locking (ETag / If-Match, 412 on a stale
+version), its versions and its FHIR R4 ``CarePlan`` export (CM-5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import Header, HTTPException
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from ltc.care.careplans import services as plans
+from ltc.care.careplans.models import CarePlanVersion
+from ltc.web.deps import Db, Me, guarded_router
+from ltc.web.policy import CLINICIANS, policy
+
+api = guarded_router()
+
+
+class ActionIn(BaseModel):
+    who: str = Field(max_length=300)
+    agency: str = Field(default="", max_length=300)
+    what: str = Field(max_length=2000)
+    by: str | None = None
+
+
+class CarePlanIn(BaseModel):
+    status: str = Field(default="draft", pattern="^(draft|active|completed)$")
+    goals: list[str] = Field(default_factory=list, max_length=50)
+    needs: list[str] = Field(default_factory=list, max_length=50)
+    person_contribution: str = Field(default="", max_length=5000)
+    actions: list[ActionIn] = Field(default_factory=list, max_length=50)
+    prevention: list[str] = Field(default_factory=list, max_length=50)
+    emergency_plan: str = Field(default="", max_length=5000)
+    review_date: str | None = None
+    participants: list[str] = Field(default_factory=list, max_length=50)
+
+
+class CarePlanOut(BaseModel):
+    nhs_number: str
+    version: int
+    status: str
+    created_at: datetime
+    content: dict[str, Any]
+
+
+def _out(row: CarePlanVersion) -> dict[str, Any]:
+    return CarePlanOut(nhs_number=row.nhs_number, version=row.version, status=row.status,
+                       created_at=row.created_at, content=row.content).model_dump(mode="json")
+
+
+@api.get("/people/{nhs_number}/careplan", response_model=CarePlanOut,
+         responses={404: {"description": "No care plan yet"}})
+@policy("person", roles=CLINICIANS)
+def get_careplan(nhs_number: str, db: Db) -> Response:
+    row = plans.latest(db, nhs_number)
+    if row is None:
+        raise HTTPException(404, "There is no care plan for this person yet.")
+    return JSONResponse(_out(row), headers={"ETag": plans.etag(row)})
+
+
+@api.put("/people/{nhs_number}/careplan", response_model=CarePlanOut,
+         responses={412: {"description": "The plan changed since the version given"},
+                    428: {"description": "If-Match is required"}})
+@policy("person", roles=CLINICIANS)
+def put_careplan(nhs_number: str, body: CarePlanIn, db: Db, me: Me,
+                 if_match: str | None = Header(default=None)) -> Response:
+    """Save a new version. Send ``If-Match`` with the ETag of the version you edited
+    (``"none-0"`` for a first plan); a stale one gets 412 and the newer version."""
+    if not if_match:
+        raise HTTPException(428, 'Send If-Match with the ETag of the version you edited '
+                                 '("none-0" for a first plan).')
+    try:
+        based_on = int(if_match.strip().strip('"').rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        raise HTTPException(412, f"If-Match {if_match!r} is not an ETag of this plan.") from None
+    try:
+        row = plans.save(db, nhs_number, body.model_dump(), based_on, me)
+    except plans.StaleVersionError as stale:
+        return JSONResponse({"detail": str(stale), "latest": _out(stale.latest)},
+                            status_code=412, headers={"ETag": plans.etag(stale.latest)})
+    except plans.CarePlanError as e:
+        raise HTTPException(422, str(e)) from e
+    return JSONResponse(_out(row), status_code=200, headers={"ETag": plans.etag(row)})
+
+
+@api.get("/people/{nhs_number}/careplan/fhir",
+         responses={404: {"description": "No care plan yet"}})
+@policy("person", roles=CLINICIANS, action="export")
+def get_careplan_fhir(nhs_number: str, db: Db) -> Response:
+    from ltc.care.careplans import export
+
+    row = plans.latest(db, nhs_number)
+    if row is None:
+        raise HTTPException(404, "There is no care plan for this person yet.")
+    return JSONResponse(export.to_fhir(plans.document(db, row)),
+                        media_type="application/fhir+json")

@@ -1,0 +1,196 @@
+"""Saving, reading and comparing care plan versions, with optimistic locking (CM-5).
+
+A save names the version it was based on (``based_on``: 0 for a first plan). If another
+version was saved in the meantime the save is refused with :class:`StaleVersionError`,
+which carries the newer version so the person sees what changed; nothing is overwritten
+and nothing typed is lost (the form keeps the text). The unique (person, version) key
+makes the refusal hold even when two saves race.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ltc.care.auth.models import User
+from ltc.care.careplans.document import Action, CarePlanDocument
+from ltc.care.careplans.models import CarePlanVersion
+from ltc.care.casemgmt.services import named_case_manager
+from ltc.care.people.models import Person
+
+STATUSES = ("draft", "active", "completed")
+TEXT_LIMIT = 5000
+
+
+class CarePlanError(ValueError):
+    """A care plan that cannot be saved as given."""
+
+
+class StaleVersionError(CarePlanError):
+    def __init__(self, latest: CarePlanVersion) -> None:
+        super().__init__(f"Not saved: version {latest.version} of this care plan was saved "
+                         "after you opened it. Your text is kept below; compare it with the "
+                         "newer version and save again.")
+        self.latest = latest
+
+
+def latest(session: Session, nhs_number: str) -> CarePlanVersion | None:
+    return session.scalar(select(CarePlanVersion).where(CarePlanVersion.nhs_number == nhs_number)
+                          .order_by(CarePlanVersion.version.desc()).limit(1))
+
+
+def version(session: Session, nhs_number: str, number: int) -> CarePlanVersion | None:
+    return session.scalar(select(CarePlanVersion).where(
+        CarePlanVersion.nhs_number == nhs_number, CarePlanVersion.version == number))
+
+
+def versions(session: Session, nhs_number: str) -> list[CarePlanVersion]:
+    return list(session.scalars(select(CarePlanVersion).where(
+        CarePlanVersion.nhs_number == nhs_number).order_by(CarePlanVersion.version)).all())
+
+
+def _text(value: Any, field: str) -> str:
+    text = "" if value is None else str(value).strip()
+    if len(text) > TEXT_LIMIT:
+        raise CarePlanError(f"{field}: at most {TEXT_LIMIT} characters (got {len(text)}).")
+    return text
+
+
+def _lines(value: Any, field: str) -> list[str]:
+    if isinstance(value, str):
+        value = value.splitlines()
+    return [t for t in (_text(v, field) for v in (value or [])) if t]
+
+
+def clean(content: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise a plan's content (what a form or the API sends)."""
+    actions = []
+    for i, a in enumerate(content.get("actions") or [], start=1):
+        what = _text(a.get("what"), f"action {i}: what")
+        who = _text(a.get("who"), f"action {i}: who")
+        if not what and not who:
+            continue
+        if not what or not who:
+            raise CarePlanError(f"Action {i}: give both who will do it and what they will do.")
+        by = a.get("by") or None
+        if by is not None:
+            try:
+                by = date.fromisoformat(str(by)).isoformat()
+            except ValueError as e:
+                raise CarePlanError(f"Action {i}: 'by when' must be a date like 2026-03-31; "
+                                    f"got {by!r}.") from e
+        actions.append({"who": who, "agency": _text(a.get("agency"), f"action {i}: agency"),
+                        "what": what, "by": by})
+    review = content.get("review_date") or None
+    if review is not None:
+        try:
+            review = date.fromisoformat(str(review)).isoformat()
+        except ValueError as e:
+            raise CarePlanError(f"Review date must be a date like 2026-03-31; got {review!r}."
+                                ) from e
+    status = content.get("status") or "draft"
+    if status not in STATUSES:
+        raise CarePlanError(f"Status must be one of {', '.join(STATUSES)}; got {status!r}.")
+    goals = _lines(content.get("goals"), "goals")
+    if status == "active" and (not goals or review is None):
+        raise CarePlanError("An agreed (active) plan needs at least one goal and a review "
+                            "date.")
+    return {"status": status, "goals": goals, "needs": _lines(content.get("needs"), "needs"),
+            "person_contribution": _text(content.get("person_contribution"),
+                                         "what the person will do"),
+            "actions": actions,
+            "prevention": _lines(content.get("prevention"), "staying well"),
+            "emergency_plan": _text(content.get("emergency_plan"), "if things go wrong"),
+            "review_date": review,
+            "participants": _lines(content.get("participants"), "who has a copy")}
+
+
+def save(session: Session, nhs_number: str, content: dict[str, Any], based_on: int,
+         author: User) -> CarePlanVersion:
+    """Save a new version on top of version ``based_on`` (0: no plan yet)."""
+    cleaned = clean(content)
+    current = latest(session, nhs_number)
+    current_number = current.version if current else 0
+    if based_on != current_number:
+        if current is None:
+            raise CarePlanError(f"There is no version {based_on} of this plan to build on.")
+        raise StaleVersionError(current)
+    row = CarePlanVersion(nhs_number=nhs_number, version=current_number + 1,
+                          status=cleaned["status"], content=cleaned, author_id=author.id)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # another save took this version number first
+        newer = latest(session, nhs_number)
+        assert newer is not None
+        raise StaleVersionError(newer) from None
+    return row
+
+
+def count(session: Session, nhs_number: str) -> int:
+    return session.scalar(select(func.count()).select_from(CarePlanVersion).where(
+        CarePlanVersion.nhs_number == nhs_number)) or 0
+
+
+def document(session: Session, row: CarePlanVersion) -> CarePlanDocument:
+    """The version as a :class:`CarePlanDocument` (for the person's copy and exports)."""
+    c = row.content
+    author = session.get(User, row.author_id)
+    manager = named_case_manager(session, row.nhs_number)
+    person = session.get(Person, row.nhs_number)
+
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    return CarePlanDocument(
+        nhs_number=row.nhs_number, date_of_birth=person.date_of_birth if person else None,
+        version=row.version, status=row.status,
+        author=author.display_name if author else "", created_at=row.created_at,
+        case_manager=manager.display_name if manager else "",
+        goals=tuple(c.get("goals", [])), needs=tuple(c.get("needs", [])),
+        person_contribution=c.get("person_contribution", ""),
+        actions=tuple(Action(a["who"], a.get("agency", ""), a["what"], day(a.get("by")))
+                      for a in c.get("actions", [])),
+        prevention=tuple(c.get("prevention", [])), emergency_plan=c.get("emergency_plan", ""),
+        review_date=day(c.get("review_date")),
+        agreed_on=row.created_at.date() if row.status == "active" else None,
+        participants=tuple(c.get("participants", [])))
+
+
+def as_lines(content: dict[str, Any]) -> list[str]:
+    """A plan's content as lines of text, for comparing versions."""
+    out = [f"Status: {content.get('status', '')}"]
+    for label, key in (("Goal", "goals"), ("Need", "needs"), ("Staying well", "prevention"),
+                       ("Has a copy", "participants")):
+        out += [f"{label}: {v}" for v in content.get(key, [])]
+    out.append(f"The person will: {content.get('person_contribution', '')}")
+    for a in content.get("actions", []):
+        out.append(f"Action: {a['who']} ({a.get('agency', '')}) will {a['what']}"
+                   f"{' by ' + a['by'] if a.get('by') else ''}")
+    out.append(f"If things go wrong: {content.get('emergency_plan', '')}")
+    out.append(f"Review date: {content.get('review_date') or ''}")
+    return out
+
+
+def compare(a: CarePlanVersion, b: CarePlanVersion) -> list[tuple[str, str]]:
+    """(change, line) pairs from version a to version b: ' ', '-' or '+'."""
+    out = []
+    for line in difflib.ndiff(as_lines(a.content), as_lines(b.content)):
+        if line[:1] in (" ", "-", "+"):
+            out.append((line[0], line[2:]))
+    return out
+
+
+def etag(row: CarePlanVersion | None) -> str:
+    return f'"{row.nhs_number}-{row.version}"' if row else '"none-0"'
+
+
+def summary(row: CarePlanVersion) -> dict[str, Any]:
+    return {"version": row.version, "status": row.status, "created_at": row.created_at,
+            "author_id": row.author_id}

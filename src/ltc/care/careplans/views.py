@@ -1,0 +1,120 @@
+"""Pages: write and save the care plan (optimistic locking), its versions and their
+comparison, the person's own copy and its PDF (CM-5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ltc.care.careplans import services as plans
+from ltc.web.app import page
+from ltc.web.deps import Db, Me, guarded_router
+from ltc.web.policy import CLINICIANS, policy
+
+router = guarded_router()
+ACTION_ROWS = 6
+
+
+def _form_content(form: Any) -> dict[str, Any]:
+    actions = []
+    for i in range(ACTION_ROWS):
+        actions.append({k: str(form.get(f"action_{i}_{k}", "")) for k in
+                        ("who", "agency", "what", "by")})
+    return {"status": str(form.get("status", "draft")),
+            "goals": str(form.get("goals", "")), "needs": str(form.get("needs", "")),
+            "person_contribution": str(form.get("person_contribution", "")),
+            "actions": actions, "prevention": str(form.get("prevention", "")),
+            "emergency_plan": str(form.get("emergency_plan", "")),
+            "review_date": str(form.get("review_date", "")) or None,
+            "participants": str(form.get("participants", ""))}
+
+
+def _editable(content: dict[str, Any]) -> dict[str, Any]:
+    """Content shaped for the form (lists as lines; always ACTION_ROWS action rows)."""
+    out = {"status": "draft", "person_contribution": "", "emergency_plan": "",
+           "review_date": "", **content}
+    for key in ("goals", "needs", "prevention", "participants"):
+        value = content.get(key) or []
+        out[key] = value if isinstance(value, str) else "\n".join(value)
+    actions = list(content.get("actions") or [])
+    actions += [{"who": "", "agency": "", "what": "", "by": ""}] * (ACTION_ROWS - len(actions))
+    out["actions"] = [{k: (a.get(k) or "") for k in ("who", "agency", "what", "by")}
+                      for a in actions[:ACTION_ROWS]]
+    return out
+
+
+@router.get("/people/{nhs_number}/careplan")
+@policy("person", roles=CLINICIANS)
+def edit(request: Request, nhs_number: str, db: Db) -> Response:
+    latest = plans.latest(db, nhs_number)
+    content = _editable(latest.content if latest else {"status": "draft"})
+    return page(request, "careplans/edit.html.j2", title="Care plan", nhs_number=nhs_number,
+                content=content, based_on=latest.version if latest else 0, latest=latest,
+                newer=None, error=None)
+
+
+@router.post("/people/{nhs_number}/careplan")
+@policy("person", roles=CLINICIANS)
+async def save(request: Request, nhs_number: str, db: Db, me: Me) -> Response:
+    form = await request.form()
+    content = _form_content(form)
+    try:
+        based_on = int(str(form.get("based_on", "0")))
+    except ValueError:
+        based_on = -1
+    try:
+        row = plans.save(db, nhs_number, content, based_on, me)
+    except plans.StaleVersionError as stale:
+        return page(request, "careplans/edit.html.j2", status=409, title="Care plan",
+                    nhs_number=nhs_number, content=_editable(content),
+                    based_on=stale.latest.version, latest=stale.latest,
+                    newer=_editable(stale.latest.content), error=str(stale))
+    except plans.CarePlanError as e:
+        latest = plans.latest(db, nhs_number)
+        return page(request, "careplans/edit.html.j2", status=422, title="Care plan",
+                    nhs_number=nhs_number, content=_editable(content), based_on=based_on,
+                    latest=latest, newer=None, error=str(e))
+    return RedirectResponse(f"/people/{nhs_number}/careplan/versions?saved={row.version}",
+                            status_code=303)
+
+
+@router.get("/people/{nhs_number}/careplan/versions")
+@policy("person", roles=CLINICIANS)
+def history(request: Request, nhs_number: str, db: Db, a: int | None = None,
+            b: int | None = None, saved: int | None = None) -> Response:
+    rows = plans.versions(db, nhs_number)
+    diff = None
+    if a is not None and b is not None:
+        va, vb = plans.version(db, nhs_number, a), plans.version(db, nhs_number, b)
+        if va is None or vb is None:
+            raise HTTPException(404, "There is no such version of this care plan.")
+        diff = plans.compare(va, vb)
+    return page(request, "careplans/versions.html.j2", title="Care plan versions",
+                nhs_number=nhs_number, rows=rows, diff=diff, a=a, b=b, saved=saved)
+
+
+def _document(db: Db, nhs_number: str, number: int | None) -> Any:
+    row = plans.version(db, nhs_number, number) if number else plans.latest(db, nhs_number)
+    if row is None:
+        raise HTTPException(404, "There is no care plan for this person yet.")
+    return plans.document(db, row)
+
+
+@router.get("/people/{nhs_number}/careplan/copy")
+@policy("person", roles=CLINICIANS, action="export")
+def person_copy(nhs_number: str, db: Db, version: int | None = None) -> Response:
+    from ltc.care.careplans import export
+
+    return HTMLResponse(export.to_html(_document(db, nhs_number, version)))
+
+
+@router.get("/people/{nhs_number}/careplan.pdf")
+@policy("person", roles=CLINICIANS, action="export")
+def pdf(nhs_number: str, db: Db, version: int | None = None) -> Response:
+    from ltc.care.careplans import export
+
+    doc = _document(db, nhs_number, version)
+    return Response(export.to_pdf(doc), media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="care-plan-{nhs_number}-v{doc.version}.pdf"'})

@@ -1,0 +1,279 @@
+"""Case managers, the candidates worklist, allocation, approach and consent, caseloads
+and workforce (CM-1, CM-2, CM-3, STRAT-7).
+
+* **Candidates** of a case manager: people at level 3 of the current run, living in their
+  locality or registered with a practice they cover, not on any open caseload, not
+  excluded by a clinician, and not declined with a review date still ahead. People a
+  clinician nominated are candidates whatever their level.
+* **Allocation** suggests the case manager whose locality is the person's, then who covers
+  the person's practice, then the one with the most room (capacity minus open caseload);
+  the allocator may choose anyone else (the suggestion is kept beside the choice).
+* A case manager's **capacity** defaults to 50; more than 80 is unsustainable (a warning);
+  an optional hard stop refuses allocations beyond it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from ltc.care.auth.models import User
+from ltc.care.casemgmt.models import (
+    WARN_ABOVE,
+    Approach,
+    CaseloadEntry,
+    CaseManager,
+    CoveredPractice,
+    Nomination,
+)
+from ltc.care.people.models import Person, PersonResult
+from ltc.care.people.services import current_run
+
+OUTCOMES = ("agreed", "declined", "uncontactable")
+ACTIONS = ("nominate", "exclude")
+
+
+class CaseError(ValueError):
+    """A case-management step that cannot be done, with what to do instead."""
+
+
+def _open_entry() -> object:
+    return exists().where(CaseloadEntry.nhs_number == Person.nhs_number,
+                          CaseloadEntry.ended_on.is_(None))
+
+
+def _live_nomination(action: str) -> object:
+    return exists().where(Nomination.nhs_number == Person.nhs_number,
+                          Nomination.action == action, Nomination.withdrawn_at.is_(None))
+
+
+def _declined_until_review(today: date) -> object:
+    return exists().where(Approach.nhs_number == Person.nhs_number,
+                          Approach.outcome == "declined", Approach.review_on > today)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: Person
+    result: PersonResult | None
+    nominated: bool
+
+
+def candidates(session: Session, *, locality: str | None = None,
+               practices: Sequence[str] = (), today: date | None = None,
+               limit: int = 200) -> list[Candidate]:
+    """Level-3 (or nominated) people of an area not yet on a caseload, highest risk first."""
+    today = today or date.today()
+    run = current_run(session)
+    if run is None:
+        return []
+    area = []
+    if locality:
+        area.append(Person.locality_code == locality)
+    if practices:
+        area.append(Person.practice_code.in_(list(practices)))
+    if not area:
+        return []
+    nominated = _live_nomination("nominate")
+    q = (select(Person, PersonResult, nominated.label("nominated"))  # type: ignore[attr-defined]
+         .outerjoin(PersonResult, and_(PersonResult.nhs_number == Person.nhs_number,
+                                       PersonResult.run_id == run.id))
+         .where(or_(*area), or_(PersonResult.level == 3, nominated),  # type: ignore[arg-type]
+                ~_open_entry(), ~_live_nomination("exclude"),  # type: ignore[operator]
+                ~_declined_until_review(today), Person.date_of_death.is_(None))  # type: ignore[operator]
+         .order_by(PersonResult.risk.desc().nulls_last(), Person.nhs_number).limit(limit))
+    return [Candidate(p, r, bool(n)) for p, r, n in session.execute(q).all()]
+
+
+def candidates_for(session: Session, user: User, today: date | None = None,
+                   limit: int = 200) -> list[Candidate]:
+    cm = session.get(CaseManager, user.id)
+    if cm is not None:
+        return candidates(session, locality=cm.locality_code,
+                          practices=covered_practices(session, user.id), today=today,
+                          limit=limit)
+    if user.practice_code:
+        return candidates(session, practices=[user.practice_code], today=today, limit=limit)
+    return []
+
+
+def covered_practices(session: Session, user_id: int) -> list[str]:
+    return list(session.scalars(select(CoveredPractice.practice_code).where(
+        CoveredPractice.user_id == user_id)).all())
+
+
+def caseload_size(session: Session, user_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(CaseloadEntry).where(
+        CaseloadEntry.user_id == user_id, CaseloadEntry.ended_on.is_(None))) or 0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    user: User
+    case_manager: CaseManager
+    caseload: int
+    why: str
+
+
+def suggest(session: Session, nhs_number: str) -> list[Suggestion]:
+    """Case managers for a person, best first (locality, practice, then most room)."""
+    person = session.get(Person, nhs_number)
+    if person is None:
+        return []
+    rows = session.execute(select(CaseManager, User).join(User, User.id == CaseManager.user_id)
+                           .where(User.active.is_(True))).all()
+    out = []
+    for cm, user in rows:
+        size = caseload_size(session, user.id)
+        covers = person.practice_code in covered_practices(session, user.id)
+        same_area = cm.locality_code == person.locality_code
+        why = ("works in the person's locality" if same_area else
+               "covers the person's practice" if covers else "has room on their caseload")
+        rank = (0 if same_area else 1 if covers else 2, size - cm.capacity, user.id)
+        out.append((rank, Suggestion(user, cm, size, why)))
+    return [s for _, s in sorted(out, key=lambda x: x[0])]
+
+
+def open_entry(session: Session, nhs_number: str) -> CaseloadEntry | None:
+    return session.scalar(select(CaseloadEntry).where(CaseloadEntry.nhs_number == nhs_number,
+                                                      CaseloadEntry.ended_on.is_(None)))
+
+
+@dataclass(frozen=True)
+class Allocated:
+    entry: CaseloadEntry
+    warning: str | None
+
+
+def allocate(session: Session, nhs_number: str, to_user_id: int, by: User,
+             today: date | None = None) -> Allocated:
+    """Put a person on a case manager's caseload."""
+    today = today or date.today()
+    if open_entry(session, nhs_number) is not None:
+        raise CaseError("This person is already on a caseload. Discharge them from it "
+                        "before allocating them again.")
+    cm = session.get(CaseManager, to_user_id)
+    if cm is None:
+        raise CaseError("Choose a case manager from the list.")
+    size = caseload_size(session, to_user_id)
+    if cm.hard_stop is not None and size + 1 > cm.hard_stop:
+        raise CaseError(f"This case manager's caseload is at its limit ({cm.hard_stop}). "
+                        "Choose another case manager.")
+    best = suggest(session, nhs_number)
+    entry = CaseloadEntry(nhs_number=nhs_number, user_id=to_user_id, started_on=today,
+                          allocated_by=by.id,
+                          suggested_user_id=best[0].user.id if best else None)
+    session.add(entry)
+    session.flush()
+    warning = None
+    if size + 1 > WARN_ABOVE:
+        warning = (f"This caseload now has {size + 1} people: more than {WARN_ABOVE} is "
+                   "not sustainable.")
+    elif size + 1 > cm.capacity:
+        warning = f"This caseload now has {size + 1} people, above its capacity of {cm.capacity}."
+    return Allocated(entry, warning)
+
+
+def record_approach(session: Session, nhs_number: str, by: User, on: date, outcome: str,
+                    review_on: date | None = None, note: str = "") -> Approach:
+    if outcome not in OUTCOMES:
+        raise CaseError(f"The outcome must be one of {', '.join(OUTCOMES)}.")
+    if outcome == "declined" and review_on is None:
+        raise CaseError("Give a review date: a person who declined is not offered case "
+                        "management again before it.")
+    if review_on is not None and review_on <= on:
+        raise CaseError("The review date must be after the date of the approach.")
+    approach = Approach(nhs_number=nhs_number, user_id=by.id, on=on, outcome=outcome,
+                        review_on=review_on, note=note.strip())
+    session.add(approach)
+    if outcome == "declined":
+        entry = open_entry(session, nhs_number)
+        if entry is not None:
+            entry.ended_on, entry.discharge_reason = on, "declined case management"
+    session.flush()
+    return approach
+
+
+def discharge(session: Session, nhs_number: str, on: date, reason: str) -> CaseloadEntry:
+    entry = open_entry(session, nhs_number)
+    if entry is None:
+        raise CaseError("This person is not on a caseload.")
+    if not reason.strip():
+        raise CaseError("Give the reason for discharge from the caseload.")
+    if on < entry.started_on:
+        raise CaseError("The discharge date cannot be before the person joined the caseload.")
+    entry.ended_on, entry.discharge_reason = on, reason.strip()
+    session.flush()
+    return entry
+
+
+def nominate(session: Session, nhs_number: str, by: User, action: str,
+             reason: str) -> Nomination:
+    if action not in ACTIONS:
+        raise CaseError(f"The action must be one of {', '.join(ACTIONS)}.")
+    if not reason.strip():
+        raise CaseError("Give the reason: it is shown to the case managers.")
+    row = Nomination(nhs_number=nhs_number, action=action, reason=reason.strip(), user_id=by.id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def caseload(session: Session, user_id: int) -> list[tuple[CaseloadEntry, Person]]:
+    rows = session.execute(select(CaseloadEntry, Person)
+                           .join(Person, Person.nhs_number == CaseloadEntry.nhs_number)
+                           .where(CaseloadEntry.user_id == user_id,
+                                  CaseloadEntry.ended_on.is_(None))
+                           .order_by(CaseloadEntry.started_on, Person.nhs_number)).all()
+    return [(e, p) for e, p in rows]
+
+
+def named_case_manager(session: Session, nhs_number: str) -> User | None:
+    entry = open_entry(session, nhs_number)
+    return session.get(User, entry.user_id) if entry else None
+
+
+@dataclass(frozen=True)
+class LocalityWorkforce:
+    locality: str
+    level3: int
+    in_post: int
+    capacity: int
+    needed: int  # case managers needed at the default caseload size
+    on_caseloads: int
+
+
+def workforce(session: Session, caseload_size_: int = 50) -> list[LocalityWorkforce]:
+    """Case managers needed for the level-3 population against those in post (CM-2)."""
+    run = current_run(session)
+    level3: dict[str, int] = {}
+    if run is not None:
+        for loc, n in session.execute(
+                select(Person.locality_code, func.count()).join(
+                    PersonResult, PersonResult.nhs_number == Person.nhs_number)
+                .where(PersonResult.run_id == run.id, PersonResult.level == 3)
+                .group_by(Person.locality_code)).all():
+            level3[loc or "-"] = n
+    staff: dict[str, tuple[int, int]] = {}
+    for loc, n, cap in session.execute(select(CaseManager.locality_code, func.count(),
+                                              func.sum(CaseManager.capacity))
+                                       .group_by(CaseManager.locality_code)).all():
+        staff[loc] = (n, int(cap or 0))
+    carried: dict[str, int] = {}
+    for loc, n in session.execute(select(CaseManager.locality_code, func.count())
+                                  .join(CaseloadEntry, CaseloadEntry.user_id ==
+                                        CaseManager.user_id)
+                                  .where(CaseloadEntry.ended_on.is_(None))
+                                  .group_by(CaseManager.locality_code)).all():
+        carried[loc] = n
+    out = []
+    for loc in sorted(set(level3) | set(staff)):
+        n3 = level3.get(loc, 0)
+        in_post, cap = staff.get(loc, (0, 0))
+        out.append(LocalityWorkforce(loc, n3, in_post, cap, -(-n3 // caseload_size_),
+                                     carried.get(loc, 0)))
+    return out

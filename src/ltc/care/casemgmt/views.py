@@ -1,0 +1,102 @@
+"""Pages: the candidates worklist, allocation, approach and consent, nominations,
+caseload, discharge and workforce (CM-1, CM-2, CM-3, STRAT-7)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ltc.care.auth.models import Role
+from ltc.care.casemgmt import services as cases
+from ltc.care.casemgmt.models import WARN_ABOVE, CaseManager
+from ltc.web.app import page
+from ltc.web.deps import Db, Me, guarded_router
+from ltc.web.policy import CLINICIANS, policy
+
+router = guarded_router()
+Text = Annotated[str, Form(max_length=2000)]
+
+
+@router.get("/worklist")
+@policy("signed_in", roles=CLINICIANS)
+def worklist(request: Request, db: Db, me: Me) -> Response:
+    found = cases.candidates_for(db, me)
+    for c in found:
+        request.state.audit.add(c.person.nhs_number, "list", "GET /worklist")
+    return page(request, "casemgmt/worklist.html.j2", title="Worklist", candidates=found)
+
+
+@router.get("/caseload")
+@policy("signed_in", roles=(Role.CASE_MANAGER,))
+def caseload(request: Request, db: Db, me: Me) -> Response:
+    rows = cases.caseload(db, me.id)
+    for _, person in rows:
+        request.state.audit.add(person.nhs_number, "list", "GET /caseload")
+    cm = db.get(CaseManager, me.id)
+    return page(request, "casemgmt/caseload.html.j2", title="My caseload", rows=rows, cm=cm,
+                warn_above=WARN_ABOVE)
+
+
+@router.get("/workforce")
+@policy("signed_in", roles=(Role.CASE_MANAGER, Role.ANALYST))
+def workforce(request: Request, db: Db) -> Response:
+    return page(request, "casemgmt/workforce.html.j2", title="Workforce",
+                rows=cases.workforce(db))
+
+
+def _back(nhs_number: str, note: str | None = None) -> Response:
+    target = f"/people/{nhs_number}" + (f"?note={note}" if note else "")
+    return RedirectResponse(target, status_code=303)
+
+
+def _with_error(request: Request, nhs_number: str, error: str) -> Response:
+    return page(request, "people/problem.html.j2", status=422, title="Not saved", error=error,
+                nhs_number=nhs_number)
+
+
+@router.post("/people/{nhs_number}/allocate")
+@policy("person", roles=(Role.CASE_MANAGER,))
+def allocate(request: Request, nhs_number: str, db: Db, me: Me,
+             case_manager: Annotated[int, Form()]) -> Response:
+    try:
+        done = cases.allocate(db, nhs_number, case_manager, me)
+    except cases.CaseError as e:
+        return _with_error(request, nhs_number, str(e))
+    return _back(nhs_number, "allocated-warning" if done.warning else "allocated")
+
+
+@router.post("/people/{nhs_number}/approach")
+@policy("person", roles=(Role.CASE_MANAGER,))
+def approach(request: Request, nhs_number: str, db: Db, me: Me,
+             outcome: Annotated[str, Form(max_length=20)], on: Annotated[date, Form()],
+             review_on: Annotated[date | None, Form()] = None, note: Text = "") -> Response:
+    try:
+        cases.record_approach(db, nhs_number, me, on, outcome, review_on, note)
+    except cases.CaseError as e:
+        return _with_error(request, nhs_number, str(e))
+    return _back(nhs_number, "approach")
+
+
+@router.post("/people/{nhs_number}/nominate")
+@policy("person", roles=CLINICIANS)
+def nominate(request: Request, nhs_number: str, db: Db, me: Me,
+             action: Annotated[str, Form(max_length=20)], reason: Text = "") -> Response:
+    try:
+        cases.nominate(db, nhs_number, me, action, reason)
+    except cases.CaseError as e:
+        return _with_error(request, nhs_number, str(e))
+    return _back(nhs_number, action)
+
+
+@router.post("/people/{nhs_number}/discharge")
+@policy("person", roles=(Role.CASE_MANAGER,))
+def discharge(request: Request, nhs_number: str, db: Db, me: Me, on: Annotated[date, Form()],
+              reason: Text = "") -> Response:
+    try:
+        cases.discharge(db, nhs_number, on, reason)
+    except cases.CaseError as e:
+        return _with_error(request, nhs_number, str(e))
+    return _back(nhs_number, "discharged")

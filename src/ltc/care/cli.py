@@ -1,0 +1,97 @@
+"""``ltc care``: set up the care store, load a stratification run into it, create the
+demonstration users; ``ltc serve`` runs the web app (ARCHITECTURE: interfaces)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ltc.config import settings
+
+app = typer.Typer(help="The care plane: the care store and its users.", no_args_is_help=True)
+console = Console()
+DataDir = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Data directory (default: LTC_DATA_DIR or ./data).")]
+
+
+def _url(data_dir: Path | None) -> str:
+    return settings().care_url(data_dir)
+
+
+@app.command("init")
+def init(data_dir: DataDir = None) -> None:
+    """Create the care store, or bring it up to date (migrations)."""
+    from ltc.care.db import upgrade
+
+    (data_dir or settings().data_dir).mkdir(parents=True, exist_ok=True)
+    upgrade(_url(data_dir))
+    console.print("The care store is up to date.")
+
+
+@app.command("load-run")
+def load_run(run_id: Annotated[str, typer.Argument(help="A run id, or latest")] = "latest",
+             data_dir: DataDir = None) -> None:
+    """Load a stratification run's results into the care store (all or nothing)."""
+    from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
+    from ltc.care.people.services import load_from_folder
+    from ltc.pipeline.runs import RunError
+
+    root = data_dir or settings().data_dir
+    url = _url(data_dir)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with console.status(f"Loading {run_id} into the care store..."), \
+                unit_of_work(sessions(engine)) as session:
+            loaded = load_from_folder(session, root, run_id)
+    except RunError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    if loaded.already:
+        console.print(f"{loaded.run_id} was already loaded; it is now the current run.")
+    else:
+        console.print(f"Loaded {loaded.run_id}: {loaded.people:,} people; it is the current run.")
+
+
+@app.command("demo-users")
+def demo_users(data_dir: DataDir = None) -> None:
+    """Create demonstration users (one case manager per locality with level-3 people, a
+    practice clinician, an analyst and an administrator) and print their passwords."""
+    from ltc.care.db import make_engine, sessions, unit_of_work
+    from ltc.care.demo import create_demo_users
+
+    engine = make_engine(_url(data_dir))
+    with unit_of_work(sessions(engine)) as session:
+        made = create_demo_users(session)
+    engine.dispose()
+    table = Table(title="Demonstration users (sign in at the address ltc serve prints)")
+    for col in ("user name", "password", "role", "where"):
+        table.add_column(col)
+    for row in made:
+        table.add_row(*row)
+    console.print(table)
+
+
+def serve(data_dir: DataDir = None,
+          host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+          port: Annotated[int | None, typer.Option(help="Port to listen on")] = None) -> None:
+    """Serve the web app over the care store and the record store."""
+    import uvicorn
+
+    from ltc.care.db import upgrade
+    from ltc.web.app import create_app
+
+    cfg = settings()
+    root = data_dir or cfg.data_dir
+    url = _url(data_dir)
+    upgrade(url)
+    where = f"http://{host or cfg.host}:{port or cfg.port}"
+    console.print(f"LTC is at {where}/ (press Ctrl+C to stop)")
+    uvicorn.run(create_app(url, data_dir=root), host=host or cfg.host, port=port or cfg.port,
+                log_level="warning", access_log=False)

@@ -1,0 +1,99 @@
+"""The care store: SQLAlchemy 2 over SQLite (the embedded default, one file) or
+PostgreSQL (psycopg 3), with Alembic migrations (ARCHITECTURE: care plane).
+
+Services never commit: the web request or the CLI job opens one unit of work
+(:func:`unit_of_work`) and commits or rolls back as a whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+#: Constraint names the same on every database, so migrations can refer to them.
+NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+          "ck": "ck_%(table_name)s_%(constraint_name)s",
+          "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+          "pk": "pk_%(table_name)s"}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def now() -> datetime:
+    """The current time, in UTC (stored without a zone: every time in the store is UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``)."""
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction: committed when the block ends normally, rolled back otherwise."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(url: str) -> Any:
+    """The Alembic configuration of the care store, pointed at ``url``."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location",
+                        str(resources.files("ltc.care") / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the care store at ``url`` to ``revision`` (creating it when new)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)
+
+
+def all_models() -> None:
+    """Import every package's models so ``Base.metadata`` holds every table."""
+    from ltc.care.assessment import models as _assessment  # noqa: F401
+    from ltc.care.audit import models as _audit  # noqa: F401
+    from ltc.care.auth import models as _auth  # noqa: F401
+    from ltc.care.careplans import models as _careplans  # noqa: F401
+    from ltc.care.casemgmt import models as _casemgmt  # noqa: F401
+    from ltc.care.people import models as _people  # noqa: F401
+    from ltc.care.work import models as _work  # noqa: F401

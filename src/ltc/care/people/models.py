@@ -1,0 +1,63 @@
+"""People and the results of the stratification runs loaded for them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ltc.care.db import Base, now
+
+
+class Person(Base):
+    """A person in the population, as of the latest run loaded."""
+
+    __tablename__ = "person"
+
+    nhs_number: Mapped[str] = mapped_column(String(10), primary_key=True)
+    date_of_birth: Mapped[date | None]
+    sex: Mapped[str | None] = mapped_column(String(1))
+    practice_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    locality_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    postcode_district: Mapped[str | None] = mapped_column(String(8))
+    date_of_death: Mapped[date | None]
+
+
+class StratRun(Base):
+    """A stratification run loaded into the care store."""
+
+    __tablename__ = "strat_run"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # e.g. run-0003
+    as_of: Mapped[date]
+    loaded_at: Mapped[datetime] = mapped_column(default=now)
+    people: Mapped[int]
+    model_version: Mapped[str | None] = mapped_column(String(200))
+    current: Mapped[bool] = mapped_column(default=False)
+
+
+class PersonResult(Base):
+    """One person's result in one run: level, why, risk and scores."""
+
+    __tablename__ = "person_result"
+    __table_args__ = (Index("ix_person_result_run_level", "run_id", "level"),)
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("strat_run.id"), primary_key=True)
+    nhs_number: Mapped[str] = mapped_column(String(10), primary_key=True)
+    level: Mapped[int]
+    level_basis: Mapped[str] = mapped_column(String(200))
+    reasons: Mapped[str] = mapped_column(Text, default="")
+    risk: Mapped[float | None]
+    risk_percentile: Mapped[float | None]
+    age: Mapped[int | None]
+    ltc_count: Mapped[int | None]
+    emergency_12m: Mapped[int | None]
+    charlson: Mapped[int | None]
+    efi: Mapped[float | None]
+    efi_category: Mapped[str | None] = mapped_column(String(16))
+    hfrs: Mapped[float | None]
+    cms: Mapped[float | None]
+    registers: Mapped[str] = mapped_column(Text, default="")  # comma-separated register ids
+    known_to_community_nursing: Mapped[bool] = mapped_column(default=False)
+    known_to_social_care: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,131 @@
+"""Loading a stratification run into the care store, and reading a person (STRAT-5).
+
+:func:`load_run` copies a run's per-person results (level, why, risk, scores) and the
+people's demographics from the record store. Loading is all-or-nothing (the caller's
+transaction) and loading the same run again changes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ltc.care.people.models import Person, PersonResult, StratRun
+from ltc.pipeline.runs import Run
+
+CHUNK = 10_000
+RESULT_COLUMNS = ("nhs_number", "level", "level_basis", "reasons", "risk", "risk_percentile",
+                  "age", "ltc_count", "emergency_12m", "charlson", "efi", "efi_category",
+                  "hfrs", "cms", "known_to_community_nursing", "known_to_social_care")
+PERSON_COLUMNS = ("nhs_number", "date_of_birth", "sex", "practice_code", "postcode_district",
+                  "date_of_death")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    run_id: str
+    people: int
+    already: bool
+
+
+def _chunks(table: pa.Table) -> Iterator[list[dict[str, Any]]]:
+    for batch in table.to_batches(CHUNK):
+        rows = batch.to_pylist()
+        for row in rows:
+            for key, value in row.items():
+                if isinstance(value, float) and math.isnan(value):
+                    row[key] = None
+        yield rows
+
+
+def _upsert_people(session: Session, rows: list[dict[str, Any]]) -> None:
+    dialect = session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = make(Person)
+    columns = [c for c in rows[0] if c != "nhs_number"]
+    stmt = stmt.on_conflict_do_update(index_elements=["nhs_number"],
+                                      set_={c: stmt.excluded[c] for c in columns})
+    session.execute(stmt, rows)
+
+
+def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
+             registers: dict[str, str] | None = None) -> Loaded:
+    """Load ``run`` and make it the current run. ``demographics`` is the record store's
+    ``person`` table (date of birth, postcode district, date of death) and ``registers``
+    each person's disease registers on the run's index date, when available."""
+    if session.get(StratRun, run.id) is not None:
+        session.execute(update(StratRun).values(current=(StratRun.id == run.id)))
+        return Loaded(run.id, 0, already=True)
+    people = run.people([*RESULT_COLUMNS, "sex", "practice_code", "locality_code"])
+    session.add(StratRun(id=run.id, as_of=date.fromisoformat(run.meta["as_of"]),
+                         people=people.num_rows, current=False,
+                         model_version=_model_version(run.meta.get("model"))))
+    session.flush()
+    base = people.select(["nhs_number", "sex", "practice_code", "locality_code"])
+    if demographics is not None:
+        extra = demographics.select(["nhs_number", "date_of_birth", "postcode_district",
+                                     "date_of_death"])
+        extra = extra.set_column(0, "nhs_number", extra["nhs_number"].cast(
+            base.schema.field("nhs_number").type))
+        base = base.join(extra, "nhs_number", join_type="left outer")
+    for rows in _chunks(base):
+        _upsert_people(session, rows)
+    results = people.select(list(RESULT_COLUMNS)).append_column(
+        "run_id", pa.array([run.id] * people.num_rows, pa.string()))
+    for rows in _chunks(results):
+        for row in rows:
+            row["reasons"] = row["reasons"] or ""
+            row["registers"] = (registers or {}).get(row["nhs_number"], "")
+            row["known_to_community_nursing"] = bool(row["known_to_community_nursing"])
+            row["known_to_social_care"] = bool(row["known_to_social_care"])
+        session.execute(insert(PersonResult), rows)
+    session.execute(update(StratRun).values(current=(StratRun.id == run.id)))
+    session.flush()
+    return Loaded(run.id, people.num_rows, already=False)
+
+
+def _model_version(model: Any) -> str | None:
+    if not model:
+        return None
+    if isinstance(model, dict):
+        return str(model.get("name") or model.get("kind") or model)[:200]
+    return str(model)[:200]
+
+
+def current_run(session: Session) -> StratRun | None:
+    return session.scalar(select(StratRun).where(StratRun.current.is_(True)))
+
+
+def result(session: Session, nhs_number: str) -> PersonResult | None:
+    run = current_run(session)
+    if run is None:
+        return None
+    return session.get(PersonResult, (run.id, nhs_number))
+
+
+def load_from_folder(session: Session, data_dir: Path, run_id: str = "latest") -> Loaded:
+    """Load ``run_id`` of ``data_dir/runs`` with demographics from its record store."""
+    from ltc.pipeline import runs
+    from ltc.records import registers as regs
+    from ltc.records.store import RecordStore
+
+    run = runs.get(data_dir, run_id)
+    store = RecordStore(data_dir / "records")
+    if not store.files("person"):
+        return load_run(session, run)
+    members = regs.members(store.connect(), date.fromisoformat(run.meta["as_of"]))
+    grouped = members.group_by("nhs_number").aggregate(
+        registers=members.register.group_concat(",")).to_pyarrow()
+    by_person = dict(zip(grouped["nhs_number"].to_pylist(), grouped["registers"].to_pylist(),
+                         strict=True))
+    return load_run(session, run, store.arrow("person"), by_person)

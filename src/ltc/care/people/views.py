@@ -1,0 +1,129 @@
+"""Pages: the home page and the person summary (CM-2, CM-5, STRAT-7)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ltc.care.assessment.models import Assessment
+from ltc.care.auth import services as auth
+from ltc.care.auth.models import Role
+from ltc.care.careplans import services as plans
+from ltc.care.casemgmt import services as cases
+from ltc.care.casemgmt.models import Approach, Nomination
+from ltc.care.people import services as people
+from ltc.care.people.models import Person
+from ltc.care.people.records import PersonRecords
+from ltc.care.work.models import Contact, Referral, Task
+from ltc.records.registers import REGISTERS
+from ltc.web.app import page
+from ltc.web.deps import Db, Me, guarded_router
+from ltc.web.policy import CLINICIANS, policy
+
+router = guarded_router()
+
+
+@router.get("/")
+@policy("signed_in")
+def home(request: Request, me: Me) -> Response:
+    if me.role in (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN):
+        return RedirectResponse("/worklist", status_code=303)
+    if me.role == Role.ANALYST:
+        return RedirectResponse("/workforce", status_code=303)
+    return page(request, "home_admin.html.j2", title="Administration")
+
+
+def records(request: Request) -> PersonRecords | None:
+    data_dir = request.app.state.data_dir
+    if data_dir is None:
+        return None
+    reader = getattr(request.app.state, "person_records", None)
+    if reader is None:
+        reader = request.app.state.person_records = PersonRecords(data_dir)
+    return reader
+
+
+def summary(session: Session, nhs_number: str, reader: PersonRecords | None) -> dict[str, Any]:
+    """Everything the person summary shows (also the API's person resource)."""
+    person = session.get(Person, nhs_number)
+    if person is None:
+        raise HTTPException(404, "There is no such person, or you do not have access to "
+                                 "their record.")
+    result = people.result(session, nhs_number)
+    run = people.current_run(session)
+    manager = cases.named_case_manager(session, nhs_number)
+    plan = plans.latest(session, nhs_number)
+    as_of = run.as_of if run else date.today()
+    regs = [REGISTERS[r].name if r in REGISTERS else r
+            for r in (result.registers.split(",") if result and result.registers else [])]
+
+    def rows(model: Any, order: Any) -> list[Any]:
+        return list(session.scalars(select(model).where(model.nhs_number == nhs_number)
+                                    .order_by(order.desc())).all())
+
+    approaches = rows(Approach, Approach.at)
+    contacts = rows(Contact, Contact.at)
+    tasks = rows(Task, Task.at)
+    referrals = rows(Referral, Referral.at)
+    assessments = rows(Assessment, Assessment.version)
+    nominations = rows(Nomination, Nomination.at)
+    timeline = sorted(
+        [(a.on, "Approach", f"{a.outcome}" + (f": {a.note}" if a.note else "")) for a in approaches]
+        + [(c.on, "Contact", f"{c.kind.replace('_', ' ')}: {c.outcome}") for c in contacts]
+        + [(r.on, "Referral", f"{r.service.replace('_', ' ')}: {r.reason}") for r in referrals]
+        + [(v.created_at.date(), "Care plan", f"version {v.version} ({v.status})")
+           for v in plans.versions(session, nhs_number)]
+        + [(a.created_at.date(), "Assessment", f"version {a.version}") for a in assessments],
+        key=lambda t: t[0], reverse=True)
+    return {
+        "person": person, "result": result, "run": run, "manager": manager,
+        "entry": cases.open_entry(session, nhs_number), "plan": plan,
+        "registers": regs, "approaches": approaches, "contacts": contacts, "tasks": tasks,
+        "referrals": referrals, "assessments": assessments, "nominations": nominations,
+        "timeline": timeline,
+        "encounters": reader.encounters(nhs_number) if reader else [],
+        "medicines": reader.medicines(nhs_number, as_of - timedelta(days=365))
+        if reader else [],
+        "age": _age(person.date_of_birth, date.today()) if person.date_of_birth else
+        (result.age if result else None),
+    }
+
+
+def _age(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+@router.get("/people/{nhs_number}")
+@policy("person", roles=CLINICIANS)
+def person_page(request: Request, nhs_number: str, db: Db, me: Me) -> Response:
+    context = summary(db, nhs_number, records(request))
+    suggestions = cases.suggest(db, nhs_number) if context["entry"] is None else []
+    return page(request, "people/summary.html.j2", title="Person summary",
+                suggestions=suggestions, today=date.today(), me=me, **context)
+
+
+@router.get("/break-glass/{nhs_number}")
+@policy("signed_in", roles=CLINICIANS)
+def break_glass_form(request: Request, nhs_number: str) -> Response:
+    return page(request, "people/break_glass.html.j2", title="Emergency access",
+                nhs_number=nhs_number, error=None)
+
+
+@router.post("/break-glass/{nhs_number}")
+@policy("signed_in", roles=CLINICIANS)
+def break_glass(request: Request, nhs_number: str, db: Db, me: Me,
+                reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    if db.get(Person, nhs_number) is None:
+        raise HTTPException(404, "There is no such person.")
+    try:
+        auth.break_glass(db, me, nhs_number, reason)
+    except auth.AuthError as e:
+        return page(request, "people/break_glass.html.j2", status=422, title="Emergency access",
+                    nhs_number=nhs_number, error=str(e))
+    request.state.audit.add(nhs_number, "break_glass", f"POST {request.url.path}", True)
+    return RedirectResponse(f"/people/{nhs_number}", status_code=303)

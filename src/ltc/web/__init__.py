@@ -1,0 +1,2 @@
+"""The web application: server-rendered pages and the JSON API (ARCHITECTURE:
+interfaces)."""

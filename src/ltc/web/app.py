@@ -1,0 +1,108 @@
+"""The application factory: one FastAPI app serving the pages and ``/api/v1``."""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ltc.care.auth.models import ROLE_NAMES, Role
+from ltc.care.db import make_engine, sessions
+from ltc.web.guard import CSRF_FIELD, is_api
+
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("ltc.web", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    undefined=jinja2.StrictUndefined)
+
+
+def long_date(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def nhs_format(value: str) -> str:
+    return f"{value[:3]} {value[3:6]} {value[6:]}" if value and len(value) == 10 else value
+
+
+TEMPLATES.filters["long_date"] = long_date
+TEMPLATES.filters["nhs"] = nhs_format
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page with what every page needs: the user, their role and the CSRF token."""
+    user = getattr(request.state, "user", None)
+    login = getattr(request.state, "login", None)
+    html = TEMPLATES.get_template(template).render(
+        request=request, user=user, role_name=ROLE_NAMES.get(Role(user.role)) if user else "",
+        csrf_token=login.csrf_token if login else "", csrf_field=CSRF_FIELD,
+        break_glass=getattr(request.state, "break_glass", False), **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    titles = {403: "You do not have access", 404: "Page not found", 409: "Not saved",
+              412: "Not saved: someone else changed this first", 422: "Check what you typed",
+              429: "Too many attempts"}
+    return page(request, "error.html.j2", status=status,
+                title=titles.get(status, "Something went wrong"), message=message)
+
+
+def static_dir() -> Path:
+    return Path(str(resources.files("ltc.web") / "static"))
+
+
+def create_app(database_url: str, *, data_dir: Path | None = None) -> FastAPI:
+    """The app over the care store at ``database_url`` (already migrated) and, for the
+    person summary's recent activity, the record store under ``data_dir``."""
+    from ltc.care.careplans.api import api as careplans_api
+    from ltc.care.careplans.views import router as careplans_pages
+    from ltc.care.casemgmt.api import api as casemgmt_api
+    from ltc.care.casemgmt.views import router as casemgmt_pages
+    from ltc.care.people.api import api as people_api
+    from ltc.care.people.views import router as people_pages
+    from ltc.web import auth_views
+
+    app = FastAPI(title="LTC care plane", version="1", docs_url=None, redoc_url=None,
+                  openapi_url="/api/v1/openapi.json")
+    engine = make_engine(database_url)
+    app.state.engine = engine
+    app.state.sessions = sessions(engine)
+    app.state.render_error = render_error
+    app.state.data_dir = data_dir
+    for pages in (auth_views.router, people_pages, casemgmt_pages, careplans_pages):
+        app.include_router(pages)
+    for api in (auth_views.api, people_api, casemgmt_api, careplans_api):
+        app.include_router(api, prefix="/api/v1")
+    app.mount("/static", StaticFiles(directory=static_dir()), name="static")
+    assets = static_dir() / "vendor" / "assets"
+    if assets.is_dir():  # nhsuk-frontend's CSS refers to its icons under /assets
+        app.mount("/assets", StaticFiles(directory=assets), name="assets")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = str(exc.detail)
+        if not hasattr(request.state, "request_id"):
+            request.state.request_id = "-"
+        if is_api(request):
+            return JSONResponse({"detail": message}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        return render_error(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [{"field": ".".join(str(p) for p in e["loc"][1:]), "problem": e["msg"]}
+                    for e in exc.errors()]
+        if is_api(request):
+            return JSONResponse({"detail": problems}, status_code=422)
+        text = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
+        return render_error(request, 422, text)
+
+    return app

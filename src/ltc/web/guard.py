@@ -1,0 +1,139 @@
+"""The route class every page and API route uses: it opens the request's unit of work,
+finds the signed-in user, enforces the route's policy and CSRF, records the audit rows and
+commits or rolls back (privacy; the request owns the transaction)."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session, sessionmaker
+
+from ltc.care.audit import services as audit
+from ltc.care.auth import services as auth
+from ltc.care.auth.models import LoginSession, User
+from ltc.web.policy import Policy, policy_of
+
+SESSION_COOKIE = "ltc_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class RefusedError(Exception):
+    """A request refused before its route ran."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def refusal(request: Request, status: int, message: str) -> Response:
+    if is_api(request):
+        return JSONResponse({"detail": message}, status_code=status,
+                            headers={"X-Request-ID": request.state.request_id})
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    render = request.app.state.render_error
+    response: Response = render(request, status, message)
+    return response
+
+
+def token_of(request: Request) -> tuple[str | None, bool]:
+    """The session token and whether it came from the cookie (CSRF applies) or a bearer
+    header (it does not: a browser never adds that header by itself)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip(), False
+    return request.cookies.get(SESSION_COOKIE), True
+
+
+async def check_csrf(request: Request, login: LoginSession) -> None:
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, login.csrf_token):
+        raise RefusedError(403, "This form has expired or did not come from this site. Go back, "
+                           "reload the page and try again.")
+
+
+class GuardedRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        inner = super().get_route_handler()
+        found = policy_of(self.endpoint)
+
+        async def handler(request: Request) -> Response:
+            request.state.request_id = str(uuid.uuid4())
+            if found is None:  # deny by default
+                return refusal(request, 403, "This page has no access policy.")
+            factory: sessionmaker[Session] = request.app.state.sessions
+            session = factory()
+            request.state.db = session
+            try:
+                try:
+                    await _admit(request, session, found)
+                except RefusedError as no:
+                    session.rollback()
+                    return refusal(request, no.status, no.message)
+                response = await inner(request)
+                if response.status_code < 400:
+                    audit.flush(session, request.state.audit)
+                    session.commit()
+                else:
+                    session.rollback()
+                response.headers["X-Request-ID"] = request.state.request_id
+                return response
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+
+        return handler
+
+
+async def _admit(request: Request, session: Session, found: Policy) -> None:
+    token, from_cookie = token_of(request)
+    signed = auth.current(session, token)
+    user: User | None = signed[0] if signed else None
+    request.state.user = user
+    request.state.login = signed[1] if signed else None
+    request.state.audit = audit.Pending(
+        request.state.request_id,
+        audit.Actor(user.id if user else None, user.username if user else "-",
+                    user.role if user else "-"))
+    request.state.break_glass = False
+    if found.kind == "public":
+        return
+    if user is None or signed is None:
+        raise RefusedError(401, "Sign in to continue.")
+    if from_cookie and request.method in UNSAFE:
+        await check_csrf(request, signed[1])
+    if found.kind == "person":
+        nhs_number = str(request.path_params.get("nhs_number", ""))
+        allowed = found.roles is None or user.role in found.roles
+        grant = auth.access(session, user, nhs_number) if allowed else auth.Access(False)
+        if not grant.allowed:
+            raise RefusedError(404, "There is no such person, or you do not have access to "
+                               "their record.")
+        request.state.break_glass = grant.break_glass
+        action = found.action or ("read" if request.method in ("GET", "HEAD") else "write")
+        request.state.audit.add(nhs_number, action, f"{request.method} {request.url.path}",
+                                grant.break_glass)
+        return
+    if found.roles is not None and user.role not in found.roles:
+        raise RefusedError(403, "Your role does not give access to this page.")

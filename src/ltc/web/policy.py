@@ -1,0 +1,55 @@
+"""Access policies for routes, deny by default (privacy).
+
+Every route declares one policy with :func:`policy`; :class:`GuardedRoute` refuses a
+route that has none (403), so a new route cannot forget its check. The policy kinds:
+
+* ``public``: anyone (the sign-in page, health check);
+* ``signed_in``: any signed-in user, optionally only some ``roles``;
+* ``person``: a route whose path holds ``{nhs_number}``: the user must have a legitimate
+  relationship with that person (:func:`ltc.care.auth.services.access`); anyone else gets
+  the same 404 as for a person who does not exist. Each such request writes exactly one
+  audit row for that person (``action``: read for GET, write otherwise, unless given).
+
+A route listing many people's identifiable rows records one ``list`` audit row for each
+person shown (the view does it through ``request.state.audit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from ltc.care.auth.models import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+KINDS = ("public", "signed_in", "person")
+
+
+@dataclass(frozen=True)
+class Policy:
+    kind: str
+    roles: frozenset[str] | None = None  # None: any role
+    action: str | None = None  # audit action of a person route (default by method)
+
+
+def policy(kind: str, *, roles: tuple[Role, ...] | None = None,
+           action: str | None = None) -> Callable[[F], F]:
+    """Attach an access policy to a route function."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown policy kind {kind!r}; expected one of {KINDS}")
+
+    def mark(fn: F) -> F:
+        fn.__ltc_policy__ = Policy(  # type: ignore[attr-defined]
+            kind, frozenset(r.value for r in roles) if roles else None, action)
+        return fn
+
+    return mark
+
+
+def policy_of(endpoint: Callable[..., Any]) -> Policy | None:
+    found = getattr(endpoint, "__ltc_policy__", None)
+    return found if isinstance(found, Policy) else None
+
+
+CLINICIANS = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN)
