@@ -42,12 +42,15 @@ install: .venv/.installed frontend ## install everything the project needs
 java: ## install Java 17 (Debian) for the Spark engine, when missing
 	@command -v java >/dev/null 2>&1 || (apt-get update && apt-get install -y openjdk-17-jre-headless)
 
-demo: install frontend ## build a 50,000-person community, ingest it, stratify it and print the pyramid
+demo: install frontend ## build a 50,000-person community, stratify it, load it into the care store and serve the web app
 	$(UV) run ltc synth --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --data-dir $(DATA)
 	$(UV) run ltc ingest csv $(DATA)/extracts --data-dir $(DATA)
 	$(UV) run ltc records summary --data-dir $(DATA)
 	$(UV) run ltc model train --index-date 2023-04-01 --data-dir $(DATA)
 	$(UV) run ltc stratify --as-of 2025-03-31 --model $(DATA)/models/gbm-2023-04-01 --data-dir $(DATA)
+	$(UV) run ltc care load-run --data-dir $(DATA)
+	$(UV) run ltc care demo-users --data-dir $(DATA)
+	$(UV) run ltc serve --data-dir $(DATA)
 
 test: install java ## run every test (starts PostgreSQL and installs Chromium when missing)
 	bash scripts/ensure-postgres.sh

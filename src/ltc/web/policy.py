@@ -53,3 +53,31 @@ def policy_of(endpoint: Callable[..., Any]) -> Policy | None:
 
 
 CLINICIANS = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN)
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    path: str
+    methods: frozenset[str]
+    endpoint: Callable[..., Any] | None  # None: a mounted app (static files)
+
+
+def routes(app: Any) -> list[RouteInfo]:
+    """Every route the app serves, with its full path (routers included with a prefix
+    are expanded)."""
+    out: list[RouteInfo] = []
+
+    def visit(items: Any) -> None:
+        for r in items:
+            contexts = getattr(r, "effective_route_contexts", None)
+            if contexts is not None:
+                for c in contexts():
+                    out.append(RouteInfo(c.path, frozenset(c.methods or ()), c.endpoint))
+            elif hasattr(r, "endpoint"):
+                out.append(RouteInfo(r.path, frozenset(getattr(r, "methods", None) or ()),
+                                     r.endpoint))
+            else:
+                out.append(RouteInfo(getattr(r, "path", ""), frozenset(), None))
+
+    visit(app.routes)
+    return out

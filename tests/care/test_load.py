@@ -1,0 +1,46 @@
+"""A real stratification run loaded into the care store: every person once, levels as in
+the run, registers from the record store; loading again changes nothing (STRAT-5)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pyarrow.compute as pc
+from sqlalchemy import func, select
+
+from ltc.care.db import make_engine, sessions, unit_of_work
+from ltc.care.people.models import Person, PersonResult, StratRun
+from ltc.care.people.services import load_from_folder
+from ltc.pipeline import levels, runs, stratify
+from ltc.records.store import RecordStore
+from ltc.synth.generate import Options, write_store
+
+
+def test_a_run_loads_once_and_again_harmlessly(care_url: str, tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / "records")
+    write_store(store, Options(people=1500, seed=5))
+    con = store.connect()
+    table = stratify.people(con, date(2025, 3, 31), levels.load())
+    run = runs.save(tmp_path, table, {"as_of": "2025-03-31", "engine": "duckdb"})
+    factory = sessions(make_engine(care_url))
+    with unit_of_work(factory) as s:
+        first = load_from_folder(s, tmp_path, run.id)
+    with unit_of_work(factory) as s:
+        again = load_from_folder(s, tmp_path, run.id)
+    assert first.people == table.num_rows
+    assert not first.already
+    assert again.already
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(PersonResult)) == table.num_rows
+        assert s.scalar(select(func.count()).select_from(Person)) == table.num_rows
+        assert s.scalar(select(func.count()).select_from(StratRun)) == 1
+        level3 = s.scalar(select(func.count()).select_from(PersonResult).where(
+            PersonResult.level == 3))
+        assert level3 == pc.sum(pc.equal(table["level"], 3)).as_py()
+        with_registers = s.scalar(select(func.count()).select_from(PersonResult).where(
+            PersonResult.registers != ""))
+        assert with_registers == pc.sum(pc.greater(table["ltc_count"], 0)).as_py()
+        born = s.scalar(select(func.count()).select_from(Person).where(
+            Person.date_of_birth.is_not(None)))
+        assert born == table.num_rows
