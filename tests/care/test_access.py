@@ -24,45 +24,10 @@ from .care import (
     db,
     signed_in,
 )
+from .samples import AS_GP, samples
 
 #: routes whose path names a person but which show nothing of them
 NOT_PERSON_DATA = {"/break-glass/{nhs_number}"}
-
-#: one successful request per person-data route, in an order that builds what the next
-#: needs (a caseload entry before discharge, a plan before its copies)
-PLAN = {"status": "active", "goals": ["Walk to the shops"], "review_date": "2025-07-01",
-        "actions": [{"who": "Jo", "agency": "Community nursing", "what": "Visit weekly"}]}
-FORM_PLAN = {"based_on": "0", "status": "draft", "goals": "Sleep better"}
-
-
-def samples(users: dict[str, int]) -> list[tuple[str, str, str, dict[str, Any]]]:
-    """(method, route path, client kind, request arguments)."""
-    return [
-        ("GET", "/people/{nhs_number}", "page", {}),
-        ("GET", "/api/v1/people/{nhs_number}", "api", {}),
-        ("POST", "/people/{nhs_number}/nominate", "page",
-         {"data": {"action": "nominate", "reason": "frail"}}),
-        ("POST", "/api/v1/people/{nhs_number}/allocation", "api",
-         {"json": {"case_manager": users["matron"]}}),
-        ("POST", "/people/{nhs_number}/discharge", "page",
-         {"data": {"on": "2030-01-01", "reason": "moved away"}}),
-        ("POST", "/people/{nhs_number}/allocate", "page",
-         {"data": {"case_manager": users["matron"]}}),
-        ("POST", "/people/{nhs_number}/approach", "page",
-         {"data": {"outcome": "agreed", "on": "2025-04-02"}}),
-        ("POST", "/api/v1/people/{nhs_number}/approaches", "api",
-         {"json": {"outcome": "uncontactable", "on": "2025-04-03"}}),
-        ("GET", "/people/{nhs_number}/careplan", "page", {}),
-        ("POST", "/people/{nhs_number}/careplan", "page", {"data": FORM_PLAN}),
-        ("GET", "/api/v1/people/{nhs_number}/careplan", "api", {}),
-        ("PUT", "/api/v1/people/{nhs_number}/careplan", "api",
-         {"json": PLAN, "headers": {"If-Match": f'"{IN_AREA}-1"'}}),
-        ("GET", "/people/{nhs_number}/careplan/versions", "page", {"params": {"a": 1, "b": 2}}),
-        ("GET", "/people/{nhs_number}/careplan/copy", "page", {}),
-        ("GET", "/people/{nhs_number}/careplan.pdf", "page", {}),
-        ("GET", "/api/v1/people/{nhs_number}/careplan/fhir", "api", {}),
-    ]
-
 
 #: routes FastAPI itself serves (no patient data) and mounted static files
 FRAMEWORK = {"/api/v1/openapi.json", "/static", "/assets"}
@@ -135,7 +100,7 @@ def test_every_successful_person_request_writes_one_audit_row(app: Any,
     page, api = signed_in(app, "matron"), api_client(app, "matron")
     gp = signed_in(app, "gp")
     for method, route, kind, args in samples(community.users):
-        client = gp if route.endswith("/nominate") else page if kind == "page" else api
+        client = gp if route in AS_GP else page if kind == "page" else api
         with db(community.url) as s:
             before = s.scalar(select(func.count()).select_from(AuditEvent).where(
                 AuditEvent.nhs_number == IN_AREA))

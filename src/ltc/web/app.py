@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -59,17 +62,31 @@ def static_dir() -> Path:
     return Path(str(resources.files("ltc.web") / "static"))
 
 
+def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
+    """(pages, API) routers: sign-in, then every care package's ``views.router`` and
+    ``api.api`` (a package without one has none)."""
+    import ltc.care
+    from ltc.web import auth_views
+
+    found: list[tuple[APIRouter | None, APIRouter | None]] = [
+        (auth_views.router, auth_views.api)]
+    for package in sorted(m.name for m in pkgutil.iter_modules(ltc.care.__path__) if m.ispkg):
+        pages = api = None
+        for module, attr in (("views", "router"), ("api", "api")):
+            name = f"ltc.care.{package}.{module}"
+            if importlib.util.find_spec(name) is not None:
+                router = getattr(importlib.import_module(name), attr)
+                if module == "views":
+                    pages = router
+                else:
+                    api = router
+        found.append((pages, api))
+    return found
+
+
 def create_app(database_url: str, *, data_dir: Path | None = None) -> FastAPI:
     """The app over the care store at ``database_url`` (already migrated) and, for the
     person summary's recent activity, the record store under ``data_dir``."""
-    from ltc.care.careplans.api import api as careplans_api
-    from ltc.care.careplans.views import router as careplans_pages
-    from ltc.care.casemgmt.api import api as casemgmt_api
-    from ltc.care.casemgmt.views import router as casemgmt_pages
-    from ltc.care.people.api import api as people_api
-    from ltc.care.people.views import router as people_pages
-    from ltc.web import auth_views
-
     app = FastAPI(title="LTC care plane", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     engine = make_engine(database_url)
@@ -77,10 +94,11 @@ def create_app(database_url: str, *, data_dir: Path | None = None) -> FastAPI:
     app.state.sessions = sessions(engine)
     app.state.render_error = render_error
     app.state.data_dir = data_dir
-    for pages in (auth_views.router, people_pages, casemgmt_pages, careplans_pages):
-        app.include_router(pages)
-    for api in (auth_views.api, people_api, casemgmt_api, careplans_api):
-        app.include_router(api, prefix="/api/v1")
+    for pages, api in routers():
+        if pages is not None:
+            app.include_router(pages)
+        if api is not None:
+            app.include_router(api, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     assets = static_dir() / "vendor" / "assets"
     if assets.is_dir():  # nhsuk-frontend's CSS refers to its icons under /assets
