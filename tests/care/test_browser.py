@@ -1,0 +1,148 @@
+"""In a real browser (Debian's Chromium driven by Playwright) over a real server: a case
+manager signs in, opens the worklist, allocates a candidate, records consent, writes and
+saves a care plan, downloads its PDF and sees the person summary; markup typed into every
+free-text field shows as text. Screenshots go to ``artifacts/screenshots/``."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, sync_playwright
+
+from ltc.care.db import upgrade
+from ltc.web.app import create_app
+
+from .care import IN_AREA, PASSWORD, seed
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+XSS = "<script>window.hacked=1</script><iframe src=x></iframe>"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'care.db'}"
+    upgrade(url)
+    seed(url)
+    port = _free_port()
+    app = create_app(url)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+    app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser_page() -> Iterator[Page]:
+    assert CHROMIUM.exists(), "Chromium is missing: run `make test` (it installs it)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM),
+                                    args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      accept_downloads=True)
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.dialogs = dialogs  # type: ignore[attr-defined]
+        yield page
+        browser.close()
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_case_manager_works_a_candidate_through_to_a_care_plan(
+        server: str, browser_page: Page, tmp_path: Path) -> None:
+    page = browser_page
+    page.goto(f"{server}/worklist")
+    assert "/login" in page.url  # not signed in yet
+    page.get_by_label("User name").fill("matron")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/worklist")
+    shot(page, "01-worklist")
+    assert page.locator("h1").count() == 1
+    rows = page.locator("#worklist tbody tr")
+    assert rows.count() == 2
+    page.get_by_role("link", name="943 476 5919").click()
+    page.wait_for_url(f"**/people/{IN_AREA}")
+    shot(page, "02-person-before")
+
+    # allocate to the suggested case manager, then record consent
+    page.get_by_role("button", name="Allocate").click()
+    page.wait_for_url(f"**/people/{IN_AREA}**")
+    assert page.locator("#case-manager").inner_text() == "Matron"
+    page.get_by_label("Outcome").select_option("agreed")
+    page.get_by_label("Note").fill(f"Agreed at home {XSS}")
+    page.get_by_role("button", name="Record the outcome").click()
+    page.wait_for_url(f"**/people/{IN_AREA}**")
+    assert "Agreed at home <script>" in page.locator("#timeline").inner_text()
+
+    # the care plan, with markup in every free-text field
+    page.get_by_role("link", name="Write the care plan").click()
+    page.wait_for_url(f"**/people/{IN_AREA}/careplan")
+    for field in ("goals", "needs", "person_contribution", "prevention", "emergency_plan",
+                  "participants"):
+        page.locator(f"#{field}").fill(f"{field} {XSS}")
+    page.locator("#action_0_who").fill(f"Jo Matron {XSS}")
+    page.locator("#action_0_agency").fill(f"Community nursing {XSS}")
+    page.locator("#action_0_what").fill(f"Visit weekly {XSS}")
+    page.locator("#action_0_by").fill("2025-05-01")
+    page.locator("#review_date").fill("2025-07-01")
+    page.get_by_label("Status").select_option("active")
+    shot(page, "03-careplan-form")
+    page.get_by_role("button", name="Save the care plan").click()
+    page.wait_for_url("**/careplan/versions?saved=1")
+    assert "Version 1 saved" in page.content()
+
+    # the person's copy shows every field as text, and runs none of it
+    page.goto(f"{server}/people/{IN_AREA}/careplan/copy")
+    text = page.locator("body").inner_text()
+    for field in ("goals", "needs", "person_contribution", "prevention", "emergency_plan",
+                  "participants"):
+        assert f"{field} {XSS}" in text, field
+    assert "Visit weekly <script>" in text
+    assert page.locator("iframe").count() == 0
+    assert page.evaluate("window.hacked") is None
+    shot(page, "04-person-copy")
+
+    # the PDF downloads
+    page.goto(f"{server}/people/{IN_AREA}/careplan/versions")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF").first.click()
+    saved = tmp_path / "plan.pdf"
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+
+    # the person summary shows the plan, the named case manager and the timeline
+    page.goto(f"{server}/people/{IN_AREA}")
+    summary = page.locator("main").inner_text()
+    assert "Version 1 (active)" in summary
+    assert "Matron" in page.locator("#case-manager").inner_text()
+    assert page.locator("iframe").count() == 0
+    assert page.evaluate("window.hacked") is None
+    assert page.dialogs == []  # type: ignore[attr-defined]
+    shot(page, "05-person-after")
