@@ -41,11 +41,11 @@ TEMPLATES.filters["nhs"] = nhs_format
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render a page with what every page needs: the user, their role and the CSRF token."""
-    user = getattr(request.state, "user", None)
-    login = getattr(request.state, "login", None)
+    user = getattr(request.state, "viewer", None)
+    csrf = getattr(request.state, "csrf_token", "")
     html = TEMPLATES.get_template(template).render(
         request=request, user=user, role_name=ROLE_NAMES.get(Role(user.role)) if user else "",
-        csrf_token=login.csrf_token if login else "", csrf_field=CSRF_FIELD,
+        csrf_token=csrf, csrf_field=CSRF_FIELD,
         break_glass=getattr(request.state, "break_glass", False), **context)
     return HTMLResponse(html, status_code=status)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hmac
 import uuid
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -24,6 +25,16 @@ SESSION_COOKIE = "ltc_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in user as pages show them (plain values, not a database row)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
 
 
 class RefusedError(Exception):
@@ -106,12 +117,29 @@ class GuardedRoute(APIRoute):
         return handler
 
 
+#: NUL in text: PostgreSQL cannot store it, and no clinical text needs it (raw, JSON- and
+#: URL-encoded)
+NUL = (b"\x00", b"\\u0000", b"%00")
+
+
+async def _refuse_nul(request: Request) -> None:
+    body = await request.body() if request.method in UNSAFE else b""
+    where = (request.url.path.encode(), request.url.query.encode(), body)
+    if any(n in part for n in NUL for part in where):
+        raise RefusedError(422, "Text may not contain NUL characters (code 0).")
+
+
 async def _admit(request: Request, session: Session, found: Policy) -> None:
+    await _refuse_nul(request)
     token, from_cookie = token_of(request)
     signed = auth.current(session, token)
     user: User | None = signed[0] if signed else None
     request.state.user = user
+    # what pages show of the user, readable after the session has closed
+    request.state.viewer = Viewer(user.id, user.username, user.display_name, user.role) \
+        if user else None
     request.state.login = signed[1] if signed else None
+    request.state.csrf_token = signed[1].csrf_token if signed else ""
     request.state.audit = audit.Pending(
         request.state.request_id,
         audit.Actor(user.id if user else None, user.username if user else "-",
