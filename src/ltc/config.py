@@ -48,3 +48,10 @@ def prepare_spark_environment() -> None:
     Spark starts inherits this process's environment)."""
     for name, value in SPARK_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
+
+
+def pass_to_workers(data_dir: Path, care_database_url: str) -> None:
+    """Put the data directory and care store in the environment, for server worker
+    processes that build their own app (``ltc serve --workers``)."""
+    os.environ["LTC_DATA_DIR"] = str(data_dir)
+    os.environ["LTC_CARE_DATABASE_URL"] = care_database_url

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ltc.config import settings
+from ltc.config import pass_to_workers, settings
 
 app = typer.Typer(help="The care plane: the care store and its users.", no_args_is_help=True)
 console = Console()
@@ -80,18 +80,20 @@ def demo_users(data_dir: DataDir = None) -> None:
 
 def serve(data_dir: DataDir = None,
           host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
-          port: Annotated[int | None, typer.Option(help="Port to listen on")] = None) -> None:
+          port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+          workers: Annotated[int, typer.Option(help="Server processes (one per core)")] = 1,
+          ) -> None:
     """Serve the web app over the care store and the record store."""
     import uvicorn
 
     from ltc.care.db import upgrade
-    from ltc.web.app import create_app
 
     cfg = settings()
-    root = data_dir or cfg.data_dir
+    root = (data_dir or cfg.data_dir).resolve()
     url = _url(data_dir)
     upgrade(url)
+    pass_to_workers(root, url)  # each worker process builds the app from them
     where = f"http://{host or cfg.host}:{port or cfg.port}"
     console.print(f"LTC is at {where}/ (press Ctrl+C to stop)")
-    uvicorn.run(create_app(url, data_dir=root), host=host or cfg.host, port=port or cfg.port,
-                log_level="warning", access_log=False)
+    uvicorn.run("ltc.web.app:app_from_settings", factory=True, host=host or cfg.host,
+                port=port or cfg.port, workers=workers, log_level="warning", access_log=False)

@@ -124,3 +124,12 @@ def create_app(database_url: str, *, data_dir: Path | None = None) -> FastAPI:
         return render_error(request, 422, text)
 
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The app as ``ltc serve`` configures it (``LTC_DATA_DIR``,
+    ``LTC_CARE_DATABASE_URL``): the factory each server worker process calls."""
+    from ltc.config import settings
+
+    cfg = settings()
+    return create_app(cfg.care_url(), data_dir=cfg.data_dir)

@@ -126,10 +126,15 @@ def suggest(session: Session, nhs_number: str) -> list[Suggestion]:
         return []
     rows = session.execute(select(CaseManager, User).join(User, User.id == CaseManager.user_id)
                            .where(User.active.is_(True))).all()
+    sizes = dict(session.execute(
+        select(CaseloadEntry.user_id, func.count()).where(CaseloadEntry.ended_on.is_(None))
+        .group_by(CaseloadEntry.user_id)).tuples().all())
+    covering = set(session.scalars(select(CoveredPractice.user_id).where(
+        CoveredPractice.practice_code == person.practice_code)).all())
     out = []
     for cm, user in rows:
-        size = caseload_size(session, user.id)
-        covers = person.practice_code in covered_practices(session, user.id)
+        size = sizes.get(user.id, 0)
+        covers = user.id in covering
         same_area = cm.locality_code == person.locality_code
         why = ("works in the person's locality" if same_area else
                "covers the person's practice" if covers else "has room on their caseload")

@@ -1,0 +1,161 @@
+"""Benchmark: the web app over 1,000,000 stratified people with 2,000 on caseloads.
+
+    uv run python benchmarks/web.py --data-dir DIR [--care-url URL] [--clients 32]
+
+DIR holds a stratified record store (``benchmarks/record_plane.py --keep DIR`` then
+``ltc stratify --data-dir DIR``). The script loads the latest run into a fresh care store
+(PostgreSQL database ``ltc_bench`` on the local server unless ``--care-url`` names one),
+creates 40 case managers and puts 50 level-3 people on each caseload, starts
+``ltc serve --workers 2``, then drives it from 32 concurrent clients (signed in as the case
+managers) for the person summary and then the worklist, and prints requests per second and
+p50/p95/p99 latency of each (targets: p95 <= 150 ms and >= 200 requests/s on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, select, text
+
+from ltc.care.auth import services as auth
+from ltc.care.auth.models import Role
+from ltc.care.casemgmt import services as cases
+from ltc.care.casemgmt.models import CaseManager
+from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
+from ltc.care.people.models import Person, PersonResult
+from ltc.care.people.services import current_run, load_from_folder
+
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PASSWORD = "benchmark-password"
+MANAGERS, CASELOAD = 40, 50
+
+
+def fresh_database(name: str) -> str:
+    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{SERVER}/{name}"
+
+
+def prepare(url: str, data_dir: Path) -> dict[str, list[str]]:
+    """Load the run, make the case managers and their caseloads; {user name: people}."""
+    upgrade(url)
+    factory = sessions(make_engine(url))
+    started = time.perf_counter()
+    with unit_of_work(factory) as s:
+        loaded = load_from_folder(s, data_dir)
+    print(f"load {loaded.run_id}: {loaded.people:,} people in "
+          f"{time.perf_counter() - started:.1f} s")
+    caseloads: dict[str, list[str]] = {}
+    with unit_of_work(factory) as s:
+        run = current_run(s)
+        assert run is not None
+        level3 = s.execute(select(Person.nhs_number, Person.locality_code).join(
+            PersonResult, PersonResult.nhs_number == Person.nhs_number)
+            .where(PersonResult.run_id == run.id, PersonResult.level == 3)
+            .order_by(Person.locality_code, Person.nhs_number)).all()
+        localities = sorted({loc for _, loc in level3 if loc})
+        admin = auth.create_user(s, "bench-admin", "Admin", Role.ADMIN, PASSWORD)
+        for i in range(MANAGERS):
+            loc = localities[i % len(localities)]
+            user = auth.create_user(s, f"cm{i:02d}", f"Case manager {i}", Role.CASE_MANAGER,
+                                    PASSWORD)
+            s.add(CaseManager(user_id=user.id, job_title="Community matron",
+                              locality_code=loc))
+            s.flush()
+            mine = [n for n, where in level3 if where == loc][(i // len(localities)) * CASELOAD:]
+            caseloads[user.username] = mine[:CASELOAD]
+            for nhs in caseloads[user.username]:
+                cases.allocate(s, nhs, user.id, admin, date(2025, 4, 1))
+    print(f"caseloads: {sum(len(v) for v in caseloads.values()):,} people on "
+          f"{len(caseloads)} caseloads")
+    return caseloads
+
+
+async def drive(base: str, caseloads: dict[str, list[str]], clients: int, seconds: float,
+                kind: str) -> tuple[list[float], int, float]:
+    tokens = {}
+    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+        for name in caseloads:
+            r = await c.post("/api/v1/session", json={"username": name, "password": PASSWORD})
+            tokens[name] = r.json()["token"]
+    latencies: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+    names = list(caseloads)
+
+    async def one(i: int) -> None:
+        nonlocal errors
+        name = names[i % len(names)]
+        headers = {"Authorization": f"Bearer {tokens[name]}"}
+        rng = random.Random(i)
+        async with httpx.AsyncClient(base_url=base, timeout=30, headers=headers) as c:
+            while time.perf_counter() < stop:
+                path = (f"/people/{rng.choice(caseloads[name])}" if kind == "summary"
+                        else "/worklist")
+                t0 = time.perf_counter()
+                r = await c.get(path)
+                latencies.append(time.perf_counter() - t0)
+                if r.status_code != 200:
+                    errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(clients)))
+    return latencies, errors, time.perf_counter() - started
+
+
+def report(kind: str, latencies: list[float], errors: int, wall: float) -> None:
+    q = statistics.quantiles(latencies, n=100)
+    print(f"{kind:<16} {len(latencies) / wall:7.1f} req/s   p50 {1000 * q[49]:6.1f} ms   "
+          f"p95 {1000 * q[94]:6.1f} ms   p99 {1000 * q[98]:6.1f} ms   errors {errors}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--care-url", default=None)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8799)
+    args = parser.parse_args()
+    url = args.care_url or fresh_database("ltc_bench")
+    caseloads = prepare(url, args.data_dir)
+    env = {**os.environ, "LTC_CARE_DATABASE_URL": url}
+    server = subprocess.Popen([sys.executable, "-m", "ltc", "serve", "--data-dir",
+                               str(args.data_dir), "--port", str(args.port), "--workers",
+                               str(args.workers)], env=env)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        print(f"web: {args.clients} clients, {args.seconds:.0f} s each, "
+              f"{args.workers} server workers")
+        for kind in ("summary", "worklist"):
+            asyncio.run(drive(base, caseloads, args.clients, 3, kind))  # warm up
+            report(kind, *asyncio.run(drive(base, caseloads, args.clients, args.seconds,
+                                             kind)))
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
