@@ -95,8 +95,8 @@ def test_a_case_manager_works_a_candidate_through_to_a_care_plan(
     page.get_by_role("button", name="Allocate").click()
     page.wait_for_url(f"**/people/{IN_AREA}**")
     assert page.locator("#case-manager").inner_text() == "Matron"
-    page.get_by_label("Outcome").select_option("agreed")
-    page.get_by_label("Note").fill(f"Agreed at home {XSS}")
+    page.locator("#outcome").select_option("agreed")
+    page.locator("#approach_note").fill(f"Agreed at home {XSS}")
     page.get_by_role("button", name="Record the outcome").click()
     page.wait_for_url(f"**/people/{IN_AREA}**")
     assert "Agreed at home <script>" in page.locator("#timeline").inner_text()

@@ -44,3 +44,28 @@ def test_a_run_loads_once_and_again_harmlessly(care_url: str, tmp_path: Path) ->
         born = s.scalar(select(func.count()).select_from(Person).where(
             Person.date_of_birth.is_not(None)))
         assert born == table.num_rows
+
+
+def test_a_later_run_updates_people_and_becomes_current(care_url: str, tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / "records")
+    write_store(store, Options(people=800, seed=6))
+    con = store.connect()
+    factory = sessions(make_engine(care_url))
+    made, everyone = [], set()
+    for as_of in (date(2024, 3, 31), date(2025, 3, 31)):
+        table = stratify.people(con, as_of, levels.load())
+        run = runs.save(tmp_path, table, {"as_of": as_of.isoformat(), "engine": "duckdb"})
+        with unit_of_work(factory) as s:
+            load_from_folder(s, tmp_path, run.id)
+        made.append((run.id, table.num_rows))
+        everyone |= set(table["nhs_number"].to_pylist())
+    with factory() as s:
+        current = s.scalar(select(StratRun).where(StratRun.current.is_(True)))
+        assert current is not None
+        assert current.id == made[1][0]
+        assert s.scalar(select(func.count()).select_from(StratRun)) == 2
+        people = s.scalar(select(func.count()).select_from(Person))
+        assert people == len(everyone)  # upserted, never duplicated
+        for run_id, n in made:
+            assert s.scalar(select(func.count()).select_from(PersonResult).where(
+                PersonResult.run_id == run_id)) == n

@@ -1,6 +1,10 @@
 """The care store: SQLAlchemy 2 over SQLite (the embedded default, one file) or
 PostgreSQL (psycopg 3), with Alembic migrations (ARCHITECTURE: care plane).
 
+On SQLite every transaction begins with ``BEGIN IMMEDIATE``: writers take turns (every
+request that reads a person writes its audit row, so nearly every request writes), and
+savepoints nest inside the request's transaction.
+
 Services never commit: the web request or the CLI job opens one unit of work
 (:func:`unit_of_work`) and commits or rolls back as a whole.
 """
@@ -46,6 +50,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            # SQLAlchemy, not the driver, begins transactions (so savepoints nest inside
+            # them and a rollback undoes everything)
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            # take the write lock at the start: one writer at a time, in order (the audit
+            # chain follows commit order), waiting up to the busy timeout for the lock
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

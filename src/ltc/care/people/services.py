@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ltc.care.people.models import Person, PersonResult, StratRun
 from ltc.pipeline.runs import Run
 
-CHUNK = 10_000
+CHUNK = 50_000
 RESULT_COLUMNS = ("nhs_number", "level", "level_basis", "reasons", "risk", "risk_percentile",
                   "age", "ltc_count", "emergency_12m", "charlson", "efi", "efi_category",
                   "hfrs", "cms", "known_to_community_nursing", "known_to_social_care")
@@ -58,6 +58,30 @@ def _upsert_people(session: Session, rows: list[dict[str, Any]]) -> None:
     session.execute(stmt, rows)
 
 
+def _copy(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY, inside the session's transaction (much faster than INSERT)."""
+    columns = list(rows[0])
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
+
+def _copy_people(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert or update people through a temporary table filled by COPY."""
+    columns = list(rows[0])
+    session.execute(text("CREATE TEMP TABLE IF NOT EXISTS person_load "
+                         "(LIKE person INCLUDING DEFAULTS) ON COMMIT DROP"))
+    session.execute(text("TRUNCATE person_load"))
+    _copy(session, "person_load", rows)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "nhs_number")
+    names = ", ".join(columns)
+    session.execute(text(f"INSERT INTO person ({names}) SELECT {names} FROM person_load "
+                         f"ON CONFLICT (nhs_number) DO UPDATE SET {updates}"))
+
+
 def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
              registers: dict[str, str] | None = None) -> Loaded:
     """Load ``run`` and make it the current run. ``demographics`` is the record store's
@@ -78,8 +102,12 @@ def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
         extra = extra.set_column(0, "nhs_number", extra["nhs_number"].cast(
             base.schema.field("nhs_number").type))
         base = base.join(extra, "nhs_number", join_type="left outer")
+    postgres = session.get_bind().dialect.name == "postgresql"
     for rows in _chunks(base):
-        _upsert_people(session, rows)
+        if postgres:
+            _copy_people(session, rows)
+        else:
+            _upsert_people(session, rows)
     results = people.select(list(RESULT_COLUMNS)).append_column(
         "run_id", pa.array([run.id] * people.num_rows, pa.string()))
     for rows in _chunks(results):
@@ -88,7 +116,10 @@ def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
             row["registers"] = (registers or {}).get(row["nhs_number"], "")
             row["known_to_community_nursing"] = bool(row["known_to_community_nursing"])
             row["known_to_social_care"] = bool(row["known_to_social_care"])
-        session.execute(insert(PersonResult), rows)
+        if postgres:
+            _copy(session, PersonResult.__tablename__, rows)
+        else:
+            session.execute(insert(PersonResult), rows)
     session.execute(update(StratRun).values(current=(StratRun.id == run.id)))
     session.flush()
     return Loaded(run.id, people.num_rows, already=False)
