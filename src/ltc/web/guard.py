@@ -15,6 +15,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from ltc.care.audit import services as audit
 from ltc.care.auth import services as auth
@@ -70,16 +71,35 @@ def token_of(request: Request) -> tuple[str | None, bool]:
     return request.cookies.get(SESSION_COOKIE), True
 
 
-async def check_csrf(request: Request, login: LoginSession) -> None:
+async def _read_input(request: Request) -> str | None:
+    """Refuse NUL characters; return the CSRF token the request sent (header or form)."""
+    body = await request.body() if request.method in UNSAFE else b""
+    where = (request.url.path.encode(), request.url.query.encode(), body)
+    if any(n in part for n in NUL for part in where):
+        raise RefusedError(422, "Text may not contain NUL characters (code 0).")
     sent = request.headers.get(CSRF_HEADER)
-    if sent is None and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
+    if sent is None and request.method in UNSAFE and request.headers.get(
+            "content-type", "").startswith(("application/x-www-form-urlencoded",
+                                            "multipart/form-data")):
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
+    return sent
+
+
+def check_csrf(sent: str | None, login: LoginSession) -> None:
     if not sent or not hmac.compare_digest(sent, login.csrf_token):
-        raise RefusedError(403, "This form has expired or did not come from this site. Go back, "
-                           "reload the page and try again.")
+        raise RefusedError(403, "This form has expired or did not come from this site. Go "
+                                "back, reload the page and try again.")
+
+
+def _finish(session: Session, request: Request, status: int) -> None:
+    """Commit a successful request with its audit rows; roll back any other."""
+    if status < 400:
+        audit.flush(session, request.state.audit)
+        session.commit()
+    else:
+        session.rollback()
 
 
 class GuardedRoute(APIRoute):
@@ -94,25 +114,24 @@ class GuardedRoute(APIRoute):
             factory: sessionmaker[Session] = request.app.state.sessions
             session = factory()
             request.state.db = session
+            # database work runs in worker threads, never on the event loop (a blocked
+            # loop cannot finish the requests that would give connections back)
             try:
                 try:
-                    await _admit(request, session, found)
+                    sent = await _read_input(request)
+                    await run_in_threadpool(_admit, request, session, found, sent)
                 except RefusedError as no:
-                    session.rollback()
+                    await run_in_threadpool(session.rollback)
                     return refusal(request, no.status, no.message)
                 response = await inner(request)
-                if response.status_code < 400:
-                    audit.flush(session, request.state.audit)
-                    session.commit()
-                else:
-                    session.rollback()
+                await run_in_threadpool(_finish, session, request, response.status_code)
                 response.headers["X-Request-ID"] = request.state.request_id
                 return response
             except BaseException:
-                session.rollback()
+                await run_in_threadpool(session.rollback)
                 raise
             finally:
-                session.close()
+                await run_in_threadpool(session.close)
 
         return handler
 
@@ -122,15 +141,7 @@ class GuardedRoute(APIRoute):
 NUL = (b"\x00", b"\\u0000", b"%00")
 
 
-async def _refuse_nul(request: Request) -> None:
-    body = await request.body() if request.method in UNSAFE else b""
-    where = (request.url.path.encode(), request.url.query.encode(), body)
-    if any(n in part for n in NUL for part in where):
-        raise RefusedError(422, "Text may not contain NUL characters (code 0).")
-
-
-async def _admit(request: Request, session: Session, found: Policy) -> None:
-    await _refuse_nul(request)
+def _admit(request: Request, session: Session, found: Policy, sent: str | None) -> None:
     token, from_cookie = token_of(request)
     signed = auth.current(session, token)
     user: User | None = signed[0] if signed else None
@@ -150,7 +161,7 @@ async def _admit(request: Request, session: Session, found: Policy) -> None:
     if user is None or signed is None:
         raise RefusedError(401, "Sign in to continue.")
     if from_cookie and request.method in UNSAFE:
-        await check_csrf(request, signed[1])
+        check_csrf(sent, signed[1])
     if found.kind == "person":
         nhs_number = str(request.path_params.get("nhs_number", ""))
         allowed = found.roles is None or user.role in found.roles

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from ltc.care.assessment import scales
 from ltc.care.assessment import services as assessments
@@ -112,6 +113,11 @@ def edit(request: Request, nhs_number: str, db: Db) -> Response:
 @policy("person", roles=CLINICIANS)
 async def save(request: Request, nhs_number: str, db: Db, me: Me) -> Response:
     form = await request.form()
+    # the database work runs in a worker thread, off the event loop
+    return await run_in_threadpool(_save, request, nhs_number, db, me, form)
+
+
+def _save(request: Request, nhs_number: str, db: Db, me: Me, form: Any) -> Response:
     answers, typed_answers, omitted = _form_answers(form)
     notes, typed_notes = _form_notes(form)
     try:

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from ltc.care.careplans import services as plans
 from ltc.web.app import page
@@ -59,6 +60,11 @@ def edit(request: Request, nhs_number: str, db: Db) -> Response:
 @policy("person", roles=CLINICIANS)
 async def save(request: Request, nhs_number: str, db: Db, me: Me) -> Response:
     form = await request.form()
+    # the database work runs in a worker thread, off the event loop
+    return await run_in_threadpool(_save, request, nhs_number, db, me, form)
+
+
+def _save(request: Request, nhs_number: str, db: Db, me: Me, form: Any) -> Response:
     content = _form_content(form)
     try:
         based_on = int(str(form.get("based_on", "0")))
