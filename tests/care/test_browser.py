@@ -1,7 +1,8 @@
 """In a real browser (Debian's Chromium driven by Playwright) over a real server: a case
-manager signs in, opens the worklist, allocates a candidate, records consent, writes and
-saves a care plan, downloads its PDF and sees the person summary; markup typed into every
-free-text field shows as text. Screenshots go to ``artifacts/screenshots/``."""
+manager signs in, opens the worklist, allocates a candidate, records consent, completes an
+assessment, writes and saves a care plan, downloads its PDF and sees the person summary;
+markup typed into every free-text field shows as text. Screenshots go to
+``artifacts/screenshots/``."""
 
 from __future__ import annotations
 
@@ -101,7 +102,24 @@ def test_a_case_manager_works_a_candidate_through_to_a_care_plan(
     page.wait_for_url(f"**/people/{IN_AREA}**")
     assert "Agreed at home <script>" in page.locator("#timeline").inner_text()
 
+    # the assessment: PHQ-2 answered, the other scales left out, a note
+    page.goto(f"{server}/people/{IN_AREA}/assessment")
+    assert page.locator("h1").count() == 1
+    for scale in ("barthel", "lawton", "phq9"):
+        page.locator(f"#omit-{scale}").check()
+    page.locator('input[name="phq2.item1"][value="2"]').check()
+    page.locator('input[name="phq2.item2"][value="1"]').check()
+    page.locator("#physical").fill(f"Breathless on stairs {XSS}")
+    shot(page, "03-assessment")
+    page.get_by_role("button", name="Save the assessment").click()
+    page.wait_for_url("**/assessment/versions**")
+    assert "Breathless" not in page.url
+    assessed = page.locator("main").inner_text()
+    assert "PHQ-2" in assessed
+    assert "3" in assessed  # the PHQ-2 total: 2 + 1
+
     # the care plan, with markup in every free-text field
+    page.goto(f"{server}/people/{IN_AREA}")
     page.get_by_role("link", name="Write the care plan").click()
     page.wait_for_url(f"**/people/{IN_AREA}/careplan")
     for field in ("goals", "needs", "person_contribution", "prevention", "emergency_plan",
@@ -113,7 +131,7 @@ def test_a_case_manager_works_a_candidate_through_to_a_care_plan(
     page.locator("#action_0_by").fill("2025-05-01")
     page.locator("#review_date").fill("2025-07-01")
     page.get_by_label("Status").select_option("active")
-    shot(page, "03-careplan-form")
+    shot(page, "04-careplan-form")
     page.get_by_role("button", name="Save the care plan").click()
     page.wait_for_url("**/careplan/versions?saved=1")
     assert "Version 1 saved" in page.content()
@@ -127,7 +145,7 @@ def test_a_case_manager_works_a_candidate_through_to_a_care_plan(
     assert "Visit weekly <script>" in text
     assert page.locator("iframe").count() == 0
     assert page.evaluate("window.hacked") is None
-    shot(page, "04-person-copy")
+    shot(page, "05-person-copy")
 
     # the PDF downloads
     page.goto(f"{server}/people/{IN_AREA}/careplan/versions")
@@ -145,4 +163,4 @@ def test_a_case_manager_works_a_candidate_through_to_a_care_plan(
     assert page.locator("iframe").count() == 0
     assert page.evaluate("window.hacked") is None
     assert page.dialogs == []  # type: ignore[attr-defined]
-    shot(page, "05-person-after")
+    shot(page, "06-person-after")
