@@ -126,9 +126,9 @@ def suggest(session: Session, nhs_number: str) -> list[Suggestion]:
         return []
     rows = session.execute(select(CaseManager, User).join(User, User.id == CaseManager.user_id)
                            .where(User.active.is_(True))).all()
-    sizes = dict(session.execute(
+    sizes: dict[int, int] = dict(session.execute(
         select(CaseloadEntry.user_id, func.count()).where(CaseloadEntry.ended_on.is_(None))
-        .group_by(CaseloadEntry.user_id)).tuples().all())
+        .group_by(CaseloadEntry.user_id)).all())
     covering = set(session.scalars(select(CoveredPractice.user_id).where(
         CoveredPractice.practice_code == person.practice_code)).all())
     out = []
