@@ -73,7 +73,7 @@ def test_each_action_through_the_pages(app: object, community: Community) -> Non
     summary = matron.get(f"/people/{IN_AREA}?note=survey")
     assert "Survey response recorded." in summary.text
     for shown in ("Breathless; GP told", "Arrange a medicines review", "Palliative care",
-                  "Wishes to die at home"):
+                  "Wishes to die at home", "4 – Satisfied – “Kind staff”"):
         assert shown in summary.text
 
 
@@ -225,8 +225,9 @@ def test_markup_in_free_text_shows_as_text(app: object, community: Community) ->
         assert "<iframe" not in page.text
     summary = matron.get(f"/people/{IN_AREA}").text
     # the contact outcome (in its list and the timeline), the task title (in its list and
-    # the done button's label) and the referral reason (in its list and the timeline)
-    assert summary.count(ESCAPED) == 6
+    # the done button's label), the referral reason (in its list and the timeline) and the
+    # survey comment (in its list)
+    assert summary.count(ESCAPED) == 7
     assert ESCAPED in matron.get("/tasks").text
 
 

@@ -19,7 +19,7 @@ from ltc.care.casemgmt.models import Approach, Nomination
 from ltc.care.people import services as people
 from ltc.care.people.models import Person
 from ltc.care.people.records import PersonRecords
-from ltc.care.work.models import Contact, Referral, Task
+from ltc.care.work.models import Contact, Referral, SurveyResponse, Task
 from ltc.records.registers import REGISTERS
 from ltc.web.app import page
 from ltc.web.deps import Db, Me, guarded_router
@@ -70,6 +70,7 @@ def summary(session: Session, nhs_number: str, reader: PersonRecords | None) -> 
     contacts = rows(Contact, Contact.at)
     tasks = rows(Task, Task.at)
     referrals = rows(Referral, Referral.at)
+    surveys = rows(SurveyResponse, SurveyResponse.id)
     assessments = rows(Assessment, Assessment.version)
     nominations = rows(Nomination, Nomination.at)
     timeline = sorted(
@@ -84,7 +85,8 @@ def summary(session: Session, nhs_number: str, reader: PersonRecords | None) -> 
         "person": person, "result": result, "run": run, "manager": manager,
         "entry": cases.open_entry(session, nhs_number), "plan": plan,
         "registers": regs, "approaches": approaches, "contacts": contacts, "tasks": tasks,
-        "referrals": referrals, "assessments": assessments, "nominations": nominations,
+        "referrals": referrals, "surveys": surveys, "assessments": assessments,
+        "nominations": nominations,
         "timeline": timeline,
         "encounters": reader.encounters(nhs_number) if reader else [],
         "medicines": reader.medicines(nhs_number, as_of - timedelta(days=365))
