@@ -3,6 +3,7 @@ care plan (CM-2, CM-3, CM-5)."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from ltc.care.audit.models import AuditEvent
@@ -92,3 +93,23 @@ def test_every_person_read_is_audited(app: object, community: Community) -> None
     with db(community.url) as s:
         rows = s.scalars(select(AuditEvent).where(AuditEvent.nhs_number == IN_AREA)).all()
     assert [(r.action, r.username) for r in rows] == [("list", "matron"), ("read", "matron")]
+
+
+def test_the_worklist_comes_a_page_at_a_time(app: object, community: Community,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from ltc.care.casemgmt import services
+
+    monkeypatch.setattr(services, "PAGE", 1)
+    matron = signed_in(app, "matron")
+    first = matron.get("/worklist")
+    assert "943 476 5919" in first.text  # the higher risk first
+    assert "900 000 0009" not in first.text
+    assert 'href="/worklist?page=2"' in first.text
+    second = matron.get("/worklist?page=2")
+    assert "900 000 0009" in second.text
+    assert "943 476 5919" not in second.text
+    assert 'href="/worklist?page=1"' in second.text
+    assert 'href="/worklist?page=3"' not in second.text
+    api = matron.get("/api/v1/worklist?page=2").json()
+    assert [c["nhs_number"] for c in api] == [IN_AREA_2]
+    assert matron.get("/worklist?page=0").status_code == 422

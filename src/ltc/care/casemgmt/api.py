@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from ltc.care.auth.models import Role
@@ -26,8 +27,10 @@ class CandidateOut(BaseModel):
 
 @api.get("/worklist", response_model=list[CandidateOut])
 @policy("signed_in", roles=CLINICIANS)
-def get_worklist(request: Request, db: Db, me: Me) -> list[CandidateOut]:
-    found = cases.candidates_for(db, me)
+def get_worklist(request: Request, db: Db, me: Me,
+                 page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> list[CandidateOut]:
+    """Candidates, highest risk first, a page of 50 at a time (``?page=2``...)."""
+    found = cases.candidates_for(db, me, offset=(page - 1) * cases.PAGE)
     for c in found:
         request.state.audit.add(c.person.nhs_number, "list", "GET /api/v1/worklist")
     return [CandidateOut(nhs_number=c.person.nhs_number, practice_code=c.person.practice_code,

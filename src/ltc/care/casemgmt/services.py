@@ -34,6 +34,8 @@ from ltc.care.people.models import Person, PersonResult
 from ltc.care.people.services import current_run
 
 OUTCOMES = ("agreed", "declined", "uncontactable")
+#: Candidates per page of the worklist (each person shown is an audited read).
+PAGE = 50
 ACTIONS = ("nominate", "exclude")
 
 
@@ -65,7 +67,7 @@ class Candidate:
 
 def candidates(session: Session, *, locality: str | None = None,
                practices: Sequence[str] = (), today: date | None = None,
-               limit: int = 200) -> list[Candidate]:
+               limit: int = PAGE, offset: int = 0) -> list[Candidate]:
     """Level-3 (or nominated) people of an area not yet on a caseload, highest risk first."""
     today = today or date.today()
     run = current_run(session)
@@ -85,19 +87,21 @@ def candidates(session: Session, *, locality: str | None = None,
          .where(or_(*area), or_(PersonResult.level == 3, nominated),  # type: ignore[arg-type]
                 ~_open_entry(), ~_live_nomination("exclude"),  # type: ignore[operator]
                 ~_declined_until_review(today), Person.date_of_death.is_(None))  # type: ignore[operator]
-         .order_by(PersonResult.risk.desc().nulls_last(), Person.nhs_number).limit(limit))
+         .order_by(PersonResult.risk.desc().nulls_last(), Person.nhs_number)
+         .limit(limit).offset(offset))
     return [Candidate(p, r, bool(n)) for p, r, n in session.execute(q).all()]
 
 
 def candidates_for(session: Session, user: User, today: date | None = None,
-                   limit: int = 200) -> list[Candidate]:
+                   limit: int = PAGE, offset: int = 0) -> list[Candidate]:
     cm = session.get(CaseManager, user.id)
     if cm is not None:
         return candidates(session, locality=cm.locality_code,
                           practices=covered_practices(session, user.id), today=today,
-                          limit=limit)
+                          limit=limit, offset=offset)
     if user.practice_code:
-        return candidates(session, practices=[user.practice_code], today=today, limit=limit)
+        return candidates(session, practices=[user.practice_code], today=today, limit=limit,
+                          offset=offset)
     return []
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ltc.care.auth.models import Role
@@ -22,11 +22,16 @@ Text = Annotated[str, Form(max_length=2000)]
 
 @router.get("/worklist")
 @policy("signed_in", roles=CLINICIANS)
-def worklist(request: Request, db: Db, me: Me) -> Response:
-    found = cases.candidates_for(db, me)
+def worklist(request: Request, db: Db, me: Me,
+             page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1) -> Response:
+    # one more than a page tells whether there is a next page
+    found = cases.candidates_for(db, me, limit=cases.PAGE + 1,
+                                 offset=(page_number - 1) * cases.PAGE)
+    more, found = len(found) > cases.PAGE, found[:cases.PAGE]
     for c in found:
         request.state.audit.add(c.person.nhs_number, "list", "GET /worklist")
-    return page(request, "casemgmt/worklist.html.j2", title="Worklist", candidates=found)
+    return page(request, "casemgmt/worklist.html.j2", title="Worklist", candidates=found,
+                page_number=page_number, more=more, first=(page_number - 1) * cases.PAGE + 1)
 
 
 @router.get("/caseload")
