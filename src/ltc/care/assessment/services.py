@@ -154,20 +154,6 @@ def _empty(notes: dict[str, Any]) -> bool:
         carer[key] for key in CARER_FIELDS) and carer["needs_assessment"] is None
 
 
-def _begin(session: Session) -> None:
-    """Make sure the database transaction has begun before a savepoint is taken.
-
-    Python's sqlite3 driver begins a transaction only before a statement that changes data,
-    so a SAVEPOINT sent first would open a transaction of its own, and releasing it would
-    commit the new version there and then. Services never commit: on SQLite the
-    transaction is begun here, and the request still commits or rolls back as a whole."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        driver = connection.connection.driver_connection
-        if driver is not None and not driver.in_transaction:
-            connection.exec_driver_sql("BEGIN")
-
-
 def save(session: Session, nhs_number: str, answers: Mapping[str, Mapping[str, Any]],
          notes: Mapping[str, Any], based_on: int, author: User) -> Assessment:
     """Save a new version on top of version ``based_on`` (0: no assessment yet).
@@ -192,7 +178,6 @@ def save(session: Session, nhs_number: str, answers: Mapping[str, Mapping[str, A
         raise StaleVersionError(current)
     row = Assessment(nhs_number=nhs_number, version=current_number + 1, answers=kept,
                      scores=scored, notes=cleaned, author_id=author.id)
-    _begin(session)
     try:
         with session.begin_nested():
             session.add(row)
