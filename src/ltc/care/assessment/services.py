@@ -18,10 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ltc.care import versioned
 from ltc.care.assessment import scales
 from ltc.care.assessment.models import Assessment
 from ltc.care.auth.models import User
@@ -64,18 +63,15 @@ class StaleVersionError(AssessmentError):
 
 
 def latest(session: Session, nhs_number: str) -> Assessment | None:
-    return session.scalar(select(Assessment).where(Assessment.nhs_number == nhs_number)
-                          .order_by(Assessment.version.desc()).limit(1))
+    return versioned.latest(session, Assessment, nhs_number)
 
 
 def version(session: Session, nhs_number: str, number: int) -> Assessment | None:
-    return session.scalar(select(Assessment).where(
-        Assessment.nhs_number == nhs_number, Assessment.version == number))
+    return versioned.version(session, Assessment, nhs_number, number)
 
 
 def versions(session: Session, nhs_number: str) -> list[Assessment]:
-    return list(session.scalars(select(Assessment).where(
-        Assessment.nhs_number == nhs_number).order_by(Assessment.version)).all())
+    return versioned.versions(session, Assessment, nhs_number)
 
 
 def _item_of(scale: scales.Scale, line: str) -> tuple[str, ...]:
@@ -178,14 +174,10 @@ def save(session: Session, nhs_number: str, answers: Mapping[str, Mapping[str, A
         raise StaleVersionError(current)
     row = Assessment(nhs_number=nhs_number, version=current_number + 1, answers=kept,
                      scores=scored, notes=cleaned, author_id=author.id)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:  # another save took this version number first
+    if not versioned.add_next(session, row):  # another save took this number first
         newer = latest(session, nhs_number)
         assert newer is not None
-        raise StaleVersionError(newer) from None
+        raise StaleVersionError(newer)
     return row
 
 

@@ -14,9 +14,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ltc.care import versioned
 from ltc.care.auth.models import User
 from ltc.care.careplans.document import Action, CarePlanDocument
 from ltc.care.careplans.models import CarePlanVersion
@@ -40,18 +40,15 @@ class StaleVersionError(CarePlanError):
 
 
 def latest(session: Session, nhs_number: str) -> CarePlanVersion | None:
-    return session.scalar(select(CarePlanVersion).where(CarePlanVersion.nhs_number == nhs_number)
-                          .order_by(CarePlanVersion.version.desc()).limit(1))
+    return versioned.latest(session, CarePlanVersion, nhs_number)
 
 
 def version(session: Session, nhs_number: str, number: int) -> CarePlanVersion | None:
-    return session.scalar(select(CarePlanVersion).where(
-        CarePlanVersion.nhs_number == nhs_number, CarePlanVersion.version == number))
+    return versioned.version(session, CarePlanVersion, nhs_number, number)
 
 
 def versions(session: Session, nhs_number: str) -> list[CarePlanVersion]:
-    return list(session.scalars(select(CarePlanVersion).where(
-        CarePlanVersion.nhs_number == nhs_number).order_by(CarePlanVersion.version)).all())
+    return versioned.versions(session, CarePlanVersion, nhs_number)
 
 
 def _text(value: Any, field: str) -> str:
@@ -122,14 +119,10 @@ def save(session: Session, nhs_number: str, content: dict[str, Any], based_on: i
         raise StaleVersionError(current)
     row = CarePlanVersion(nhs_number=nhs_number, version=current_number + 1,
                           status=cleaned["status"], content=cleaned, author_id=author.id)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:  # another save took this version number first
+    if not versioned.add_next(session, row):  # another save took this number first
         newer = latest(session, nhs_number)
         assert newer is not None
-        raise StaleVersionError(newer) from None
+        raise StaleVersionError(newer)
     return row
 
 
