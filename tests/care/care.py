@@ -77,6 +77,7 @@ def seed(url: str) -> Community:
             s.add(Person(nhs_number=nhs, date_of_birth=date(1940, 5, 17), sex="F",
                          practice_code=prac, locality_code=loc))
             s.add(PersonResult(run_id="run-0001", nhs_number=nhs, level=level,
+                               locality_code=loc, practice_code=prac,
                                level_basis="case-finding rules met" if level == 3 else "LTC",
                                reasons="Castlefields: Aged 65 or over", risk=risk,
                                risk_percentile=99.0, age=84, ltc_count=4,

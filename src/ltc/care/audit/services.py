@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from ltc.care.audit.models import AuditEvent
@@ -56,26 +56,31 @@ def digest_of(previous: str, e: AuditEvent) -> str:
 
 
 def flush(session: Session, pending: Pending) -> None:
-    """Write ``pending``'s rows and chain them (inside the caller's transaction)."""
+    """Write ``pending``'s rows and chain them (inside the caller's transaction).
+
+    The sequence numbers follow the newest row's, read under the chain lock (PostgreSQL's
+    advisory lock; on SQLite the transaction already holds the database's write lock), so
+    the rows go in with their digests in one statement."""
     if not pending.rows:
         return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
+    last = session.execute(select(AuditEvent.seq, AuditEvent.digest)
+                           .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    seq, previous = (last[0], last[1]) if last else (0, GENESIS)
     at = now()
-    events = [AuditEvent(at=at, request_id=pending.request_id, user_id=pending.actor.user_id,
-                         username=pending.actor.username, role=pending.actor.role,
-                         nhs_number=nhs, action=action, what=what, break_glass=bg, digest="")
-              for nhs, action, what, bg in pending.rows]
-    session.add_all(events)
-    session.flush()  # on SQLite the first write takes the database's write lock
-    first = min(e.seq for e in events)
-    previous = session.execute(
-        select(AuditEvent.digest).where(AuditEvent.seq < first)
-        .order_by(AuditEvent.seq.desc()).limit(1)).scalar() or GENESIS
-    for e in sorted(events, key=lambda e: e.seq):
-        e.digest = digest_of(previous, e)
-        previous = e.digest
-    session.flush()
+    rows = []
+    for nhs, action, what, bg in pending.rows:
+        seq += 1
+        e = AuditEvent(seq=seq, at=at, request_id=pending.request_id,
+                       user_id=pending.actor.user_id, username=pending.actor.username,
+                       role=pending.actor.role, nhs_number=nhs, action=action, what=what,
+                       break_glass=bg)
+        previous = digest_of(previous, e)
+        rows.append({"seq": seq, "at": at, "request_id": e.request_id, "user_id": e.user_id,
+                     "username": e.username, "role": e.role, "nhs_number": nhs,
+                     "action": action, "what": what, "break_glass": bg, "digest": previous})
+    session.execute(insert(AuditEvent), rows)
     pending.rows.clear()
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import User
@@ -73,19 +74,33 @@ def candidates(session: Session, *, locality: str | None = None,
     run = current_run(session)
     if run is None:
         return []
-    area = []
-    if locality:
-        area.append(Person.locality_code == locality)
-    if practices:
-        area.append(Person.practice_code.in_(list(practices)))
-    if not area:
+    if not locality and not practices:
         return []
+
+    def in_area(model: Any) -> Any:
+        where = []
+        if locality:
+            where.append(model.locality_code == locality)
+        if practices:
+            where.append(model.practice_code.in_(list(practices)))
+        return or_(*where)
+
+    # who could be a candidate: the area's level-3 people (one index range of the current
+    # run) and the area's nominated people, whatever their level
+    level3 = select(PersonResult.nhs_number).where(PersonResult.run_id == run.id,
+                                                   PersonResult.level == 3,
+                                                   in_area(PersonResult))
+    nominated_people = (select(Nomination.nhs_number)
+                        .join(Person, Person.nhs_number == Nomination.nhs_number)
+                        .where(Nomination.action == "nominate",
+                               Nomination.withdrawn_at.is_(None), in_area(Person)))
+    ids = union(level3, nominated_people).subquery()
     nominated = _live_nomination("nominate")
     q = (select(Person, PersonResult, nominated.label("nominated"))  # type: ignore[attr-defined]
+         .join(ids, ids.c.nhs_number == Person.nhs_number)
          .outerjoin(PersonResult, and_(PersonResult.nhs_number == Person.nhs_number,
                                        PersonResult.run_id == run.id))
-         .where(or_(*area), or_(PersonResult.level == 3, nominated),  # type: ignore[arg-type]
-                ~_open_entry(), ~_live_nomination("exclude"),  # type: ignore[operator]
+         .where(~_open_entry(), ~_live_nomination("exclude"),  # type: ignore[operator]
                 ~_declined_until_review(today), Person.date_of_death.is_(None))  # type: ignore[operator]
          .order_by(PersonResult.risk.desc().nulls_last(), Person.nhs_number)
          .limit(limit).offset(offset))

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from pydantic import BaseModel
 
-from ltc.care.people.views import records, summary
+from ltc.care.people.views import summary
 from ltc.web.deps import Db, guarded_router
 from ltc.web.policy import CLINICIANS, policy
 
@@ -48,4 +48,4 @@ def person_out(s: dict[str, Any]) -> PersonOut:
 @api.get("/people/{nhs_number}", response_model=PersonOut)
 @policy("person", roles=CLINICIANS)
 def get_person(request: Request, nhs_number: str, db: Db) -> PersonOut:
-    return person_out(summary(db, nhs_number, records(request)))
+    return person_out(summary(db, nhs_number))

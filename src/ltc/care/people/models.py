@@ -41,11 +41,18 @@ class PersonResult(Base):
     """One person's result in one run: level, why, risk and scores."""
 
     __tablename__ = "person_result"
-    __table_args__ = (Index("ix_person_result_run_level", "run_id", "level"),)
+    # the worklist reads a locality's (or a practice's) level-3 people of the current run
+    __table_args__ = (
+        Index("ix_person_result_run_level_locality", "run_id", "level", "locality_code"),
+        Index("ix_person_result_run_level_practice", "run_id", "level", "practice_code"),
+    )
 
     run_id: Mapped[str] = mapped_column(ForeignKey("strat_run.id"), primary_key=True)
     nhs_number: Mapped[str] = mapped_column(String(10), primary_key=True)
     level: Mapped[int]
+    #: where the person lived and was registered in this run (as on ``Person``)
+    locality_code: Mapped[str | None] = mapped_column(String(16))
+    practice_code: Mapped[str | None] = mapped_column(String(16))
     level_basis: Mapped[str] = mapped_column(String(200))
     reasons: Mapped[str] = mapped_column(Text, default="")
     risk: Mapped[float | None]
@@ -61,3 +68,15 @@ class PersonResult(Base):
     registers: Mapped[str] = mapped_column(Text, default="")  # comma-separated register ids
     known_to_community_nursing: Mapped[bool] = mapped_column(default=False)
     known_to_social_care: Mapped[bool] = mapped_column(default=False)
+
+
+class PersonActivity(Base):
+    """A person's latest encounters and recent medicines, read from the record store when
+    the run was loaded (``ltc.care.people.activity``), as compact JSON."""
+
+    __tablename__ = "person_activity"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("strat_run.id"), primary_key=True)
+    nhs_number: Mapped[str] = mapped_column(String(10), primary_key=True)
+    encounters: Mapped[str | None] = mapped_column(Text)
+    medicines: Mapped[str | None] = mapped_column(Text)

@@ -8,23 +8,24 @@ transaction) and loading the same run again changes nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ltc.care.people.models import Person, PersonResult, StratRun
+from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
 from ltc.pipeline.runs import Run
 
 CHUNK = 50_000
-RESULT_COLUMNS = ("nhs_number", "level", "level_basis", "reasons", "risk", "risk_percentile",
+RESULT_COLUMNS = ("nhs_number", "level", "locality_code", "practice_code", "level_basis",
+                  "reasons", "risk", "risk_percentile",
                   "age", "ltc_count", "emergency_12m", "charlson", "efi", "efi_category",
                   "hfrs", "cms", "known_to_community_nursing", "known_to_social_care")
 PERSON_COLUMNS = ("nhs_number", "date_of_birth", "sex", "practice_code", "postcode_district",
@@ -83,14 +84,17 @@ def _copy_people(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
-             registers: dict[str, str] | None = None) -> Loaded:
+             registers: dict[str, str] | None = None,
+             activity: Iterable[pa.RecordBatch] = ()) -> Loaded:
     """Load ``run`` and make it the current run. ``demographics`` is the record store's
-    ``person`` table (date of birth, postcode district, date of death) and ``registers``
-    each person's disease registers on the run's index date, when available."""
+    ``person`` table (date of birth, postcode district, date of death), ``registers``
+    each person's disease registers on the run's index date and ``activity`` their recent
+    activity (:func:`ltc.care.people.activity.build`), when available. The activity of
+    earlier runs is removed."""
     if session.get(StratRun, run.id) is not None:
         session.execute(update(StratRun).values(current=(StratRun.id == run.id)))
         return Loaded(run.id, 0, already=True)
-    people = run.people([*RESULT_COLUMNS, "sex", "practice_code", "locality_code"])
+    people = run.people([*RESULT_COLUMNS, "sex"])
     session.add(StratRun(id=run.id, as_of=date.fromisoformat(run.meta["as_of"]),
                          people=people.num_rows, current=False,
                          model_version=_model_version(run.meta.get("model"))))
@@ -120,6 +124,16 @@ def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
             _copy(session, PersonResult.__tablename__, rows)
         else:
             session.execute(insert(PersonResult), rows)
+    in_run = set(people["nhs_number"].to_pylist())
+    for batch in activity:
+        rows = [dict(r, run_id=run.id) for r in batch.to_pylist() if r["nhs_number"] in in_run]
+        if not rows:
+            continue
+        if postgres:
+            _copy(session, PersonActivity.__tablename__, rows)
+        else:
+            session.execute(insert(PersonActivity), rows)
+    session.execute(delete(PersonActivity).where(PersonActivity.run_id != run.id))
     session.execute(update(StratRun).values(current=(StratRun.id == run.id)))
     session.flush()
     return Loaded(run.id, people.num_rows, already=False)
@@ -146,6 +160,7 @@ def result(session: Session, nhs_number: str) -> PersonResult | None:
 
 def load_from_folder(session: Session, data_dir: Path, run_id: str = "latest") -> Loaded:
     """Load ``run_id`` of ``data_dir/runs`` with demographics from its record store."""
+    from ltc.care.people import activity
     from ltc.pipeline import runs
     from ltc.records import registers as regs
     from ltc.records.store import RecordStore
@@ -159,4 +174,6 @@ def load_from_folder(session: Session, data_dir: Path, run_id: str = "latest") -
         registers=members.register.group_concat(",")).to_pyarrow()
     by_person = dict(zip(grouped["nhs_number"].to_pylist(), grouped["registers"].to_pylist(),
                          strict=True))
-    return load_run(session, run, store.arrow("person"), by_person)
+    as_of = date.fromisoformat(run.meta["as_of"])
+    return load_run(session, run, store.arrow("person"), by_person,
+                    activity.build(store, as_of))

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from ltc.care.assessment.models import Assessment
 from ltc.care.auth import services as auth
-from ltc.care.auth.models import Role
+from ltc.care.auth.models import Role, User
 from ltc.care.careplans import services as plans
 from ltc.care.casemgmt import services as cases
 from ltc.care.casemgmt.models import Approach, Nomination
-from ltc.care.people import services as people
-from ltc.care.people.models import Person
-from ltc.care.people.records import PersonRecords
+from ltc.care.people import activity
+from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
 from ltc.care.work.models import Contact, Referral, SurveyResponse, Task
 from ltc.records.registers import REGISTERS
 from ltc.web.app import page
@@ -38,27 +37,24 @@ def home(request: Request, me: Me) -> Response:
     return page(request, "home_admin.html.j2", title="Administration")
 
 
-def records(request: Request) -> PersonRecords | None:
-    data_dir = request.app.state.data_dir
-    if data_dir is None:
-        return None
-    reader = getattr(request.app.state, "person_records", None)
-    if reader is None:
-        reader = request.app.state.person_records = PersonRecords(data_dir)
-    return reader
-
-
-def summary(session: Session, nhs_number: str, reader: PersonRecords | None) -> dict[str, Any]:
+def summary(session: Session, nhs_number: str) -> dict[str, Any]:
     """Everything the person summary shows (also the API's person resource)."""
     person = session.get(Person, nhs_number)
     if person is None:
         raise HTTPException(404, "There is no such person, or you do not have access to "
                                  "their record.")
-    result = people.result(session, nhs_number)
-    run = people.current_run(session)
-    manager = cases.named_case_manager(session, nhs_number)
-    plan = plans.latest(session, nhs_number)
-    as_of = run.as_of if run else date.today()
+    # the current run, the person's result in it and their activity, in one read
+    found = session.execute(
+        select(StratRun, PersonResult, PersonActivity)
+        .outerjoin(PersonResult, and_(PersonResult.run_id == StratRun.id,
+                                      PersonResult.nhs_number == nhs_number))
+        .outerjoin(PersonActivity, and_(PersonActivity.run_id == StratRun.id,
+                                        PersonActivity.nhs_number == nhs_number))
+        .where(StratRun.current.is_(True))).first()
+    run, result, recent = found if found else (None, None, None)
+    entry = cases.open_entry(session, nhs_number)
+    manager = session.get(User, entry.user_id) if entry else None
+    plan_versions = plans.versions(session, nhs_number)
     regs = [REGISTERS[r].name if r in REGISTERS else r
             for r in (result.registers.split(",") if result and result.registers else [])]
 
@@ -78,19 +74,18 @@ def summary(session: Session, nhs_number: str, reader: PersonRecords | None) -> 
         + [(c.on, "Contact", f"{c.kind.replace('_', ' ')}: {c.outcome}") for c in contacts]
         + [(r.on, "Referral", f"{r.service.replace('_', ' ')}: {r.reason}") for r in referrals]
         + [(v.created_at.date(), "Care plan", f"version {v.version} ({v.status})")
-           for v in plans.versions(session, nhs_number)]
+           for v in plan_versions]
         + [(a.created_at.date(), "Assessment", f"version {a.version}") for a in assessments],
         key=lambda t: t[0], reverse=True)
     return {
         "person": person, "result": result, "run": run, "manager": manager,
-        "entry": cases.open_entry(session, nhs_number), "plan": plan,
+        "entry": entry, "plan": plan_versions[-1] if plan_versions else None,
         "registers": regs, "approaches": approaches, "contacts": contacts, "tasks": tasks,
         "referrals": referrals, "surveys": surveys, "assessments": assessments,
         "nominations": nominations,
         "timeline": timeline,
-        "encounters": reader.encounters(nhs_number) if reader else [],
-        "medicines": reader.medicines(nhs_number, as_of - timedelta(days=365))
-        if reader else [],
+        "encounters": activity.encounters(recent.encounters if recent else None),
+        "medicines": activity.medicines(recent.medicines if recent else None),
         "age": _age(person.date_of_birth, date.today()) if person.date_of_birth else
         (result.age if result else None),
     }
@@ -103,7 +98,7 @@ def _age(born: date, on: date) -> int:
 @router.get("/people/{nhs_number}")
 @policy("person", roles=CLINICIANS)
 def person_page(request: Request, nhs_number: str, db: Db, me: Me) -> Response:
-    context = summary(db, nhs_number, records(request))
+    context = summary(db, nhs_number)
     suggestions = cases.suggest(db, nhs_number) if context["entry"] is None else []
     return page(request, "people/summary.html.j2", title="Person summary",
                 suggestions=suggestions, today=date.today(), me=me, **context)
