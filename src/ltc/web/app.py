@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import jinja2
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -84,15 +88,28 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
     return found
 
 
-def create_app(database_url: str, *, data_dir: Path | None = None) -> FastAPI:
-    """The app over the care store at ``database_url`` (already migrated) and, for the
-    person summary's recent activity, the record store under ``data_dir``."""
+#: Threads per server process that run route code and database work. More threads than
+#: this only queue for Python's interpreter lock and make every request slower.
+THREADS = 6
+
+
+def create_app(database_url: str, *, data_dir: Path | None = None,
+               threads: int = THREADS) -> FastAPI:
+    """The app over the care store at ``database_url`` (already migrated); ``data_dir``
+    is the data folder it serves."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = FastAPI(title="LTC care plane", version="1", docs_url=None, redoc_url=None,
-                  openapi_url="/api/v1/openapi.json")
+                  openapi_url="/api/v1/openapi.json", lifespan=lifespan)
     engine = make_engine(database_url)
     app.state.engine = engine
     app.state.sessions = sessions(engine)
     app.state.render_error = render_error
+    app.state.in_flight = threads  # see ltc.web.guard.admission
     app.state.data_dir = data_dir
     for pages, api in routers():
         if pages is not None:
@@ -132,4 +149,5 @@ def app_from_settings() -> FastAPI:
     from ltc.config import settings
 
     cfg = settings()
-    return create_app(cfg.care_url(), data_dir=cfg.data_dir)
+    return create_app(cfg.care_url(), data_dir=cfg.data_dir,
+                      threads=int(os.environ.get("LTC_WEB_THREADS", THREADS)))

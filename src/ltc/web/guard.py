@@ -4,8 +4,10 @@ commits or rolls back (privacy; the request owns the transaction)."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import uuid
+import weakref
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -93,13 +95,36 @@ def check_csrf(sent: str | None, login: LoginSession) -> None:
                                 "back, reload the page and try again.")
 
 
-def _finish(session: Session, request: Request, status: int) -> None:
-    """Commit a successful request with its audit rows; roll back any other."""
-    if status < 400:
-        audit.flush(session, request.state.audit)
-        session.commit()
-    else:
-        session.rollback()
+def _end(session: Session, request: Request | None, status: int) -> None:
+    """Commit a successful request with its audit rows, roll back any other (``request``
+    None: it failed before answering), and give the connection back."""
+    try:
+        if request is not None and status < 400:
+            audit.flush(session, request.state.audit)
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+#: Requests a server process works on at once (the others wait their turn, in order).
+#: A request holds a database connection from its first query to its commit, and runs
+#: on a worker thread for some of that time; admitting no more requests than there are
+#: threads means a request never waits for a thread while holding a connection that
+#: another, thread-holding request waits for.
+IN_FLIGHT = 6
+_admissions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
+    weakref.WeakKeyDictionary()
+
+
+def admission(request: Request) -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    gate = _admissions.get(loop)
+    if gate is None:
+        gate = _admissions[loop] = asyncio.Semaphore(
+            getattr(request.app.state, "in_flight", IN_FLIGHT))
+    return gate
 
 
 class GuardedRoute(APIRoute):
@@ -111,27 +136,35 @@ class GuardedRoute(APIRoute):
             request.state.request_id = str(uuid.uuid4())
             if found is None:  # deny by default
                 return refusal(request, 403, "This page has no access policy.")
+            try:
+                sent = await _read_input(request)
+            except RefusedError as no:
+                return refusal(request, no.status, no.message)
+            async with admission(request):
+                return await guarded(request, found, sent)
+
+        async def guarded(request: Request, found: Policy, sent: str | None) -> Response:
             factory: sessionmaker[Session] = request.app.state.sessions
             session = factory()
             request.state.db = session
             # database work runs in worker threads, never on the event loop (a blocked
             # loop cannot finish the requests that would give connections back)
             try:
-                try:
-                    sent = await _read_input(request)
-                    await run_in_threadpool(_admit, request, session, found, sent)
-                except RefusedError as no:
-                    await run_in_threadpool(session.rollback)
-                    return refusal(request, no.status, no.message)
-                response = await inner(request)
-                await run_in_threadpool(_finish, session, request, response.status_code)
-                response.headers["X-Request-ID"] = request.state.request_id
-                return response
+                await run_in_threadpool(_admit, request, session, found, sent)
+            except RefusedError as no:
+                await run_in_threadpool(_end, session, None, 0)
+                return refusal(request, no.status, no.message)
             except BaseException:
-                await run_in_threadpool(session.rollback)
+                await run_in_threadpool(_end, session, None, 0)
                 raise
-            finally:
-                await run_in_threadpool(session.close)
+            try:
+                response = await inner(request)
+            except BaseException:
+                await run_in_threadpool(_end, session, None, 0)
+                raise
+            await run_in_threadpool(_end, session, request, response.status_code)
+            response.headers["X-Request-ID"] = request.state.request_id
+            return response
 
         return handler
 

@@ -109,11 +109,13 @@ def current(session: Session, token: str | None) -> tuple[User, LoginSession] | 
     """The user and session of a cookie or bearer token, if it is valid and unexpired."""
     if not token:
         return None
-    login = session.get(LoginSession, _digest(token))
-    if login is None or login.expires_at <= now():
+    found = session.execute(select(LoginSession, User).join(
+        User, User.id == LoginSession.user_id).where(
+        LoginSession.token_digest == _digest(token))).first()
+    if found is None:
         return None
-    user = session.get(User, login.user_id)
-    if user is None or not user.active:
+    login, user = found
+    if login.expires_at <= now() or not user.active:
         return None
     return user, login
 
@@ -149,13 +151,14 @@ def access(session: Session, user: User, nhs_number: str,
            at: datetime | None = None) -> Access:
     """Whether ``user`` has a legitimate relationship with the person (see module doc)."""
     at = at or now()
-    person = session.get(Person, nhs_number)
-    if person is None:
+    # the person and whether they are on this user's caseload, in one read
+    found = session.execute(select(Person, exists().where(
+        CaseloadEntry.nhs_number == nhs_number, CaseloadEntry.user_id == user.id,
+        CaseloadEntry.ended_on.is_(None))).where(Person.nhs_number == nhs_number)).first()
+    if found is None:
         return Access(False)
+    person, on_caseload = found
     if user.role == Role.CASE_MANAGER:
-        on_caseload = session.scalar(select(exists().where(
-            CaseloadEntry.nhs_number == nhs_number, CaseloadEntry.user_id == user.id,
-            CaseloadEntry.ended_on.is_(None))))
         if on_caseload:
             return Access(True)
         cm = session.get(CaseManager, user.id)

@@ -136,6 +136,9 @@ def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
     session.execute(delete(PersonActivity).where(PersonActivity.run_id != run.id))
     session.execute(update(StratRun).values(current=(StratRun.id == run.id)))
     session.flush()
+    if postgres:  # the planner's statistics, so the worklist and summary reads use indexes
+        for table in (Person, PersonResult, PersonActivity):
+            session.execute(text(f"ANALYZE {table.__tablename__}"))
     return Loaded(run.id, people.num_rows, already=False)
 
 

@@ -7,15 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from ltc.care.assessment.models import Assessment
 from ltc.care.auth import services as auth
 from ltc.care.auth.models import Role, User
-from ltc.care.careplans import services as plans
+from ltc.care.careplans.models import CarePlanVersion
 from ltc.care.casemgmt import services as cases
-from ltc.care.casemgmt.models import Approach, Nomination
+from ltc.care.casemgmt.models import Approach, CaseloadEntry, Nomination
 from ltc.care.people import activity
 from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
 from ltc.care.work.models import Contact, Referral, SurveyResponse, Task
@@ -37,52 +37,61 @@ def home(request: Request, me: Me) -> Response:
     return page(request, "home_admin.html.j2", title="Administration")
 
 
+#: what a person's summary lists from the care store: (name, model, newest first by)
+LISTS: tuple[tuple[str, Any, Any], ...] = (
+    ("approaches", Approach, Approach.at), ("contacts", Contact, Contact.at),
+    ("tasks", Task, Task.at), ("referrals", Referral, Referral.at),
+    ("surveys", SurveyResponse, SurveyResponse.id),
+    ("assessments", Assessment, Assessment.version),
+    ("nominations", Nomination, Nomination.at),
+    ("plan_versions", CarePlanVersion, CarePlanVersion.version))
+
+
 def summary(session: Session, nhs_number: str) -> dict[str, Any]:
     """Everything the person summary shows (also the API's person resource)."""
-    person = session.get(Person, nhs_number)
-    if person is None:
-        raise HTTPException(404, "There is no such person, or you do not have access to "
-                                 "their record.")
-    # the current run, the person's result in it and their activity, in one read
+    # the person, the current run, their result and activity in it, their open caseload
+    # entry and which of the lists hold anything, in one read; then only those lists
     found = session.execute(
-        select(StratRun, PersonResult, PersonActivity)
+        select(Person, StratRun, PersonResult, PersonActivity, CaseloadEntry,
+               *(exists().where(model.nhs_number == nhs_number).label(name)
+                 for name, model, _ in LISTS))
+        .select_from(Person)
+        .outerjoin(StratRun, StratRun.current.is_(True))
         .outerjoin(PersonResult, and_(PersonResult.run_id == StratRun.id,
                                       PersonResult.nhs_number == nhs_number))
         .outerjoin(PersonActivity, and_(PersonActivity.run_id == StratRun.id,
                                         PersonActivity.nhs_number == nhs_number))
-        .where(StratRun.current.is_(True))).first()
-    run, result, recent = found if found else (None, None, None)
-    entry = cases.open_entry(session, nhs_number)
+        .outerjoin(CaseloadEntry, and_(CaseloadEntry.nhs_number == nhs_number,
+                                       CaseloadEntry.ended_on.is_(None)))
+        .where(Person.nhs_number == nhs_number)).first()
+    if found is None:
+        raise HTTPException(404, "There is no such person, or you do not have access to "
+                                 "their record.")
+    person, run, result, recent, entry = found[:5]
+    lists: dict[str, list[Any]] = {
+        name: list(session.scalars(select(model).where(model.nhs_number == nhs_number)
+                                   .order_by(order.desc())).all()) if present else []
+        for (name, model, order), present in zip(LISTS, found[5:], strict=True)}
     manager = session.get(User, entry.user_id) if entry else None
-    plan_versions = plans.versions(session, nhs_number)
     regs = [REGISTERS[r].name if r in REGISTERS else r
             for r in (result.registers.split(",") if result and result.registers else [])]
-
-    def rows(model: Any, order: Any) -> list[Any]:
-        return list(session.scalars(select(model).where(model.nhs_number == nhs_number)
-                                    .order_by(order.desc())).all())
-
-    approaches = rows(Approach, Approach.at)
-    contacts = rows(Contact, Contact.at)
-    tasks = rows(Task, Task.at)
-    referrals = rows(Referral, Referral.at)
-    surveys = rows(SurveyResponse, SurveyResponse.id)
-    assessments = rows(Assessment, Assessment.version)
-    nominations = rows(Nomination, Nomination.at)
+    plan_versions = lists.pop("plan_versions")
     timeline = sorted(
-        [(a.on, "Approach", f"{a.outcome}" + (f": {a.note}" if a.note else "")) for a in approaches]
-        + [(c.on, "Contact", f"{c.kind.replace('_', ' ')}: {c.outcome}") for c in contacts]
-        + [(r.on, "Referral", f"{r.service.replace('_', ' ')}: {r.reason}") for r in referrals]
+        [(a.on, "Approach", f"{a.outcome}" + (f": {a.note}" if a.note else ""))
+         for a in lists["approaches"]]
+        + [(c.on, "Contact", f"{c.kind.replace('_', ' ')}: {c.outcome}")
+           for c in lists["contacts"]]
+        + [(r.on, "Referral", f"{r.service.replace('_', ' ')}: {r.reason}")
+           for r in lists["referrals"]]
         + [(v.created_at.date(), "Care plan", f"version {v.version} ({v.status})")
            for v in plan_versions]
-        + [(a.created_at.date(), "Assessment", f"version {a.version}") for a in assessments],
+        + [(a.created_at.date(), "Assessment", f"version {a.version}")
+           for a in lists["assessments"]],
         key=lambda t: t[0], reverse=True)
     return {
         "person": person, "result": result, "run": run, "manager": manager,
-        "entry": entry, "plan": plan_versions[-1] if plan_versions else None,
-        "registers": regs, "approaches": approaches, "contacts": contacts, "tasks": tasks,
-        "referrals": referrals, "surveys": surveys, "assessments": assessments,
-        "nominations": nominations,
+        "entry": entry, "plan": plan_versions[0] if plan_versions else None,
+        "registers": regs, **lists,
         "timeline": timeline,
         "encounters": activity.encounters(recent.encounters if recent else None),
         "medicines": activity.medicines(recent.medicines if recent else None),
