@@ -61,7 +61,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # no ping before each use: it costs a round trip per request. A connection the server
+    # dropped fails the one request that finds it, and the pool then replaces them all.
+    kwargs.setdefault("pool_pre_ping", False)
     return create_engine(url, **kwargs)
 
 

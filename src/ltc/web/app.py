@@ -90,7 +90,7 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
 
 #: Threads per server process that run route code and database work. More threads than
 #: this only queue for Python's interpreter lock and make every request slower.
-THREADS = 6
+THREADS = 4
 
 
 def create_app(database_url: str, *, data_dir: Path | None = None,

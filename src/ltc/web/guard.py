@@ -113,7 +113,7 @@ def _end(session: Session, request: Request | None, status: int) -> None:
 #: on a worker thread for some of that time; admitting no more requests than there are
 #: threads means a request never waits for a thread while holding a connection that
 #: another, thread-holding request waits for.
-IN_FLIGHT = 6
+IN_FLIGHT = 4
 _admissions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
     weakref.WeakKeyDictionary()
 
