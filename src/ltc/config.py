@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     #: Where ``ltc serve`` listens.
     host: str = "127.0.0.1"
     port: int = 8000
+    #: requests each server process works on at once (``LTC_WEB_THREADS``)
+    web_threads: int = 4
 
     @property
     def records_dir(self) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -150,4 +149,4 @@ def app_from_settings() -> FastAPI:
 
     cfg = settings()
     return create_app(cfg.care_url(), data_dir=cfg.data_dir,
-                      threads=int(os.environ.get("LTC_WEB_THREADS", THREADS)))
+                      threads=cfg.web_threads)
