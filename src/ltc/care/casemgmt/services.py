@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, union
+from sqlalchemy import and_, exists, func, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import User
@@ -44,19 +44,18 @@ class CaseError(ValueError):
     """A case-management step that cannot be done, with what to do instead."""
 
 
-def _open_entry() -> object:
-    return exists().where(CaseloadEntry.nhs_number == Person.nhs_number,
-                          CaseloadEntry.ended_on.is_(None))
+def _open_entry(who: Any = Person.nhs_number) -> Any:
+    return exists().where(CaseloadEntry.nhs_number == who, CaseloadEntry.ended_on.is_(None))
 
 
-def _live_nomination(action: str) -> object:
-    return exists().where(Nomination.nhs_number == Person.nhs_number,
-                          Nomination.action == action, Nomination.withdrawn_at.is_(None))
+def _live_nomination(action: str, who: Any = Person.nhs_number) -> Any:
+    return exists().where(Nomination.nhs_number == who, Nomination.action == action,
+                          Nomination.withdrawn_at.is_(None))
 
 
-def _declined_until_review(today: date) -> object:
-    return exists().where(Approach.nhs_number == Person.nhs_number,
-                          Approach.outcome == "declined", Approach.review_on > today)
+def _declined_until_review(today: date, who: Any = Person.nhs_number) -> Any:
+    return exists().where(Approach.nhs_number == who, Approach.outcome == "declined",
+                          Approach.review_on > today)
 
 
 @dataclass(frozen=True)
@@ -76,34 +75,56 @@ def candidates(session: Session, *, locality: str | None = None,
         return []
     if not locality and not practices:
         return []
+    first = offset + limit
+    # risk as the index orders it (people without a risk last): see PersonResult
+    priority = func.coalesce(PersonResult.risk, literal_column("-1"))
+    order = (priority.desc(), PersonResult.nhs_number)
 
-    def in_area(model: Any) -> Any:
-        where = []
-        if locality:
-            where.append(model.locality_code == locality)
-        if practices:
-            where.append(model.practice_code.in_(list(practices)))
-        return or_(*where)
+    def open_to_approach(who: Any) -> list[Any]:
+        return [~_open_entry(who), ~_live_nomination("exclude", who),
+                ~_declined_until_review(today, who)]
 
-    # who could be a candidate: the area's level-3 people (one index range of the current
-    # run) and the area's nominated people, whatever their level
-    level3 = select(PersonResult.nhs_number).where(PersonResult.run_id == run.id,
-                                                   PersonResult.level == 3,
-                                                   in_area(PersonResult))
-    nominated_people = (select(Nomination.nhs_number)
-                        .join(Person, Person.nhs_number == Nomination.nhs_number)
-                        .where(Nomination.action == "nominate",
-                               Nomination.withdrawn_at.is_(None), in_area(Person)))
-    ids = union(level3, nominated_people).subquery()
+    # Each kind of candidate is walked in risk order and stops after the rows the page
+    # needs: the locality's level-3 people and those of the covered practices (each one
+    # range of an index that holds the order), and the nominated people of any level.
+    level3 = (select(PersonResult.nhs_number, priority.label("priority"))
+              .where(PersonResult.run_id == run.id, PersonResult.level == 3,
+                     *open_to_approach(PersonResult.nhs_number),
+                     exists().where(Person.nhs_number == PersonResult.nhs_number,
+                                    Person.date_of_death.is_(None))))
+    branches = []
+    if locality:
+        branches.append(level3.where(PersonResult.locality_code == locality)
+                        .order_by(*order).limit(first))
+    for practice in sorted(set(practices)):
+        elsewhere = (PersonResult.locality_code.is_distinct_from(locality) if locality
+                     else true())
+        branches.append(level3.where(PersonResult.practice_code == practice, elsewhere)
+                        .order_by(*order).limit(first))
+    area = []
+    if locality:
+        area.append(Person.locality_code == locality)
+    if practices:
+        area.append(Person.practice_code.in_(list(practices)))
+    nominated_people = (
+        select(Person.nhs_number, priority.label("priority"))
+        .outerjoin(PersonResult, and_(PersonResult.nhs_number == Person.nhs_number,
+                                      PersonResult.run_id == run.id))
+        .where(_live_nomination("nominate"), or_(*area),
+               or_(PersonResult.level.is_(None), PersonResult.level != 3),
+               Person.date_of_death.is_(None), *open_to_approach(Person.nhs_number))
+        .order_by(*order).limit(first))
+    branches.append(nominated_people)
+    page = union_all(*(b.subquery().select() for b in branches)).subquery()
+    chosen = (select(page.c.nhs_number, page.c.priority)
+              .order_by(page.c.priority.desc(), page.c.nhs_number)
+              .limit(limit).offset(offset)).subquery()
     nominated = _live_nomination("nominate")
-    q = (select(Person, PersonResult, nominated.label("nominated"))  # type: ignore[attr-defined]
-         .join(ids, ids.c.nhs_number == Person.nhs_number)
+    q = (select(Person, PersonResult, nominated.label("nominated"))
+         .join(chosen, chosen.c.nhs_number == Person.nhs_number)
          .outerjoin(PersonResult, and_(PersonResult.nhs_number == Person.nhs_number,
                                        PersonResult.run_id == run.id))
-         .where(~_open_entry(), ~_live_nomination("exclude"),  # type: ignore[operator]
-                ~_declined_until_review(today), Person.date_of_death.is_(None))  # type: ignore[operator]
-         .order_by(PersonResult.risk.desc().nulls_last(), Person.nhs_number)
-         .limit(limit).offset(offset))
+         .order_by(chosen.c.priority.desc(), chosen.c.nhs_number))
     return [Candidate(p, r, bool(n)) for p, r, n in session.execute(q).all()]
 
 

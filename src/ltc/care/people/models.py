@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ltc.care.db import Base, now
@@ -41,10 +41,13 @@ class PersonResult(Base):
     """One person's result in one run: level, why, risk and scores."""
 
     __tablename__ = "person_result"
-    # the worklist reads a locality's (or a practice's) level-3 people of the current run
+    # the worklist walks a locality's (or a practice's) level-3 people of the current run
+    # highest risk first, reading only the rows a page needs
     __table_args__ = (
-        Index("ix_person_result_run_level_locality", "run_id", "level", "locality_code"),
-        Index("ix_person_result_run_level_practice", "run_id", "level", "practice_code"),
+        Index("ix_person_result_run_level_locality", "run_id", "level", "locality_code",
+              text("coalesce(risk, -1) DESC"), "nhs_number"),
+        Index("ix_person_result_run_level_practice", "run_id", "level", "practice_code",
+              text("coalesce(risk, -1) DESC"), "nhs_number"),
     )
 
     run_id: Mapped[str] = mapped_column(ForeignKey("strat_run.id"), primary_key=True)

@@ -36,12 +36,12 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_person_result_run_level"))
         batch_op.create_index(
             "ix_person_result_run_level_locality",
-            ["run_id", "level", "locality_code"],
+            ["run_id", "level", "locality_code", sa.text("coalesce(risk, -1) DESC"), "nhs_number"],
             unique=False,
         )
         batch_op.create_index(
             "ix_person_result_run_level_practice",
-            ["run_id", "level", "practice_code"],
+            ["run_id", "level", "practice_code", sa.text("coalesce(risk, -1) DESC"), "nhs_number"],
             unique=False,
         )
 
