@@ -102,12 +102,18 @@ class Connection:
                           .encode())
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
-        length = 0
+        length, close = 0, False
         for line in head.split(b"\r\n")[1:]:
             name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
+            name = name.strip().lower()
+            if name == b"content-length":
                 length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
         await self.reader.readexactly(length)
+        if close:  # the server asks for a new connection
+            self.close()
+            self.reader = self.writer = None
         return status
 
     def close(self) -> None:
@@ -145,6 +151,8 @@ async def drive(base: str, caseloads: dict[str, list[str]], clients: int, second
         nonlocal errors
         name = names[i % len(names)]
         rng = random.Random(i)
+        mine: list[float] = []
+        per_client.append(mine)
         where = httpx.URL(base)
         c = Connection(where.host, where.port or 80,
                        {"Authorization": f"Bearer {tokens[name]}"})
@@ -155,13 +163,17 @@ async def drive(base: str, caseloads: dict[str, list[str]], clients: int, second
                 t0 = time.perf_counter()
                 status = await c.get(path)
                 latencies.append(time.perf_counter() - t0)
+                mine.append(latencies[-1])
                 if status != 200:
                     errors += 1
         finally:
             c.close()
 
+    per_client: list[list[float]] = []
     started = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(clients)))
+    if os.environ.get("PER_CLIENT"):
+        print(sorted(round(1000 * statistics.mean(m)) for m in per_client if m))
     return latencies, errors, time.perf_counter() - started
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import BigInteger, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ltc.care.db import Base, now
@@ -13,8 +13,12 @@ from ltc.care.db import Base, now
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("chain", "link"),)
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    #: which chain the row is in, and its place in that chain (ltc.care.audit.services)
+    chain: Mapped[int] = mapped_column(SmallInteger, default=0)
+    link: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(default=now)
     request_id: Mapped[str] = mapped_column(String(36), index=True)
     user_id: Mapped[int | None]

@@ -3,29 +3,40 @@
 Every read and change of a person's data records who (user and role), whose data (NHS
 number), what (an action and the route or record: never the content), when, the request
 id and whether break-glass access allowed it. Rows are collected during a request and
-written just before it commits (so a refused or failed request leaves none), under a lock
-so that the chain of digests follows the order of commits:
-``digest = sha256(previous digest | seq | fields)``. :func:`verify` recomputes the chain;
-an edited or deleted row breaks it from that row on. (Deleting the newest rows cannot be
-seen from the chain alone: their sequence numbers are gone from the end.)
+written just before it commits (so a refused or failed request leaves none).
+
+The rows form a few chains (one on SQLite; :data:`CHAINS` on PostgreSQL, so that
+requests do not queue behind one lock and each other's commits). A request appends its
+rows to one chain under that chain's lock, held until it commits, so each chain follows
+the order of commits: ``digest = sha256(previous digest in the chain | chain | link |
+fields)``, where ``link`` numbers the chain's rows. :func:`verify` recomputes every chain;
+an edited or deleted row breaks its chain from that row on. (Deleting the newest rows of
+a chain cannot be seen from the chain alone.) ``seq`` numbers all rows in the order they
+were written.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from ltc.care.audit.models import AuditEvent
 from ltc.care.db import now
 
 GENESIS = "0" * 64
-#: PostgreSQL advisory lock key held while audit rows are chained (any fixed number).
+#: PostgreSQL advisory lock key (with the chain number) held while a request's audit rows
+#: are chained (any fixed number).
 CHAIN_LOCK = 7_275_726
+_TABLE = cast(Table, AuditEvent.__table__)
+#: Chains on PostgreSQL (SQLite writes one transaction at a time: one chain).
+CHAINS = 8
 
 
 @dataclass(frozen=True)
@@ -48,40 +59,57 @@ class Pending:
         self.rows.append((nhs_number, action, what, break_glass))
 
 
-def digest_of(previous: str, e: AuditEvent) -> str:
-    parts = [previous, str(e.seq), e.at.isoformat(), e.request_id, str(e.user_id),
-             e.username, e.role, e.nhs_number or "", e.action, e.what,
-             "1" if e.break_glass else "0"]
+def digest_of(previous: str, e: Any) -> str:
+    """The digest of audit row ``e`` (a model, a row, or a dict of its columns)."""
+    get: Callable[[str], Any] = e.__getitem__ if isinstance(e, dict) else e.__getattribute__
+    parts = [previous, str(get("chain")), str(get("link")), get("at").isoformat(),
+             get("request_id"), str(get("user_id")), get("username"), get("role"),
+             get("nhs_number") or "", get("action"), get("what"),
+             "1" if get("break_glass") else "0"]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def flush(session: Session, pending: Pending) -> None:
-    """Write ``pending``'s rows and chain them (inside the caller's transaction).
-
-    The sequence numbers follow the newest row's, read under the chain lock (PostgreSQL's
-    advisory lock; on SQLite the transaction already holds the database's write lock), so
-    the rows go in with their digests in one statement."""
+    """Write ``pending``'s rows at the end of one chain (inside the caller's transaction),
+    with their digests, in one statement."""
     if not pending.rows:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
-    last = session.execute(select(AuditEvent.seq, AuditEvent.digest)
-                           .order_by(AuditEvent.seq.desc()).limit(1)).first()
-    seq, previous = (last[0], last[1]) if last else (0, GENESIS)
+    chain = 0
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        chain = random.randrange(CHAINS)
+        session.execute(text("SELECT pg_advisory_xact_lock(CAST(:k AS integer), "
+                             "CAST(:c AS integer))"), {"k": CHAIN_LOCK, "c": chain})
+    # on SQLite the transaction already holds the database's write lock
+    last = session.execute(select(AuditEvent.link, AuditEvent.digest)
+                           .where(AuditEvent.chain == chain)
+                           .order_by(AuditEvent.link.desc()).limit(1)).first()
+    link, previous = (last[0], last[1]) if last else (0, GENESIS)
     at = now()
     rows = []
+    actor = pending.actor
     for nhs, action, what, bg in pending.rows:
-        seq += 1
-        e = AuditEvent(seq=seq, at=at, request_id=pending.request_id,
-                       user_id=pending.actor.user_id, username=pending.actor.username,
-                       role=pending.actor.role, nhs_number=nhs, action=action, what=what,
-                       break_glass=bg)
-        previous = digest_of(previous, e)
-        rows.append({"seq": seq, "at": at, "request_id": e.request_id, "user_id": e.user_id,
-                     "username": e.username, "role": e.role, "nhs_number": nhs,
-                     "action": action, "what": what, "break_glass": bg, "digest": previous})
-    session.execute(insert(AuditEvent), rows)
+        link += 1
+        row = {"chain": chain, "link": link, "at": at, "request_id": pending.request_id,
+               "user_id": actor.user_id, "username": actor.username, "role": actor.role,
+               "nhs_number": nhs, "action": action, "what": what, "break_glass": bg}
+        previous = row["digest"] = digest_of(previous, row)
+        rows.append(row)
+    if postgres:  # COPY: a page listing 50 people writes 50 rows
+        _copy(session, rows)
+    else:
+        session.execute(insert(_TABLE), rows)
     pending.rows.clear()
+
+
+def _copy(session: Session, rows: list[dict[str, Any]]) -> None:
+    columns = list(rows[0])
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(
+            f"COPY audit_event ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 @dataclass(frozen=True)
@@ -95,18 +123,25 @@ class Verification:
 
 
 def verify(session: Session, batch: int = 10_000) -> Verification:
-    """Recompute the chain from the first row."""
-    previous, count, last = GENESIS, 0, 0
+    """Recompute every chain from its first row."""
+    previous: dict[int, str] = {}
+    broken: dict[int, int] = {}  # chain: seq of its first row that does not follow
+    count, after = 0, (-1, 0)
     while True:
-        chunk: Sequence[AuditEvent] = session.scalars(
-            select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq)
-            .limit(batch)).all()
+        chunk = session.execute(
+            select(*_TABLE.c)
+            .where(tuple_(AuditEvent.chain, AuditEvent.link) > after)
+            .order_by(AuditEvent.chain, AuditEvent.link).limit(batch)).all()
         if not chunk:
-            return Verification(count, None)
+            first = min(broken.values()) if broken else None
+            return Verification(count, first)
         for e in chunk:
-            if e.digest != digest_of(previous, e):
-                return Verification(count, e.seq)
-            previous, last, count = e.digest, e.seq, count + 1
+            count += 1
+            if e.chain not in broken and e.digest != digest_of(
+                    previous.get(e.chain, GENESIS), e):
+                broken[e.chain] = e.seq
+            previous[e.chain] = e.digest
+        after = (chunk[-1].chain, chunk[-1].link)
 
 
 def for_person(session: Session, nhs_number: str, limit: int = 500) -> Sequence[AuditEvent]:

@@ -32,11 +32,9 @@ def get_worklist(request: Request, db: Db, me: Me,
     """Candidates, highest risk first, a page of 50 at a time (``?page=2``...)."""
     found = cases.candidates_for(db, me, offset=(page - 1) * cases.PAGE)
     for c in found:
-        request.state.audit.add(c.person.nhs_number, "list", "GET /api/v1/worklist")
-    return [CandidateOut(nhs_number=c.person.nhs_number, practice_code=c.person.practice_code,
-                         level=c.result.level if c.result else None,
-                         risk=c.result.risk if c.result else None,
-                         reasons=c.result.reasons if c.result else "", nominated=c.nominated)
+        request.state.audit.add(c.nhs_number, "list", "GET /api/v1/worklist")
+    return [CandidateOut(nhs_number=c.nhs_number, practice_code=c.practice_code,
+                         level=c.level, risk=c.risk, reasons=c.reasons, nominated=c.nominated)
             for c in found]
 
 

@@ -60,8 +60,14 @@ def _declined_until_review(today: date, who: Any = Person.nhs_number) -> Any:
 
 @dataclass(frozen=True)
 class Candidate:
-    person: Person
-    result: PersonResult | None
+    """A person on the worklist and what it shows of them (level, risk and reasons from
+    the current run, None when the run does not hold them)."""
+
+    nhs_number: str
+    practice_code: str | None
+    level: int | None
+    risk: float | None
+    reasons: str
     nominated: bool
 
 
@@ -120,12 +126,14 @@ def candidates(session: Session, *, locality: str | None = None,
               .order_by(page.c.priority.desc(), page.c.nhs_number)
               .limit(limit).offset(offset)).subquery()
     nominated = _live_nomination("nominate")
-    q = (select(Person, PersonResult, nominated.label("nominated"))
+    q = (select(Person.nhs_number, Person.practice_code, PersonResult.level,
+                PersonResult.risk, PersonResult.reasons, nominated.label("nominated"))
          .join(chosen, chosen.c.nhs_number == Person.nhs_number)
          .outerjoin(PersonResult, and_(PersonResult.nhs_number == Person.nhs_number,
                                        PersonResult.run_id == run.id))
          .order_by(chosen.c.priority.desc(), chosen.c.nhs_number))
-    return [Candidate(p, r, bool(n)) for p, r, n in session.execute(q).all()]
+    return [Candidate(nhs, practice, level, risk, reasons or "", bool(n))
+            for nhs, practice, level, risk, reasons, n in session.execute(q).all()]
 
 
 def candidates_for(session: Session, user: User, today: date | None = None,

@@ -29,7 +29,7 @@ def worklist(request: Request, db: Db, me: Me,
                                  offset=(page_number - 1) * cases.PAGE)
     more, found = len(found) > cases.PAGE, found[:cases.PAGE]
     for c in found:
-        request.state.audit.add(c.person.nhs_number, "list", "GET /worklist")
+        request.state.audit.add(c.nhs_number, "list", "GET /worklist")
     return page(request, "casemgmt/worklist.html.j2", title="Worklist", candidates=found,
                 page_number=page_number, more=more, first=(page_number - 1) * cases.PAGE + 1)
 
