@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import bindparam, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import BreakGlass, LoginFailure, LoginSession, Role, User
@@ -105,13 +105,20 @@ def sign_in(session: Session, username: str, password: str) -> SignedIn:
     return SignedIn(user, token, csrf)
 
 
+# statements read on every request, built once (a statement reused is compiled and keyed
+# once)
+_CURRENT = select(LoginSession, User).join(User, User.id == LoginSession.user_id).where(
+    LoginSession.token_digest == bindparam("digest"))
+_PERSON_ON_CASELOAD = select(Person, exists().where(
+    CaseloadEntry.nhs_number == bindparam("nhs"), CaseloadEntry.user_id == bindparam("user"),
+    CaseloadEntry.ended_on.is_(None))).where(Person.nhs_number == bindparam("nhs"))
+
+
 def current(session: Session, token: str | None) -> tuple[User, LoginSession] | None:
     """The user and session of a cookie or bearer token, if it is valid and unexpired."""
     if not token:
         return None
-    found = session.execute(select(LoginSession, User).join(
-        User, User.id == LoginSession.user_id).where(
-        LoginSession.token_digest == _digest(token))).first()
+    found = session.execute(_CURRENT, {"digest": _digest(token)}).first()
     if found is None:
         return None
     login, user = found
@@ -152,9 +159,7 @@ def access(session: Session, user: User, nhs_number: str,
     """Whether ``user`` has a legitimate relationship with the person (see module doc)."""
     at = at or now()
     # the person and whether they are on this user's caseload, in one read
-    found = session.execute(select(Person, exists().where(
-        CaseloadEntry.nhs_number == nhs_number, CaseloadEntry.user_id == user.id,
-        CaseloadEntry.ended_on.is_(None))).where(Person.nhs_number == nhs_number)).first()
+    found = session.execute(_PERSON_ON_CASELOAD, {"nhs": nhs_number, "user": user.id}).first()
     if found is None:
         return Access(False)
     person, on_caseload = found

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from ltc.care.assessment.models import Assessment
@@ -47,23 +47,32 @@ LISTS: tuple[tuple[str, Any, Any], ...] = (
     ("plan_versions", CarePlanVersion, CarePlanVersion.version))
 
 
-def summary(session: Session, nhs_number: str) -> dict[str, Any]:
-    """Everything the person summary shows (also the API's person resource)."""
-    # the person, the current run, their result and activity in it, their open caseload
-    # entry and which of the lists hold anything, in one read; then only those lists
-    found = session.execute(
+def _summary_statement() -> Any:
+    nhs: Any = bindparam("nhs")
+    return (
         select(Person, StratRun, PersonResult, PersonActivity, CaseloadEntry,
-               *(exists().where(model.nhs_number == nhs_number).label(name)
+               *(exists().where(model.nhs_number == nhs).label(name)
                  for name, model, _ in LISTS))
         .select_from(Person)
         .outerjoin(StratRun, StratRun.current.is_(True))
         .outerjoin(PersonResult, and_(PersonResult.run_id == StratRun.id,
-                                      PersonResult.nhs_number == nhs_number))
+                                      PersonResult.nhs_number == nhs))
         .outerjoin(PersonActivity, and_(PersonActivity.run_id == StratRun.id,
-                                        PersonActivity.nhs_number == nhs_number))
-        .outerjoin(CaseloadEntry, and_(CaseloadEntry.nhs_number == nhs_number,
+                                        PersonActivity.nhs_number == nhs))
+        .outerjoin(CaseloadEntry, and_(CaseloadEntry.nhs_number == nhs,
                                        CaseloadEntry.ended_on.is_(None)))
-        .where(Person.nhs_number == nhs_number)).first()
+        .where(Person.nhs_number == nhs))
+
+
+#: built once: a statement reused is compiled and keyed once (it is read on every summary)
+_SUMMARY = _summary_statement()
+
+
+def summary(session: Session, nhs_number: str) -> dict[str, Any]:
+    """Everything the person summary shows (also the API's person resource)."""
+    # the person, the current run, their result and activity in it, their open caseload
+    # entry and which of the lists hold anything, in one read; then only those lists
+    found = session.execute(_SUMMARY, {"nhs": nhs_number}).first()
     if found is None:
         raise HTTPException(404, "There is no such person, or you do not have access to "
                                  "their record.")
