@@ -84,16 +84,21 @@ def serve(data_dir: DataDir = None,
           workers: Annotated[int, typer.Option(help="Server processes (one per core)")] = 1,
           ) -> None:
     """Serve the web app over the care store and the record store."""
-    import uvicorn
-
     from ltc.care.db import upgrade
+    from ltc.web import server
 
     cfg = settings()
     root = (data_dir or cfg.data_dir).resolve()
     url = _url(data_dir)
     upgrade(url)
     pass_to_workers(root, url)  # each worker process builds the app from them
-    where = f"http://{host or cfg.host}:{port or cfg.port}"
-    console.print(f"LTC is at {where}/ (press Ctrl+C to stop)")
-    uvicorn.run("ltc.web.app:app_from_settings", factory=True, host=host or cfg.host,
-                port=port or cfg.port, workers=workers, log_level="warning", access_log=False)
+    host, port = host or cfg.host, port or cfg.port
+    if workers > 1:
+        try:  # the workers bind the port themselves: check it is free first
+            server.port_is_free(host, port)
+        except OSError as e:
+            console.print(f"[red]Cannot listen on {host}:{port}: {e.strerror}.[/red] Stop "
+                          "what is using that port, or choose another with --port.")
+            raise typer.Exit(1) from e
+    console.print(f"LTC is at http://{host}:{port}/ (press Ctrl+C to stop)")
+    server.serve(host, port, workers)
