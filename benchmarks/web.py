@@ -156,8 +156,6 @@ async def drive(base: str, caseloads: dict[str, list[str]], clients: int, second
         nonlocal errors
         name = names[i % len(names)]
         rng = random.Random(i)
-        mine: list[float] = []
-        per_client.append(mine)
         where = httpx.URL(base)
         c = Connection(where.host, where.port or 80,
                        {"Authorization": f"Bearer {tokens[name]}"})
@@ -168,17 +166,13 @@ async def drive(base: str, caseloads: dict[str, list[str]], clients: int, second
                 t0 = time.perf_counter()
                 status = await c.get(path)
                 latencies.append(time.perf_counter() - t0)
-                mine.append(latencies[-1])
                 if status != 200:
                     errors += 1
         finally:
             c.close()
 
-    per_client: list[list[float]] = []
     started = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(clients)))
-    if os.environ.get("PER_CLIENT"):
-        print(sorted(round(1000 * statistics.mean(m)) for m in per_client if m))
     return latencies, errors, time.perf_counter() - started
 
 
