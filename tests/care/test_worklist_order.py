@@ -11,6 +11,7 @@ import random
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from ltc.care.auth import services as auth
 from ltc.care.auth.models import Role, User
@@ -124,3 +125,50 @@ def test_candidates_follow_their_definition_page_by_page(care_url: str, seed: in
                                        offset=page * size)
             assert [c.nhs_number for c in got] == \
                 [n for n, _, _ in expected[page * size:(page + 1) * size]]
+
+
+def test_a_kept_worklist_page_follows_every_change(care_url: str) -> None:
+    """Pages are kept between requests; each change that can alter them is seen at once."""
+    rng = random.Random(11)
+    matron_id, covered, expected = _community(care_url, rng)
+    factory = sessions(make_engine(care_url))
+
+    def page() -> list[str]:
+        with factory() as s:
+            matron = s.get(User, matron_id)
+            assert matron is not None
+            kept = [c.nhs_number for c in cases.candidates_for(s, matron, today=TODAY,
+                                                                limit=1000)]
+            fresh = [c.nhs_number for c in cases.candidates(
+                s, locality="L1", practices=sorted(covered), today=TODAY, limit=1000)]
+            assert kept == fresh
+            return kept
+
+    first = page()
+    assert first == [n for n, _, _ in expected]
+    with unit_of_work(factory) as s:
+        admin = s.scalar(select(User).where(User.username == "admin"))
+        other = s.scalar(select(User).where(User.username == "other"))
+        assert admin is not None
+        assert other is not None
+        cases.allocate(s, first[0], other.id, admin, TODAY)
+    assert first[0] not in page()
+    with unit_of_work(factory) as s:
+        cases.nominate(s, first[1], admin, "exclude", "Moved into a care home")
+    assert first[1] not in page()
+    with unit_of_work(factory) as s:
+        cases.record_approach(s, first[2], admin, TODAY, "declined",
+                              review_on=TODAY + timedelta(days=90))
+    assert first[2] not in page()
+    with unit_of_work(factory) as s:
+        cases.discharge(s, first[0], TODAY, "Moved away")
+    assert first[0] in page()
+    with unit_of_work(factory) as s:
+        low = s.scalar(select(Person.nhs_number).join(
+            PersonResult, PersonResult.nhs_number == Person.nhs_number).where(
+            PersonResult.run_id == "run-0002", PersonResult.level == 1,
+            Person.locality_code == "L1", Person.date_of_death.is_(None),
+            Person.nhs_number.not_in(s.scalars(select(Nomination.nhs_number)).all())))
+        assert low is not None
+        cases.nominate(s, low, admin, "nominate", "Frail; the GP is worried")
+    assert low in page()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ltc.care.db import Base, now
@@ -80,3 +80,13 @@ class Nomination(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     at: Mapped[datetime] = mapped_column(default=now)
     withdrawn_at: Mapped[datetime | None]
+
+
+class WorklistChange(Base):
+    """One row: how many changes that can alter a worklist have been made
+    (``ltc.care.casemgmt.changes``)."""
+
+    __tablename__ = "worklist_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    changes: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -23,6 +23,7 @@ from sqlalchemy import and_, exists, func, literal_column, or_, select, true, un
 from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import User
+from ltc.care.casemgmt import changes
 from ltc.care.casemgmt.models import (
     WARN_ABOVE,
     Approach,
@@ -138,15 +139,25 @@ def candidates(session: Session, *, locality: str | None = None,
 
 def candidates_for(session: Session, user: User, today: date | None = None,
                    limit: int = PAGE, offset: int = 0) -> list[Candidate]:
+    """A page of ``user``'s candidates: a case manager's locality and covered practices, a
+    practice clinician's practice. A page is kept until a change that can alter it
+    (``ltc.care.casemgmt.changes``)."""
+    today = today or date.today()
     cm = session.get(CaseManager, user.id)
     if cm is not None:
-        return candidates(session, locality=cm.locality_code,
-                          practices=covered_practices(session, user.id), today=today,
+        locality, practices = cm.locality_code, covered_practices(session, user.id)
+    elif user.practice_code:
+        locality, practices = None, [user.practice_code]
+    else:
+        return []
+    key = (str(session.get_bind().engine.url), locality, tuple(sorted(practices)), today, limit,
+           offset, changes.current(session))
+    page = changes.PAGES.get(key)
+    if page is None:
+        page = candidates(session, locality=locality, practices=practices, today=today,
                           limit=limit, offset=offset)
-    if user.practice_code:
-        return candidates(session, practices=[user.practice_code], today=today, limit=limit,
-                          offset=offset)
-    return []
+        changes.PAGES.put(key, page)
+    return list(page)
 
 
 def covered_practices(session: Session, user_id: int) -> list[str]:

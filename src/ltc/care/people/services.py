@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ltc.care.casemgmt import changes
 from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
 from ltc.pipeline.runs import Run
 
@@ -93,6 +94,7 @@ def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
     earlier runs is removed."""
     if session.get(StratRun, run.id) is not None:
         session.execute(update(StratRun).values(current=(StratRun.id == run.id)))
+        changes.bump(session)
         return Loaded(run.id, 0, already=True)
     people = run.people([*RESULT_COLUMNS, "sex"])
     session.add(StratRun(id=run.id, as_of=date.fromisoformat(run.meta["as_of"]),
@@ -135,6 +137,7 @@ def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
             session.execute(insert(PersonActivity), rows)
     session.execute(delete(PersonActivity).where(PersonActivity.run_id != run.id))
     session.execute(update(StratRun).values(current=(StratRun.id == run.id)))
+    changes.bump(session)  # the rows above went in without the ORM seeing them
     session.flush()
     if postgres:  # the planner's statistics, so the worklist and summary reads use indexes
         for table in (Person, PersonResult, PersonActivity):
