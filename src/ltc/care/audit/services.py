@@ -28,7 +28,7 @@ from sqlalchemy import Table, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from ltc.care.audit.models import AuditEvent
-from ltc.care.db import now
+from ltc.care.db import copy_rows, now
 
 GENESIS = "0" * 64
 #: PostgreSQL advisory lock key (with the chain number) held while a request's audit rows
@@ -96,20 +96,10 @@ def flush(session: Session, pending: Pending) -> None:
         previous = row["digest"] = digest_of(previous, row)
         rows.append(row)
     if postgres:  # COPY: a page listing 50 people writes 50 rows
-        _copy(session, rows)
+        copy_rows(session, AuditEvent.__tablename__, rows)
     else:
         session.execute(insert(_TABLE), rows)
     pending.rows.clear()
-
-
-def _copy(session: Session, rows: list[dict[str, Any]]) -> None:
-    columns = list(rows[0])
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(
-            f"COPY audit_event ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[c] for c in columns])
 
 
 @dataclass(frozen=True)

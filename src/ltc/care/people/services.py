@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ltc.care.casemgmt import changes
+from ltc.care.db import copy_rows
 from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
 from ltc.pipeline.runs import Run
 
@@ -60,24 +61,13 @@ def _upsert_people(session: Session, rows: list[dict[str, Any]]) -> None:
     session.execute(stmt, rows)
 
 
-def _copy(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL's COPY, inside the session's transaction (much faster than INSERT)."""
-    columns = list(rows[0])
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[c] for c in columns])
-
-
 def _copy_people(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert or update people through a temporary table filled by COPY."""
     columns = list(rows[0])
     session.execute(text("CREATE TEMP TABLE IF NOT EXISTS person_load "
                          "(LIKE person INCLUDING DEFAULTS) ON COMMIT DROP"))
     session.execute(text("TRUNCATE person_load"))
-    _copy(session, "person_load", rows)
+    copy_rows(session, "person_load", rows)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "nhs_number")
     names = ", ".join(columns)
     session.execute(text(f"INSERT INTO person ({names}) SELECT {names} FROM person_load "
@@ -123,7 +113,7 @@ def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
             row["known_to_community_nursing"] = bool(row["known_to_community_nursing"])
             row["known_to_social_care"] = bool(row["known_to_social_care"])
         if postgres:
-            _copy(session, PersonResult.__tablename__, rows)
+            copy_rows(session, PersonResult.__tablename__, rows)
         else:
             session.execute(insert(PersonResult), rows)
     in_run = set(people["nhs_number"].to_pylist())
@@ -132,7 +122,7 @@ def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
         if not rows:
             continue
         if postgres:
-            _copy(session, PersonActivity.__tablename__, rows)
+            copy_rows(session, PersonActivity.__tablename__, rows)
         else:
             session.execute(insert(PersonActivity), rows)
     session.execute(delete(PersonActivity).where(PersonActivity.run_id != run.id))
