@@ -68,19 +68,17 @@ def _community(url: str, rng: random.Random) -> tuple[int, set[str], list[tuple[
             s.add(PersonResult(run_id="run-0001", nhs_number=nhs, level=3,
                                locality_code="L1", practice_code="P1", level_basis="rules",
                                risk=0.999))
-            nominated = excluded = on_caseload = declined = False
-            if rng.random() < 0.3:
-                withdrawn = rng.random() < 0.3
-                s.add(Nomination(nhs_number=nhs, action="nominate", reason="GP knows them",
-                                 user_id=admin.id,
-                                 withdrawn_at=datetime(2025, 5, 1) if withdrawn else None))
-                nominated = not withdrawn
-            if rng.random() < 0.1:
-                withdrawn = rng.random() < 0.3
-                s.add(Nomination(nhs_number=nhs, action="exclude", reason="In a care home",
-                                 user_id=admin.id,
-                                 withdrawn_at=datetime(2025, 5, 1) if withdrawn else None))
-                excluded = not withdrawn
+            live = {}
+            for action, chance in (("nominate", 0.3), ("exclude", 0.1)):
+                live[action] = False
+                if rng.random() < chance:
+                    withdrawn = rng.random() < 0.3
+                    s.add(Nomination(nhs_number=nhs, action=action, reason="Known to the GP",
+                                     user_id=admin.id,
+                                     withdrawn_at=datetime(2025, 5, 1) if withdrawn else None))
+                    live[action] = not withdrawn
+            nominated, excluded = live["nominate"], live["exclude"]
+            on_caseload = declined = False
             if rng.random() < 0.1:
                 ended = rng.random() < 0.4
                 s.add(CaseloadEntry(nhs_number=nhs, user_id=other.id,

@@ -108,12 +108,12 @@ def _end(session: Session, request: Request | None, status: int) -> None:
         session.close()
 
 
-#: Requests a server process works on at once (the others wait their turn, in order).
-#: A request holds a database connection from its first query to its commit, and runs
-#: on a worker thread for some of that time; admitting no more requests than there are
-#: threads means a request never waits for a thread while holding a connection that
-#: another, thread-holding request waits for.
-IN_FLIGHT = 4
+# A server process works on as many requests at once as the app has threads
+# (``app.state.in_flight``); the others wait their turn, in order. A request holds a
+# database connection from its first query to its commit, and runs on a worker thread
+# for some of that time; admitting no more requests than there are threads means a
+# request never waits for a thread while holding a connection that another,
+# thread-holding request waits for.
 _admissions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
     weakref.WeakKeyDictionary()
 
@@ -123,7 +123,7 @@ def admission(request: Request) -> asyncio.Semaphore:
     gate = _admissions.get(loop)
     if gate is None:
         gate = _admissions[loop] = asyncio.Semaphore(
-            getattr(request.app.state, "in_flight", IN_FLIGHT))
+            request.app.state.in_flight)
     return gate
 
 
