@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ltc.care.cli import app as care_app
-from ltc.care.cli import serve
+from ltc.care.cli import listen, serve
 from ltc.config import settings
 from ltc.pipeline.model_cli import app as model_app
 from ltc.records.errors import IngestError
@@ -35,6 +35,7 @@ app.add_typer(runs_app, name="runs")
 app.add_typer(model_app, name="model")
 app.add_typer(care_app, name="care")
 app.command("serve")(serve)
+app.command("listen")(listen)
 console = Console()
 err = Console(stderr=True)
 

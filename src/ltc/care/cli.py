@@ -102,3 +102,45 @@ def serve(data_dir: DataDir = None,
             raise typer.Exit(1) from e
     console.print(f"LTC is at http://{host}:{port}/ (press Ctrl+C to stop)")
     server.serve(host, port, workers)
+
+
+def listen(data_dir: DataDir = None,
+           host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+           port: Annotated[int, typer.Option(help="Port to listen on (MLLP)")] = 2575,
+           rules: Annotated[Path | None, typer.Option(
+               "--rules", help="Alert rules file (default: the packaged rules)")] = None,
+           ) -> None:
+    """Receive HL7 v2 ADT messages over MLLP and turn them into alerts and tasks."""
+    import logging
+
+    from ltc.care.db import make_engine, sessions, upgrade
+    from ltc.care.events import listener, notify
+    from ltc.care.events import rules as alert_rules
+
+    try:
+        loaded = alert_rules.load(rules)
+    except alert_rules.RulesError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    root = (data_dir or settings().data_dir).resolve()
+    url = _url(data_dir)
+    upgrade(url)
+    engine = make_engine(url)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+
+    def ready(bound: int) -> None:
+        console.print(f"Listening for HL7 v2 over MLLP on {host}:{bound} (rules: "
+                      f"{loaded.name}); notifications go to {notify.outbox_folder(root)}. "
+                      "Press Ctrl+C to stop.")
+
+    try:
+        counts = listener.run(sessions(engine), loaded, host, port,
+                              notify.outbox_folder(root), ready=ready)
+    except OSError as e:
+        console.print(f"[red]Cannot listen on {host}:{port}: {e.strerror}.[/red] Stop what "
+                      "is using that port, or choose another with --port.")
+        raise typer.Exit(1) from e
+    finally:
+        engine.dispose()
+    console.print("Stopped. Messages: " + (", ".join(f"{k} {v}" for k, v in
+                                                      sorted(counts.items())) or "none"))

@@ -31,8 +31,15 @@ class Task(Base):
     title: Mapped[str] = mapped_column(String(300))
     due_on: Mapped[date | None]
     done_at: Mapped[datetime | None]
-    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    #: who added it; none when an alert rule did (ltc.care.events.rules)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     at: Mapped[datetime] = mapped_column(default=now)
+    #: manual, or what an alert rule made: discharge_planning, follow_up, admission_review
+    kind: Mapped[str] = mapped_column(String(32), default="manual", server_default="manual")
+    #: the hospital or ambulance event that made it
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("care_event.id"), index=True)
+    #: set when a cancellation (HL7 A11, A13) withdrew the event that made it
+    cancelled_at: Mapped[datetime | None]
 
 
 class Referral(Base):

@@ -153,16 +153,21 @@ def complete_task(session: Session, nhs_number: str, task_id: int) -> Task:
         raise NoSuchTaskError("There is no such task for this person.")
     if task.done_at is not None:
         raise WorkError(f"This task was already marked done on {task.done_at:%d %B %Y}.")
+    if task.cancelled_at is not None:
+        raise WorkError("This task was withdrawn when the hospital cancelled the event that "
+                        "made it; there is nothing to do.")
     task.done_at = now()
     session.flush()
     return task
 
 
 def tasks_of(session: Session, nhs_number: str) -> list[Task]:
-    """A person's tasks: open ones first, by due date; then done ones, newest first."""
+    """A person's tasks: open ones first, by due date; then done or withdrawn ones,
+    newest first."""
     return list(session.scalars(
         select(Task).where(Task.nhs_number == nhs_number)
-        .order_by(Task.done_at.is_not(None), Task.due_on.asc().nulls_last(),
+        .order_by((Task.done_at.is_not(None)) | (Task.cancelled_at.is_not(None)),
+                  Task.due_on.asc().nulls_last(),
                   Task.done_at.desc(), Task.id)).all())
 
 
@@ -180,7 +185,8 @@ def open_tasks(session: Session, user: User, today: date | None = None,
     today = today or date.today()
     rows = session.execute(
         select(Task, Person).join(Person, Person.nhs_number == Task.nhs_number)
-        .where(Task.assigned_to == user.id, Task.done_at.is_(None))
+        .where(Task.assigned_to == user.id, Task.done_at.is_(None),
+               Task.cancelled_at.is_(None))
         .order_by(Task.due_on.asc().nulls_last(), Task.id).limit(limit)).all()
     people = {p.nhs_number for _, p in rows}
     allowed = {n for n in people if _looks_after(session, user, n)}

@@ -1,0 +1,50 @@
+"""What every feed (HL7 v2, FHIR, ambulance) produces: one event, in the same shape, or a
+refusal that says what is wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+#: kinds of event, as pages show them
+KINDS = {
+    "admission": "Admitted",
+    "transfer": "Transferred",
+    "discharge": "Discharged",
+    "attendance": "Registered (outpatient or emergency department)",
+    "update": "Details updated",
+    "cancel_admission": "Admission cancelled",
+    "cancel_discharge": "Discharge cancelled",
+    "ambulance": "Ambulance incident",
+}
+
+
+class FeedError(ValueError):
+    """A message that cannot be applied: ``code`` AE (an error in its content) or AR
+    (rejected: not something this listener takes, or not readable at all)."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code, self.reason = code, reason
+
+
+@dataclass(frozen=True)
+class Event:
+    """One hospital or ambulance event, as any feed gives it."""
+
+    feed: str  # hl7v2, fhir, ambulance
+    sender: str  # who sent it (with control_id, what makes it unique)
+    control_id: str
+    message_type: str  # e.g. ADT^A01
+    kind: str  # one of KINDS
+    nhs_number: str | None  # as given: checked when matched
+    occurred_at: datetime
+    spell_id: str | None = None
+    facility: str | None = None
+    location: str | None = None
+    admission_method: str | None = None
+    unplanned: bool | None = None
+    conveyed: bool | None = None
+    died: bool = False
+    #: (related person's NHS number, HL7 table 0063 relationship)
+    links: tuple[tuple[str, str], ...] = field(default=())
