@@ -425,8 +425,9 @@ def dismiss(session: Session, message_id: int, by: User, reason: str) -> Inbound
 
 def counts(session: Session) -> dict[str, int]:
     """Messages by status."""
-    return dict(session.execute(select(InboundMessage.status, func.count())
-                                .group_by(InboundMessage.status)).tuples().all())
+    rows = session.execute(select(InboundMessage.status, func.count())
+                           .group_by(InboundMessage.status)).all()
+    return {row[0]: row[1] for row in rows}
 
 
 def describe(kind: str) -> str:
