@@ -103,7 +103,8 @@ def test_a_failure_half_way_leaves_nothing_but_the_quarantined_message(
         handled = Listener(sessions(engine), load()).handle(VALID)
     finally:
         engine.dispose()
-    assert handled.outcome.code == "AE" and handled.outcome.status == "quarantined"
+    assert handled.outcome.code == "AE"
+    assert handled.outcome.status == "quarantined"
     assert "kept in the quarantine" in handled.outcome.problem
     with session(store) as s:
         assert s.scalar(select(func.count()).select_from(Alert)) == 0
