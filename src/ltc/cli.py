@@ -18,6 +18,7 @@ from rich.table import Table
 
 from ltc.care.cli import app as care_app
 from ltc.care.cli import listen, serve
+from ltc.care.feeds.cli import feeds_app
 from ltc.config import settings
 from ltc.pipeline.model_cli import app as model_app
 from ltc.records.errors import IngestError
@@ -34,6 +35,7 @@ app.add_typer(records_app, name="records")
 app.add_typer(runs_app, name="runs")
 app.add_typer(model_app, name="model")
 app.add_typer(care_app, name="care")
+app.add_typer(feeds_app, name="feeds")
 app.command("serve")(serve)
 app.command("listen")(listen)
 console = Console()

@@ -64,11 +64,12 @@ def demo_users(data_dir: DataDir = None) -> None:
     """Create demonstration users (one case manager per locality with level-3 people, a
     practice clinician, an analyst and an administrator) and print their passwords."""
     from ltc.care.db import make_engine, sessions, unit_of_work
-    from ltc.care.demo import create_demo_users
+    from ltc.care.demo import allocate_demo_caseloads, create_demo_users
 
     engine = make_engine(_url(data_dir))
     with unit_of_work(sessions(engine)) as session:
         made = create_demo_users(session)
+        allocated = allocate_demo_caseloads(session)
     engine.dispose()
     table = Table(title="Demonstration users (sign in at the address ltc serve prints)")
     for col in ("user name", "password", "role", "where"):
@@ -76,6 +77,8 @@ def demo_users(data_dir: DataDir = None) -> None:
     for row in made:
         table.add_row(*row)
     console.print(table)
+    if allocated:
+        console.print(f"Allocated {allocated} people to the demonstration matrons' caseloads.")
 
 
 def serve(data_dir: DataDir = None,

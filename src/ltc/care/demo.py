@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ltc.care.auth import services as auth
 from ltc.care.auth.models import Role, User
+from ltc.care.casemgmt import services as casemgmt
 from ltc.care.casemgmt.models import CaseManager
 from ltc.care.people.models import Person, PersonResult
 from ltc.care.people.services import current_run
@@ -56,3 +57,19 @@ def create_demo_users(session: Session, localities: int = 3) -> list[tuple[str, 
         made.append((u.username, DEMO_PASSWORD, label, "-"))
     session.flush()
     return made
+
+
+def allocate_demo_caseloads(session: Session, per_matron: int = 8) -> int:
+    """Give each demonstration matron with an empty caseload their ``per_matron``
+    highest-risk candidates, so hospital events for them show in the demo. Returns how
+    many people were allocated."""
+    allocated = 0
+    matrons = session.scalars(select(User).join(CaseManager, CaseManager.user_id == User.id)
+                              .where(User.username.like("matron%")).order_by(User.id)).all()
+    for matron in matrons:
+        if casemgmt.caseload_size(session, matron.id) > 0:
+            continue
+        for candidate in casemgmt.candidates_for(session, matron, limit=per_matron):
+            casemgmt.allocate(session, candidate.nhs_number, matron.id, matron)
+            allocated += 1
+    return allocated

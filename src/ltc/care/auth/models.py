@@ -18,10 +18,12 @@ class Role(StrEnum):
     PRACTICE_CLINICIAN = "practice_clinician"
     ANALYST = "analyst"  # analyst or commissioner: aggregates only
     ADMIN = "admin"  # manages users; reads no clinical data
+    INTERFACE = "interface"  # a system posting feeds (FHIR, ambulance); reads nothing
 
 
 ROLE_NAMES = {Role.CASE_MANAGER: "Case manager", Role.PRACTICE_CLINICIAN: "Practice clinician",
-              Role.ANALYST: "Analyst or commissioner", Role.ADMIN: "Administrator"}
+              Role.ANALYST: "Analyst or commissioner", Role.ADMIN: "Administrator",
+              Role.INTERFACE: "Interface (system feed)"}
 
 
 class User(Base):

@@ -59,6 +59,15 @@ def register_reader(feed: str, reader: Reader) -> None:
     READERS[feed] = reader
 
 
+def reader(feed: str) -> Reader:
+    """The reader of ``feed``; the HTTP feeds (FHIR, ambulance) register theirs when
+    ``ltc.care.feeds`` is imported, which this does when needed."""
+    if feed not in READERS:
+        import ltc.care.feeds  # noqa: F401 - registers its readers
+
+    return READERS[feed]
+
+
 @dataclass
 class Outcome:
     """What one message did."""
@@ -96,7 +105,7 @@ def receive(session: Session, rules: Rules, feed: str, raw: str,
     """Read, check and apply one message in the caller's transaction. A message that
     cannot be read goes to the quarantine (and nothing else is written)."""
     try:
-        event = READERS[feed](raw)
+        event = reader(feed)(raw)
     except FeedError as error:
         return quarantine(session, feed, raw, error)
     return apply(session, rules, event, raw, at)
@@ -378,7 +387,7 @@ def match_by_hand(session: Session, rules: Rules, message_id: int, nhs_number: s
         raise EventError(f"NHS number (nhs_number): {given} is not known in the "
                          "care store. Check the number, or dismiss the message.")
     try:
-        event = READERS[row.feed](row.raw)
+        event = reader(row.feed)(row.raw)
     except FeedError as error:  # the reader changed since: quarantine it
         row.status, row.problem = "quarantined", error.reason
         session.flush()
@@ -391,7 +400,7 @@ def replay(session: Session, rules: Rules, message_id: int, by: User) -> Outcome
     """Read a quarantined message again (after the sender's or the rules' fix)."""
     row = _held(session, message_id, "quarantined")
     try:
-        event = READERS[row.feed](row.raw)
+        event = reader(row.feed)(row.raw)
     except FeedError as error:
         row.problem = error.reason[:2000]
         session.flush()
