@@ -69,9 +69,9 @@ def listening(url: str, rules: alert_rules.Rules | None = None,
     listener = Listener(sessions(engine), rules or alert_rules.load())
     loop = asyncio.new_event_loop()
     server = Server(listener, "127.0.0.1", 0, threads=threads)
-    port = loop.run_until_complete(server.start())
     thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
+    thread.start()  # the loop runs in its own thread (a test may run another loop)
+    port = asyncio.run_coroutine_threadsafe(server.start(), loop).result(30)
     try:
         yield port, listener
     finally:
