@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     port: int = 8000
     #: requests each server process works on at once (``LTC_WEB_THREADS``)
     web_threads: int = 4
+    #: a local alert rules file for the web app's feeds and message pages
+    #: (``LTC_ALERT_RULES``; default: the packaged ``ltc/data/policy/alerts.toml``)
+    alert_rules: Path | None = None
 
     @property
     def records_dir(self) -> Path:

@@ -4,13 +4,17 @@ The core routes are listed here; each other care package lists its own in a modu
 ``samples_<package>.py`` beside this one with a function ``samples(users)`` returning
 (method, route path, client kind "page" or "api", request arguments). They run after the
 core ones, in file-name order, on person ``IN_AREA`` (on the matron's caseload by then),
-signed in as the matron (the case manager) except for the routes in ``AS_GP``.
+signed in as the matron (the case manager) except for the routes in ``AS_GP``. A module
+whose samples need what no person route makes (hospital events come from messages) also
+has a function ``prepare(url, users)``, which the sweep of successful requests runs on
+the store first.
 """
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from .care import IN_AREA
@@ -56,9 +60,20 @@ def core(users: dict[str, int]) -> list[tuple[str, str, str, dict[str, Any]]]:
     ]
 
 
+def _modules() -> list[ModuleType]:
+    return [importlib.import_module(f"{__package__}.{path.stem}")
+            for path in sorted(Path(__file__).parent.glob("samples_*.py"))]
+
+
 def samples(users: dict[str, int]) -> list[Sample]:
     out = core(users)
-    for path in sorted(Path(__file__).parent.glob("samples_*.py")):
-        module = importlib.import_module(f"{__package__}.{path.stem}")
+    for module in _modules():
         out += module.samples(users)
     return out
+
+
+def prepare(url: str, users: dict[str, int]) -> None:
+    """Run each samples module's ``prepare``, if it has one, on the store at ``url``."""
+    for module in _modules():
+        if hasattr(module, "prepare"):
+            module.prepare(url, users)

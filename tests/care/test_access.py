@@ -25,7 +25,7 @@ from .care import (
     db,
     signed_in,
 )
-from .samples import AS_GP, samples
+from .samples import AS_GP, prepare, samples
 
 #: routes whose path names a person but which show nothing of them
 NOT_PERSON_DATA = {"/break-glass/{nhs_number}"}
@@ -100,6 +100,7 @@ def test_every_successful_person_request_writes_one_audit_row(app: Any,
                                                               community: Community) -> None:
     page, api = signed_in(app, "matron"), api_client(app, "matron")
     gp = signed_in(app, "gp")
+    prepare(community.url, community.users)
     for method, route, kind, args in samples(community.users):
         client = gp if route in AS_GP else page if kind == "page" else api
         with db(community.url) as s:

@@ -253,8 +253,8 @@ def test_nobody_but_administrators_reaches_the_admin_routes(app: Any,
         page, api = signed_in(app, name), api_client(app, name)
         for method, path in found:
             client = api if path.startswith("/api/") else page
-            r = client.request(method, path.format(user_id=target), follow_redirects=False,
-                               params={"nhs_number": IN_AREA})
+            r = client.request(method, path.format(user_id=target, message_id=1),
+                               follow_redirects=False, params={"nhs_number": IN_AREA})
             assert r.status_code == 403, (name, method, path, r.status_code)
     anonymous = TestClient(app, base_url="https://testserver")
     assert anonymous.get("/admin/users", follow_redirects=False).status_code == 303

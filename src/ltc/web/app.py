@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ltc.care.auth.models import ROLE_NAMES, Role
 from ltc.care.db import make_engine, sessions
-from ltc.web.guard import CSRF_FIELD, is_api
+from ltc.web.guard import CSRF_FIELD, Viewer, is_api
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("ltc.web", "templates"),
@@ -43,14 +43,30 @@ TEMPLATES.filters["nhs"] = nhs_format
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render a page with what every page needs: the user, their role and the CSRF token."""
+    """Render a page with what every page needs: the user, their role, the CSRF token
+    and, for a clinician, how many unread alerts they have."""
     user = getattr(request.state, "viewer", None)
     csrf = getattr(request.state, "csrf_token", "")
     html = TEMPLATES.get_template(template).render(
         request=request, user=user, role_name=ROLE_NAMES.get(Role(user.role)) if user else "",
         csrf_token=csrf, csrf_field=CSRF_FIELD,
-        break_glass=getattr(request.state, "break_glass", False), **context)
+        break_glass=getattr(request.state, "break_glass", False),
+        unread=_unread(request, user), **context)
     return HTMLResponse(html, status_code=status)
+
+
+def _unread(request: Request, user: Viewer | None) -> int | None:
+    """A clinician's unread alerts, counted in the request's open transaction; None for
+    anyone else, and when the transaction has ended (an error page)."""
+    if user is None or user.role not in (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN):
+        return None
+    session = getattr(request.state, "db", None)
+    if session is None or not session.in_transaction() or not session.is_active:
+        return None
+    from ltc.care.events import inbox
+
+    count: int = inbox.unread_count(session, request.state.user)
+    return count
 
 
 def render_error(request: Request, status: int, message: str) -> HTMLResponse:
@@ -93,7 +109,7 @@ THREADS = 4
 
 
 def create_app(database_url: str, *, data_dir: Path | None = None,
-               threads: int = THREADS) -> FastAPI:
+               threads: int = THREADS, alert_rules: Path | None = None) -> FastAPI:
     """The app over the care store at ``database_url`` (already migrated); ``data_dir``
     is the data folder it serves."""
 
@@ -110,6 +126,7 @@ def create_app(database_url: str, *, data_dir: Path | None = None,
     app.state.render_error = render_error
     app.state.in_flight = threads  # see ltc.web.guard.admission
     app.state.data_dir = data_dir
+    app.state.alert_rules = alert_rules  # see ltc.web.deps.alert_rules
     for pages, api in routers():
         if pages is not None:
             app.include_router(pages)
@@ -149,4 +166,4 @@ def app_from_settings() -> FastAPI:
 
     cfg = settings()
     return create_app(cfg.care_url(), data_dir=cfg.data_dir,
-                      threads=cfg.web_threads)
+                      threads=cfg.web_threads, alert_rules=cfg.alert_rules)

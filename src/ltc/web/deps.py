@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from ltc.care.audit.services import Pending
 from ltc.care.auth.models import User
+from ltc.care.events import rules
 from ltc.web.guard import GuardedRoute
 
 
@@ -35,3 +38,22 @@ Audit = Annotated[Pending, Depends(_audit)]
 def guarded_router() -> APIRouter:
     """A router whose routes are guarded (every route needs a policy)."""
     return APIRouter(route_class=GuardedRoute)
+
+
+@functools.cache
+def _packaged_rules() -> rules.Rules:
+    return rules.load()
+
+
+def alert_rules(request: Request) -> rules.Rules:
+    """The app's alert rules: the file ``app.state.alert_rules`` names (``LTC_ALERT_RULES``;
+    read on each use, so a corrected file takes effect at once), else the packaged ones.
+    A file that cannot be used answers 503 with the reason."""
+    path = getattr(request.app.state, "alert_rules", None)
+    if not path:
+        return _packaged_rules()
+    try:
+        return rules.load(Path(path))
+    except rules.RulesError as e:
+        raise HTTPException(503, f"The alert rules cannot be used ({e}); an administrator "
+                                 "must correct them, then try again.") from e

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -90,11 +91,29 @@ def _sender(feed: str, raw: str) -> str:
     return feed
 
 
+#: NUL, which PostgreSQL text cannot hold, is kept as the symbol for it (U+2400)
+NUL, NUL_SYMBOL = "\x00", "\u2400"
+
+
+def storable(text: str) -> str:
+    """``text`` as the care store can keep it on either database."""
+    return text.replace(NUL, NUL_SYMBOL)
+
+
+def _storable_event(event: Event) -> Event:
+    changed: dict[str, Any] = {name: storable(value) for name, value in vars(event).items()
+                               if isinstance(value, str) and NUL in value}
+    if any(NUL in a or NUL in b for a, b in event.links):
+        changed["links"] = tuple((storable(a), storable(b)) for a, b in event.links)
+    return replace(event, **changed) if changed else event
+
+
 def quarantine(session: Session, feed: str, raw: str, error: FeedError) -> Outcome:
     """Keep ``raw`` in the quarantine with the reason (in the caller's transaction)."""
+    raw = storable(raw)
     row = InboundMessage(feed=feed, sender=_sender(feed, raw), control_id=None,
-                         kind=None, status="quarantined", problem=error.reason[:2000],
-                         raw=raw)
+                         kind=None, status="quarantined",
+                         problem=storable(error.reason)[:2000], raw=raw)
     session.add(row)
     session.flush()
     return Outcome("quarantined", error.code, row.id, error.reason)
@@ -104,6 +123,7 @@ def receive(session: Session, rules: Rules, feed: str, raw: str,
             at: datetime | None = None) -> Outcome:
     """Read, check and apply one message in the caller's transaction. A message that
     cannot be read goes to the quarantine (and nothing else is written)."""
+    raw = storable(raw)
     try:
         event = reader(feed)(raw)
     except FeedError as error:
@@ -114,6 +134,7 @@ def receive(session: Session, rules: Rules, feed: str, raw: str,
 def apply(session: Session, rules: Rules, event: Event, raw: str,
           at: datetime | None = None) -> Outcome:
     """Apply a read event (in the caller's transaction)."""
+    raw, event = storable(raw), _storable_event(event)
     earlier = session.scalar(select(InboundMessage).where(
         InboundMessage.sender == event.sender, InboundMessage.control_id == event.control_id))
     if earlier is not None:

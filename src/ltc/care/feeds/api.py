@@ -25,10 +25,8 @@ The log says how many messages had which outcome, never what they held.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections import Counter
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -37,11 +35,10 @@ from pydantic import BaseModel
 
 from ltc.care import feeds
 from ltc.care.auth.models import Role
-from ltc.care.events import rules as alert_rules
 from ltc.care.events import services as events
 from ltc.care.events.feed import FeedError
 from ltc.care.feeds import ambulance, fhir
-from ltc.web.deps import Db, guarded_router
+from ltc.web.deps import Db, alert_rules, guarded_router
 from ltc.web.policy import policy
 
 feeds.register()
@@ -59,24 +56,6 @@ Json = dict[str, Any]
 STATUS = {"applied": 201, "unmatched": 201, "duplicate": 200}
 REASONS = {200: "200 OK", 201: "201 Created", 400: "400 Bad Request",
            422: "422 Unprocessable Entity"}
-
-
-@functools.cache
-def default_rules() -> alert_rules.Rules:
-    return alert_rules.load()
-
-
-def rules_for(request: Request) -> alert_rules.Rules:
-    """The alert rules: the file ``app.state.alert_rules`` names, else the defaults."""
-    path = getattr(request.app.state, "alert_rules", None)
-    if not path:
-        return default_rules()
-    try:
-        return alert_rules.load(Path(path))
-    except alert_rules.RulesError as e:
-        log.error("the alert rules cannot be used: %s", e)
-        raise HTTPException(503, "The alert rules cannot be used; an administrator must "
-                                 "correct them. Send the message again later.") from e
 
 
 async def _body(request: Request) -> bytes:
@@ -169,7 +148,7 @@ def post_fhir(request: Request, db: Db, body: RawBody) -> Response:
     """Receive a FHIR R4 Encounter, a message Bundle, or a batch or transaction Bundle of
     them."""
     text = _text(request, body, FHIR_TYPES)
-    rules = rules_for(request)
+    rules = alert_rules(request)
     try:
         kind, raws = fhir.messages(text)
     except FeedError as error:  # a batch or transaction Bundle that is not valid
@@ -244,7 +223,7 @@ def post_ambulance(request: Request, db: Db, body: RawBody,
                    ) -> Response:
     """Receive one ambulance incident, or a file of them (all or nothing)."""
     text = _text(request, body, JSON_TYPES + CSV_TYPES)
-    rules = rules_for(request)
+    rules = alert_rules(request)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media in CSV_TYPES:
         summary = ambulance.apply_file(db, rules, text, filename, csv_file=True)

@@ -16,6 +16,7 @@ from ltc.care.auth.models import Role, User
 from ltc.care.careplans.models import CarePlanVersion
 from ltc.care.casemgmt import services as cases
 from ltc.care.casemgmt.models import Approach, CaseloadEntry, Nomination
+from ltc.care.events.models import AdmissionReview, Alert, CareEvent, Flag
 from ltc.care.people import activity
 from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
 from ltc.care.work.models import Contact, Referral, SurveyResponse, Task
@@ -44,7 +45,9 @@ LISTS: tuple[tuple[str, Any, Any], ...] = (
     ("surveys", SurveyResponse, SurveyResponse.id),
     ("assessments", Assessment, Assessment.version),
     ("nominations", Nomination, Nomination.at),
-    ("plan_versions", CarePlanVersion, CarePlanVersion.version))
+    ("plan_versions", CarePlanVersion, CarePlanVersion.version),
+    ("care_events", CareEvent, CareEvent.occurred_at), ("alerts", Alert, Alert.created_at),
+    ("flags", Flag, Flag.raised_at), ("admission_reviews", AdmissionReview, AdmissionReview.at))
 
 
 def _summary_statement() -> Any:

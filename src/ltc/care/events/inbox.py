@@ -1,0 +1,495 @@
+"""The clinician's inbox of alerts, a person's events, flags and admission reviews, and
+the review queue and quarantine as administrators see them (CM-8, CM-9, DM-5, STRAT-2).
+
+* A clinician's **inbox** holds the alerts that are theirs to deal with: alerts to them
+  (a case manager's), alerts to their practice (a practice clinician's) and alerts
+  assigned to them. An alert assigned to someone takes it out of everyone else's inbox.
+  Alerts withdrawn by a cancellation are left out, and so are alerts on people the
+  clinician no longer has a legitimate relationship with (emergency access does not
+  count: it ends while the alert stays). An alert snoozed until a later time is listed
+  apart until then.
+* The **unread count** in every clinician's page header is one SQL count of the
+  unacknowledged, unsnoozed alerts addressed to them: it checks no person's access (the
+  alerts were addressed to them by the rules, and the inbox checks before it shows any).
+* An alert is **acknowledged** once, for everyone it was for (a practice alert by any
+  clinician of the practice); it can be **assigned** to a clinician who looks after the
+  person (who is told, as of a new alert), and **snoozed** until a time in the next
+  :data:`MAX_SNOOZE_DAYS` days.
+* A person's **timeline** lists their hospital and ambulance events (a withdrawn one
+  marked), their alerts and their open flags, newest first; a flag stays until a
+  clinician clears it.
+* An **admission review** (CM-9) records, for each of primary, secondary and social care,
+  whether the admission was avoidable, why, and what will be done. When all three are
+  recorded, the event's open review task is marked done. Recording a sector again
+  replaces its finding.
+* Administrators work the **review queue** (messages for a person who could not be
+  matched) and the **quarantine** (messages that could not be read) with
+  :func:`ltc.care.events.services.match_by_hand`, ``replay`` and ``dismiss``.
+
+Every problem is an :class:`InboxError` whose message names the field and what is
+expected; an alert, flag, event or message that is not there (or not the user's) is a
+:class:`NotFoundError`. Services never commit: the request owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session, defer
+
+from ltc.care.auth import services as auth
+from ltc.care.auth.models import Role, User
+from ltc.care.db import now as utc_now
+from ltc.care.events.feed import KINDS
+from ltc.care.events.models import (
+    AdmissionReview,
+    Alert,
+    CareEvent,
+    Flag,
+    InboundMessage,
+    Notification,
+)
+from ltc.care.events.rules import ALERT_KINDS
+from ltc.care.people.models import Person
+from ltc.care.work.models import Task
+from ltc.codes import nhs_number as nhs
+
+#: kinds of flag, as pages show them
+FLAG_KINDS = {"frequent_caller": "Frequent ambulance caller", "carer_died": "Carer died",
+              "bereaved": "Bereaved"}
+#: the sectors an admission review hears from (CM-9)
+SECTORS = {"primary": "Primary care", "secondary": "Secondary care",
+           "social": "Social care"}
+#: whether the admission could have been avoided, in a sector's view
+AVOIDABLE = {"yes": "Avoidable", "no": "Not avoidable", "unsure": "Unsure"}
+#: why an admission happened, as a review records it
+REVIEW_REASONS = {
+    "no_care_plan": "No care plan in place",
+    "care_plan_not_followed": "Care plan not followed",
+    "no_community_alternative": "No community alternative (such as rapid response or "
+                                "intermediate care) was available",
+    "out_of_hours": "Out of hours: the usual services could not be reached",
+    "medicines": "Medicines (not taken, side effects, review overdue)",
+    "carer_breakdown": "Carer breakdown",
+    "social_care_not_available": "Social care not available",
+    "clinically_necessary": "Clinically necessary: hospital was the right place",
+    "other": "Other (say what in the detail)",
+}
+#: the inbox's two queues for administrators, as pages name them
+QUEUES = {"quarantined": "Quarantine", "unmatched": "Review queue"}
+#: the snooze choices the inbox page offers, in days
+SNOOZE_DAYS = (1, 3, 7)
+MAX_SNOOZE_DAYS = 14
+#: roles an alert can be assigned to
+ASSIGNABLE = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN)
+LIMIT = 200  # open alerts an inbox lists
+DONE_LIMIT = 50  # acknowledged alerts an inbox lists
+MAX_TEXT = 2000  # review detail and actions
+
+
+class InboxError(ValueError):
+    """An inbox, flag or review action that cannot be done, saying which field is wrong
+    and what is expected."""
+
+
+class NotFoundError(LookupError):
+    """No such alert for this user, or no such flag, event or message."""
+
+
+# -- the inbox -------------------------------------------------------------------------
+#: an alert is the user's to deal with: assigned to them, or assigned to no one and
+#: addressed to them or to their practice (``practice`` None: a user of no practice)
+_THEIRS = or_(Alert.assigned_to == bindparam("user"),
+              and_(Alert.assigned_to.is_(None),
+                   or_(Alert.user_id == bindparam("user"),
+                       Alert.practice_code == bindparam("practice"))))
+_OPEN = and_(Alert.acknowledged_at.is_(None), Alert.cancelled_at.is_(None))
+_AWAKE = or_(Alert.snoozed_until.is_(None), Alert.snoozed_until <= bindparam("now"))
+#: built once: it runs on every page a clinician opens
+_UNREAD = select(func.count()).select_from(Alert).where(_THEIRS, _OPEN, _AWAKE)
+_MARK = select(func.count(), func.max(Alert.id)).select_from(Alert).where(
+    _THEIRS, _OPEN, _AWAKE)
+
+
+def _addressee(user: User) -> dict[str, Any]:
+    practice = user.practice_code if user.role == Role.PRACTICE_CLINICIAN else None
+    return {"user": user.id, "practice": practice or None}
+
+
+def _looks_after(session: Session, user: User, nhs_number: str) -> bool:
+    """A legitimate relationship other than emergency (break-glass) access."""
+    grant = auth.access(session, user, nhs_number)
+    return grant.allowed and not grant.break_glass
+
+
+@dataclass(frozen=True)
+class InboxAlert:
+    alert: Alert
+    person: Person
+    label: str  # the kind of alert, as pages show it
+    snoozed: bool  # snoozed until a later time
+
+
+@dataclass(frozen=True)
+class Inbox:
+    open: list[InboxAlert]  # newest first
+    snoozed: list[InboxAlert]  # newest first
+    acknowledged: list[InboxAlert]  # most recently acknowledged first
+
+    def people(self) -> list[str]:
+        """The NHS numbers shown, each once, in the order shown."""
+        return list(dict.fromkeys(a.person.nhs_number
+                                  for a in (*self.open, *self.snoozed, *self.acknowledged)))
+
+
+def inbox(session: Session, user: User, *, include_done: bool = False,
+          now: datetime | None = None) -> Inbox:
+    """``user``'s alerts: open ones (snoozed ones apart) and, with ``include_done``, the
+    most recently acknowledged."""
+    at = now or utc_now()
+    params = _addressee(user) | {"now": at}
+    base = (select(Alert, Person).join(Person, Person.nhs_number == Alert.nhs_number)
+            .where(_THEIRS, Alert.cancelled_at.is_(None)))
+    waiting = session.execute(
+        base.where(Alert.acknowledged_at.is_(None))
+        .order_by(Alert.created_at.desc(), Alert.id.desc()).limit(LIMIT), params).all()
+    done = session.execute(
+        base.where(Alert.acknowledged_at.is_not(None))
+        .order_by(Alert.acknowledged_at.desc(), Alert.id.desc()).limit(DONE_LIMIT),
+        params).all() if include_done else []
+    people = {p.nhs_number for _, p in (*waiting, *done)}
+    allowed = {n for n in people if _looks_after(session, user, n)}
+
+    def shown(rows: Iterable[Any]) -> list[InboxAlert]:
+        return [InboxAlert(a, p, ALERT_KINDS.get(a.kind, a.kind),
+                           a.snoozed_until is not None and a.snoozed_until > at)
+                for a, p in rows if p.nhs_number in allowed]
+
+    listed = shown(waiting)
+    return Inbox([a for a in listed if not a.snoozed], [a for a in listed if a.snoozed],
+                 shown(done))
+
+
+def unread_count(session: Session, user: User, now: datetime | None = None) -> int:
+    """How many of ``user``'s alerts are unacknowledged and not snoozed: one count."""
+    return session.scalar(_UNREAD, _addressee(user) | {"now": now or utc_now()}) or 0
+
+
+def mark(session: Session, user: User, now: datetime | None = None) -> str:
+    """What the unread alerts are now, in a word that changes when they do (an alert
+    added, acknowledged, assigned, withdrawn or woken): for an open inbox to reload
+    itself only then. One query."""
+    count, newest = session.execute(_MARK, _addressee(user) | {"now": now or utc_now()}).one()
+    return f"{count}-{newest or 0}"
+
+
+def _theirs(session: Session, user: User, alert_id: int) -> Alert:
+    alert = session.scalar(select(Alert).where(Alert.id == alert_id, _THEIRS),
+                           _addressee(user))
+    if alert is None or not _looks_after(session, user, alert.nhs_number):
+        raise NotFoundError("There is no such alert in your inbox.")
+    if alert.cancelled_at is not None:
+        raise InboxError("This alert was withdrawn when the hospital cancelled the event "
+                         "that made it; there is nothing to do.")
+    if alert.acknowledged_at is not None:
+        raise InboxError(f"This alert was already acknowledged on "
+                         f"{alert.acknowledged_at:%d %B %Y at %H:%M}.")
+    return alert
+
+
+def acknowledge(session: Session, user: User, alert_id: int) -> Alert:
+    """Acknowledge one of ``user``'s alerts (for everyone it was for)."""
+    alert = _theirs(session, user, alert_id)
+    alert.acknowledged_at, alert.acknowledged_by = utc_now(), user.id
+    session.flush()
+    return alert
+
+
+def _assignee(session: Session, nhs_number: str, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise InboxError("Assign to (to_user_id): there is no such active user. Choose a "
+                         "clinician who looks after this person.")
+    if user.role not in ASSIGNABLE:
+        raise InboxError(f"Assign to (to_user_id): {user.display_name} is not a clinician. "
+                         "Alerts can only be assigned to case managers and practice "
+                         "clinicians.")
+    if not _looks_after(session, user, nhs_number):
+        raise InboxError(f"Assign to (to_user_id): {user.display_name} does not look after "
+                         "this person. Choose a clinician who does (their case manager or a "
+                         "clinician at their practice).")
+    return user
+
+
+def assign(session: Session, user: User, alert_id: int, to_user_id: int) -> Alert:
+    """Give one of ``user``'s alerts to a clinician who looks after the person (``user``
+    themselves to take it); someone else is notified as of a new alert."""
+    alert = _theirs(session, user, alert_id)
+    to = _assignee(session, alert.nhs_number, to_user_id)
+    alert.assigned_to, alert.snoozed_until = to.id, None
+    if to.id != user.id:
+        session.add(Notification(alert_id=alert.id, user_id=to.id))
+    session.flush()
+    return alert
+
+
+def snooze(session: Session, user: User, alert_id: int, until: datetime,
+           now: datetime | None = None) -> Alert:
+    """Put one of ``user``'s alerts aside until ``until`` (UTC), at most
+    :data:`MAX_SNOOZE_DAYS` days ahead; it counts as unread again from then."""
+    at = now or utc_now()
+    alert = _theirs(session, user, alert_id)
+    if until.tzinfo is not None:
+        try:
+            until = until.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise InboxError(f"Snooze until (until): {until.isoformat()} is not a time "
+                             f"in the next {MAX_SNOOZE_DAYS} days. Choose one that "
+                             "is.") from None
+    if until <= at:
+        raise InboxError(f"Snooze until (until): {until:%d %B %Y %H:%M} has passed. Choose "
+                         f"a time in the next {MAX_SNOOZE_DAYS} days.")
+    if until > at + timedelta(days=MAX_SNOOZE_DAYS):
+        raise InboxError(f"Snooze until (until): {until:%d %B %Y %H:%M} is more than "
+                         f"{MAX_SNOOZE_DAYS} days away. Choose a time in the next "
+                         f"{MAX_SNOOZE_DAYS} days.")
+    alert.snoozed_until = until
+    session.flush()
+    return alert
+
+
+def practice_clinicians(session: Session, codes: Iterable[str]) -> dict[str, list[User]]:
+    """The active practice clinicians of each practice in ``codes``, by name."""
+    wanted = sorted(set(codes))
+    found: dict[str, list[User]] = {code: [] for code in wanted}
+    if wanted:
+        for user in session.scalars(
+                select(User).where(User.role == Role.PRACTICE_CLINICIAN.value,
+                                   User.practice_code.in_(wanted), User.active.is_(True))
+                .order_by(User.display_name, User.id)):
+            found[user.practice_code or ""].append(user)
+    return found
+
+
+# -- a person's events, alerts and flags -----------------------------------------------
+@dataclass(frozen=True)
+class Entry:
+    """One line of a person's timeline."""
+
+    at: datetime
+    source: str  # event, alert or flag
+    id: int
+    kind: str
+    label: str  # the kind, as pages show it
+    text: str
+    cancelled: bool  # withdrawn by a later cancellation
+    event_id: int | None
+
+
+def describe_event(event: CareEvent) -> str:
+    """Where and how, in words: the ward and hospital, planned or not, a death."""
+    parts = [p for p in (event.location, event.facility) if p]
+    words = ", ".join(parts)
+    if event.unplanned is not None and event.kind == "admission":
+        words = ("unplanned" if event.unplanned else "planned") + (f" ({words})" if words
+                                                                  else "")
+    if event.conveyed is not None:
+        words += ("; " if words else "") + ("taken to hospital" if event.conveyed
+                                           else "not taken to hospital")
+    if event.died:
+        words += ("; " if words else "") + "died"
+    return words
+
+
+def timeline(session: Session, nhs_number: str) -> list[Entry]:
+    """The person's hospital and ambulance events, alerts and open flags, newest
+    first."""
+    events = session.scalars(select(CareEvent).where(CareEvent.nhs_number == nhs_number))
+    alerts = session.scalars(select(Alert).where(Alert.nhs_number == nhs_number))
+    flags = open_flags(session, nhs_number)
+    entries = (
+        [Entry(e.occurred_at, "event", e.id, e.kind, KINDS.get(e.kind, e.kind),
+               describe_event(e), e.cancelled_at is not None, e.id) for e in events]
+        + [Entry(a.created_at, "alert", a.id, a.kind, ALERT_KINDS.get(a.kind, a.kind),
+                 a.title, a.cancelled_at is not None, a.event_id) for a in alerts]
+        + [Entry(f.raised_at, "flag", f.id, f.kind, FLAG_KINDS.get(f.kind, f.kind),
+                 f.reason, False, f.event_id) for f in flags])
+    order = {"event": 0, "alert": 1, "flag": 2}
+    return sorted(entries, key=lambda e: (e.at, -order[e.source], e.id), reverse=True)
+
+
+def open_flags(session: Session, nhs_number: str) -> list[Flag]:
+    """The person's flags not yet cleared, newest first."""
+    return list(session.scalars(
+        select(Flag).where(Flag.nhs_number == nhs_number, Flag.cleared_at.is_(None))
+        .order_by(Flag.raised_at.desc(), Flag.id.desc())))
+
+
+def clear_flag(session: Session, user: User, nhs_number: str, flag_id: int) -> Flag:
+    """Clear one of the person's flags (it has been reviewed)."""
+    flag = session.get(Flag, flag_id)
+    if flag is None or flag.nhs_number != nhs_number:
+        raise NotFoundError("There is no such flag for this person.")
+    if flag.cleared_at is not None:
+        raise InboxError(f"This flag was already cleared on {flag.cleared_at:%d %B %Y}.")
+    flag.cleared_at, flag.cleared_by = utc_now(), user.id
+    session.flush()
+    return flag
+
+
+# -- admission reviews -----------------------------------------------------------------
+@dataclass(frozen=True)
+class PendingReview:
+    """An admission whose review task is open, with the sectors recorded so far."""
+
+    task: Task
+    event: CareEvent
+    recorded: dict[str, AdmissionReview]
+
+    @property
+    def missing(self) -> list[str]:
+        return [s for s in SECTORS if s not in self.recorded]
+
+
+def admission(session: Session, nhs_number: str, event_id: int) -> CareEvent:
+    """One of the person's events (any kind), or :class:`NotFoundError`."""
+    event = session.get(CareEvent, event_id)
+    if event is None or event.nhs_number != nhs_number:
+        raise NotFoundError("There is no such hospital event for this person.")
+    return event
+
+
+def reviews_of(session: Session, event_id: int) -> dict[str, AdmissionReview]:
+    """The findings recorded for one admission, by sector."""
+    return {r.sector: r for r in session.scalars(
+        select(AdmissionReview).where(AdmissionReview.event_id == event_id))}
+
+
+def review_task(session: Session, event_id: int) -> Task | None:
+    """The admission's open review task, if it has one."""
+    return session.scalar(select(Task).where(
+        Task.event_id == event_id, Task.kind == "admission_review", Task.done_at.is_(None),
+        Task.cancelled_at.is_(None)).order_by(Task.id).limit(1))
+
+
+def pending_reviews(session: Session, nhs_number: str) -> list[PendingReview]:
+    """The person's admissions waiting for their review, the first due first."""
+    rows = session.execute(
+        select(Task, CareEvent).join(CareEvent, CareEvent.id == Task.event_id)
+        .where(Task.nhs_number == nhs_number, Task.kind == "admission_review",
+               Task.done_at.is_(None), Task.cancelled_at.is_(None))
+        .order_by(Task.due_on.asc().nulls_last(), Task.id)).all()
+    recorded: dict[int, dict[str, AdmissionReview]] = {}
+    if rows:
+        for r in session.scalars(select(AdmissionReview).where(
+                AdmissionReview.event_id.in_(sorted({e.id for _, e in rows})))):
+            recorded.setdefault(r.event_id, {})[r.sector] = r
+    return [PendingReview(t, e, recorded.get(e.id, {})) for t, e in rows]
+
+
+def _choice(value: str, label: str, allowed: dict[str, str]) -> str:
+    if value not in allowed:
+        raise InboxError(f"{label}: {value!r} is not one of the choices. Choose one of "
+                         f"{', '.join(allowed)}.")
+    return value
+
+
+def _text(value: str, label: str, *, required: bool) -> str:
+    text = value.strip()
+    if required and not text:
+        raise InboxError(f"{label}: this is empty. Type it in.")
+    if len(text) > MAX_TEXT:
+        raise InboxError(f"{label}: this is {len(text)} characters long. Shorten it to "
+                         f"{MAX_TEXT} characters or fewer.")
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+        raise InboxError(f"{label}: this contains control characters. Type it again as "
+                         "plain text.")
+    return text
+
+
+def record_review(session: Session, user: User, nhs_number: str, event_id: int,
+                  sector: str, avoidable: str, reasons: Iterable[str], detail: str,
+                  actions: str, on: date | None = None,
+                  today: date | None = None) -> AdmissionReview:
+    """Record one sector's finding on one of the person's admissions (CM-9); once all
+    three sectors are recorded the admission's open review task is marked done."""
+    today = today or date.today()
+    event = admission(session, nhs_number, event_id)
+    if event.kind != "admission":
+        raise InboxError(f"Event (event_id): this is {KINDS.get(event.kind, event.kind)!r}, "
+                         "not an admission. Only admissions are reviewed.")
+    if event.cancelled_at is not None:
+        raise InboxError("Event (event_id): the hospital cancelled this admission; there is "
+                         "nothing to review.")
+    name = SECTORS.get(sector, sector)
+    _choice(sector, "Sector (sector)", SECTORS)
+    _choice(avoidable, f"{name}: avoidable (avoidable)", AVOIDABLE)
+    given = list(dict.fromkeys(r.strip() for r in reasons if r.strip()))
+    if not given:
+        raise InboxError(f"{name}: reasons (reasons): none chosen. Choose at least one "
+                         f"of {', '.join(REVIEW_REASONS)}.")
+    for reason in given:
+        _choice(reason, f"{name}: reasons (reasons)", REVIEW_REASONS)
+    text = _text(detail, f"{name}: detail (detail)", required="other" in given)
+    planned = _text(actions, f"{name}: actions (actions)", required=False)
+    if on is None:
+        on = today
+    if on > today:
+        raise InboxError(f"Date of the review (on): {on.isoformat()} is in the future. Give "
+                         "today's date or an earlier one.")
+    if on < event.occurred_at.date():
+        raise InboxError(f"Date of the review (on): {on.isoformat()} is before the "
+                         f"admission on {event.occurred_at.date().isoformat()}. Give the "
+                         "date the review was done.")
+    recorded = reviews_of(session, event.id)
+    row = recorded.get(sector)
+    if row is None:
+        row = AdmissionReview(event_id=event.id, nhs_number=nhs_number, sector=sector,
+                              recorded_by=user.id, on=on)
+        session.add(row)
+        recorded[sector] = row
+    row.avoidable, row.reasons, row.detail, row.actions = (avoidable, ",".join(given), text,
+                                                           planned)
+    row.recorded_by, row.on, row.at = user.id, on, utc_now()
+    session.flush()
+    if all(s in recorded for s in SECTORS):
+        stamp = utc_now()
+        for task in session.scalars(select(Task).where(
+                Task.event_id == event.id, Task.kind == "admission_review",
+                Task.done_at.is_(None), Task.cancelled_at.is_(None))):
+            task.done_at = stamp
+        session.flush()
+    return row
+
+
+# -- the review queue and the quarantine -----------------------------------------------
+def queue(session: Session, status: str, limit: int = LIMIT) -> list[InboundMessage]:
+    """The messages waiting in the review queue (``unmatched``) or the quarantine
+    (``quarantined``), the oldest first (without their raw text)."""
+    _choice(status, "Queue (status)", QUEUES)
+    return list(session.scalars(
+        select(InboundMessage).options(defer(InboundMessage.raw))
+        .where(InboundMessage.status == status).order_by(InboundMessage.id).limit(limit)))
+
+
+def message(session: Session, message_id: int) -> InboundMessage:
+    """One received message, or :class:`NotFoundError`."""
+    row = session.get(InboundMessage, message_id)
+    if row is None:
+        raise NotFoundError("There is no such message.")
+    return row
+
+
+def segments(raw: str) -> list[str]:
+    """A raw message's lines: HL7 v2 segments end in a carriage return."""
+    return [s for s in raw.replace("\r\n", "\r").replace("\n", "\r").split("\r") if s]
+
+
+def audited_nhs_number(row: InboundMessage) -> str | None:
+    """The NHS number an audit row names for a message: the one it gave, if valid."""
+    given = row.nhs_number or ""
+    return given if nhs.is_valid(given) else None
