@@ -321,6 +321,9 @@ def test_only_an_interface_user_posts_and_it_sees_no_record(app: object,
     assert client.get(f"/people/{IN_AREA}", follow_redirects=False).status_code == 404
     assert client.get("/api/v1/tasks").status_code == 403
     assert client.get("/worklist", follow_redirects=False).status_code == 403
+    home = client.get("/", follow_redirects=False)
+    assert home.status_code == 403
+    assert "system feed" in home.text
     assert counts(community.url)["messages"] == 0
 
 

@@ -35,6 +35,9 @@ def home(request: Request, me: Me) -> Response:
         return RedirectResponse("/worklist", status_code=303)
     if me.role == Role.ANALYST:
         return RedirectResponse("/workforce", status_code=303)
+    if me.role == Role.INTERFACE:
+        raise HTTPException(403, "This account is for a system feed: it posts hospital and "
+                                 "ambulance messages to /api/v1/feeds and has no pages.")
     return page(request, "home_admin.html.j2", title="Administration")
 
 
