@@ -18,6 +18,7 @@ from rich.table import Table
 
 from ltc.care.cli import app as care_app
 from ltc.care.cli import listen, serve
+from ltc.care.events.cli import events_app
 from ltc.care.feeds.cli import feeds_app
 from ltc.config import settings
 from ltc.pipeline.model_cli import app as model_app
@@ -36,6 +37,7 @@ app.add_typer(runs_app, name="runs")
 app.add_typer(model_app, name="model")
 app.add_typer(care_app, name="care")
 app.add_typer(feeds_app, name="feeds")
+app.add_typer(events_app, name="events")
 app.command("serve")(serve)
 app.command("listen")(listen)
 console = Console()

@@ -412,6 +412,9 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
     Source("social_care", "Local authority adult social care",
            ("social_care_contact", "social_care_package", "social_fact")),
     Source("pharmacy", "Community pharmacy dispensing", ("dispensing",)),
+    Source("realtime", "Hospital and ambulance events received in real time, written by "
+           "`ltc events to-records` from the care store",
+           ("inpatient_spell", "ae_attendance", "ambulance_incident")),
 )}
 
 

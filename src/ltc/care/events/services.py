@@ -201,9 +201,10 @@ class _Apply:
         self.case_manager = session.scalar(
             select(CaseloadEntry.user_id).where(CaseloadEntry.nhs_number == person.nhs_number,
                                                 CaseloadEntry.ended_on.is_(None)).limit(1))
-        self.result = session.scalar(
-            select(PersonResult).join(StratRun, StratRun.id == PersonResult.run_id)
-            .where(StratRun.current.is_(True), PersonResult.nhs_number == person.nhs_number))
+        current = select(StratRun.id).where(StratRun.current.is_(True)).scalar_subquery()
+        self.result = session.scalar(  # a primary-key read, whatever the planner knows
+            select(PersonResult).where(PersonResult.run_id == current,
+                                       PersonResult.nhs_number == person.nhs_number))
 
     def run(self, event: Event) -> None:
         kind = self.event.kind
