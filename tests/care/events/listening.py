@@ -17,6 +17,7 @@ from ltc.care.casemgmt.models import CaseloadEntry
 from ltc.care.db import make_engine, sessions, unit_of_work
 from ltc.care.events import rules as alert_rules
 from ltc.care.events.listener import Listener, Server
+from ltc.care.events.notify import Notifier
 from ltc.care.people.models import Person, PersonResult
 from ltc.codes.nhs_number import from_serials
 
@@ -62,13 +63,14 @@ def populate(url: str, per_group: int = 25) -> tuple[Community, People]:
 
 
 @contextmanager
-def listening(url: str, rules: alert_rules.Rules | None = None,
-              threads: int = 4) -> Iterator[tuple[int, Listener]]:
+def listening(url: str, rules: alert_rules.Rules | None = None, threads: int = 4,
+              notifier: Notifier | None = None) -> Iterator[tuple[int, Listener]]:
     """A listener serving ``url`` on a free port; yields (port, listener)."""
     engine = make_engine(url)
     listener = Listener(sessions(engine), rules or alert_rules.load())
     loop = asyncio.new_event_loop()
-    server = Server(listener, "127.0.0.1", 0, threads=threads)
+    server = Server(listener, "127.0.0.1", 0, threads=threads, notifier=notifier,
+                    deliver_every=0.2)
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()  # the loop runs in its own thread (a test may run another loop)
     port = asyncio.run_coroutine_threadsafe(server.start(), loop).result(30)

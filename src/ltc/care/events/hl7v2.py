@@ -27,6 +27,7 @@ version or processing id this listener does not take).
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
@@ -82,7 +83,13 @@ def timestamp(value: str, where: str) -> datetime:
 
 
 def parse(raw: str) -> hl7.Message:
-    """The message, or AR when it cannot be read as HL7 v2 at all."""
+    """The message, or AR when it cannot be read as HL7 v2 at all. (The same text is
+    parsed once: reading it and acknowledging it share the result; callers only read.)"""
+    return _parse(raw)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(raw: str) -> hl7.Message:
     text = raw.replace("\r\n", "\r").replace("\n", "\r").strip("\r")
     if not text.startswith("MSH") or len(text) < 9:
         raise FeedError("AR", "not an HL7 v2 message: it must start with an MSH segment")

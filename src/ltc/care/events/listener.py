@@ -164,11 +164,10 @@ class Server:
 
     async def _deliver_loop(self) -> None:
         assert self.notifier is not None
-        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(self.deliver_every)
-            try:
-                await loop.run_in_executor(self.pool, self.listener.deliver, self.notifier)
+            try:  # in a thread of its own: messages never wait for the delivery
+                await asyncio.to_thread(self.listener.deliver, self.notifier)
             except Exception:  # try again next time
                 log.exception("notifications could not be delivered")
 

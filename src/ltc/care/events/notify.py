@@ -2,16 +2,19 @@
 and the outbox-file implementation (email and SMS providers plug in as other notifiers).
 
 A :class:`~ltc.care.events.models.Notification` row is written in the same transaction as
-its alert; :func:`deliver` sends the pending ones afterwards and marks them sent, so a
-notice is never lost when a provider is down (it is tried again) and never sent for an
-alert that was rolled back. A notice names no patient: it says there is a new alert and
-links to the inbox.
+its alert; :func:`deliver` sends the pending ones afterwards, in batches, and marks them
+sent, so a notice is never lost when a provider is down (it is tried again) and never
+sent for an alert that was rolled back. Should the store fail after a provider took a
+batch, the batch is sent again: each notice carries its id, so a provider can drop one it
+has already sent. A notice names no patient: it says there is a new alert and links to
+the inbox.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,25 +41,30 @@ class Notice:
 
 
 class Notifier(Protocol):
-    def send(self, notice: Notice) -> None:
-        """Deliver ``notice``, or raise to have it tried again later."""
+    def send(self, notices: Sequence[Notice]) -> None:
+        """Deliver every one of ``notices``, or raise to have them tried again later."""
 
 
 class OutboxFile:
     """Appends each notice as one JSON line to ``folder/notifications-YYYY-MM-DD.jsonl``
-    (written through to disk before the notice counts as sent)."""
+    (written through to disk, once per batch, before the notices count as sent)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, notice: Notice) -> None:
+    def send(self, notices: Sequence[Notice]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        record = asdict(notice) | {"at": notice.at.isoformat()}
-        path = self.folder / f"notifications-{notice.at:%Y-%m-%d}.jsonl"
-        with path.open("a", encoding="utf-8") as out:
-            out.write(json.dumps(record, sort_keys=True) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
+        by_day: dict[str, list[str]] = {}
+        for notice in notices:
+            record = asdict(notice) | {"at": notice.at.isoformat()}
+            by_day.setdefault(f"{notice.at:%Y-%m-%d}", []).append(
+                json.dumps(record, sort_keys=True) + "\n")
+        for day, lines in by_day.items():
+            with (self.folder / f"notifications-{day}.jsonl").open("a",
+                                                                  encoding="utf-8") as out:
+                out.writelines(lines)
+                out.flush()
+                os.fsync(out.fileno())
 
 
 def outbox_folder(data_dir: Path) -> Path:
@@ -64,23 +72,27 @@ def outbox_folder(data_dir: Path) -> Path:
 
 
 def deliver(session: Session, notifier: Notifier, limit: int = 500) -> int:
-    """Send up to ``limit`` pending notifications (in the caller's transaction); a notice
-    the notifier fails on is tried again next time, up to :data:`MAX_ATTEMPTS` times."""
+    """Send up to ``limit`` pending notifications as one batch (in the caller's
+    transaction); returns how many were sent. A batch the notifier fails on is tried
+    again next time, each notice up to :data:`MAX_ATTEMPTS` times."""
     rows = session.execute(
         select(Notification, User).join(User, User.id == Notification.user_id)
         .where(Notification.sent_at.is_(None), Notification.attempts < MAX_ATTEMPTS)
         .order_by(Notification.id).limit(limit)).all()
-    sent = 0
-    for note, user in rows:
+    if not rows:
+        return 0
+    stamp = now()
+    notices = [Notice(id=note.id, username=user.username, display_name=user.display_name,
+                      subject="You have a new alert in LTC",
+                      link=f"/inbox#alert-{note.alert_id}", at=stamp) for note, user in rows]
+    for note, _ in rows:
         note.attempts += 1
-        try:
-            notifier.send(Notice(id=note.id, username=user.username,
-                                 display_name=user.display_name,
-                                 subject="You have a new alert in LTC",
-                                 link=f"/inbox#alert-{note.alert_id}", at=now()))
-        except Exception:  # any provider failure: try again later
-            continue
-        note.sent_at = now()
-        sent += 1
+    try:
+        notifier.send(notices)
+    except Exception:  # any provider failure: try again later
+        session.flush()
+        return 0
+    for note, _ in rows:
+        note.sent_at = stamp
     session.flush()
-    return sent
+    return len(rows)
