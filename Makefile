@@ -50,7 +50,7 @@ demo: install frontend ## build a 50,000-person community, stratify it, load it 
 	$(UV) run ltc stratify --as-of 2025-03-31 --model $(DATA)/models/gbm-2023-04-01 --data-dir $(DATA)
 	$(UV) run ltc care load-run --data-dir $(DATA)
 	$(UV) run ltc care demo-users --data-dir $(DATA)
-	$(UV) run ltc serve --data-dir $(DATA)
+	bash scripts/demo-serve.sh $(UV) $(DATA)
 
 test: install java ## run every test (starts PostgreSQL and installs Chromium when missing)
 	bash scripts/ensure-postgres.sh
