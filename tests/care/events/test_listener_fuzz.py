@@ -20,7 +20,7 @@ from ltc.care.work.models import Task
 from ..care import IN_AREA
 from .listening import listening, populate, session
 
-FUZZ = settings(max_examples=150, deadline=None,
+FUZZ = settings(max_examples=80, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 VALID = adt.message("A01", "F1", IN_AREA, datetime(2026, 2, 3, 4, 5), spell_id="F",
@@ -114,7 +114,7 @@ def test_a_failure_half_way_leaves_nothing_but_the_quarantined_message(
     consistent(store)
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(noise=st.lists(st.binary(max_size=200), max_size=5))
 def test_noise_on_the_wire_does_not_stop_the_listener(store: str, noise: list[bytes]) -> None:
