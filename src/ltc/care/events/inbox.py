@@ -55,6 +55,7 @@ from ltc.care.events.models import (
 )
 from ltc.care.events.rules import ALERT_KINDS
 from ltc.care.people.models import Person
+from ltc.care.work import services as work
 from ltc.care.work.models import Task
 from ltc.codes import nhs_number as nhs
 
@@ -210,19 +211,8 @@ def acknowledge(session: Session, user: User, alert_id: int) -> Alert:
 
 
 def _assignee(session: Session, nhs_number: str, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise InboxError("Assign to (to_user_id): there is no such active user. Choose a "
-                         "clinician who looks after this person.")
-    if user.role not in ASSIGNABLE:
-        raise InboxError(f"Assign to (to_user_id): {user.display_name} is not a clinician. "
-                         "Alerts can only be assigned to case managers and practice "
-                         "clinicians.")
-    if not _looks_after(session, user, nhs_number):
-        raise InboxError(f"Assign to (to_user_id): {user.display_name} does not look after "
-                         "this person. Choose a clinician who does (their case manager or a "
-                         "clinician at their practice).")
-    return user
+    return work.assignee(session, nhs_number, user_id, "Assign to (to_user_id)", "Alerts",
+                         InboxError)
 
 
 def assign(session: Session, user: User, alert_id: int, to_user_id: int) -> Alert:

@@ -112,19 +112,22 @@ def _looks_after(session: Session, user: User, nhs_number: str) -> bool:
     return grant.allowed and not grant.break_glass
 
 
-def _assignee(session: Session, nhs_number: str, user_id: int) -> User:
+def assignee(session: Session, nhs_number: str, user_id: int,
+             label: str = "Assigned to (assigned_to)", what: str = "Tasks",
+             error: type[ValueError] = WorkError) -> User:
+    """The active clinician ``user_id`` who looks after the person, to assign a task or an
+    alert to; otherwise ``error`` naming the field (``label``) and what is expected."""
     user = session.get(User, user_id)
     if user is None or not user.active:
-        raise WorkError("Assigned to (assigned_to): there is no such active user. Choose a "
-                        "clinician who looks after this person.")
+        raise error(f"{label}: there is no such active user. Choose a clinician who looks "
+                    "after this person.")
     if user.role not in ASSIGNABLE:
-        raise WorkError(f"Assigned to (assigned_to): {user.display_name} is not a clinician. "
-                        "Tasks can only be assigned to case managers and practice "
-                        "clinicians.")
+        raise error(f"{label}: {user.display_name} is not a clinician. {what} can only be "
+                    "assigned to case managers and practice clinicians.")
     if not _looks_after(session, user, nhs_number):
-        raise WorkError(f"Assigned to (assigned_to): {user.display_name} does not look after "
-                        "this person. Choose a clinician who does (their case manager or a "
-                        "clinician at their practice).")
+        raise error(f"{label}: {user.display_name} does not look after this person. Choose "
+                    "a clinician who does (their case manager or a clinician at their "
+                    "practice).")
     return user
 
 
@@ -138,8 +141,8 @@ def add_task(session: Session, nhs_number: str, by: User, title: str, due_on: da
     if due_on < today:
         raise WorkError(f"Due date (due_on): {due_on.isoformat()} has passed. Give today's "
                         "date or a later one.")
-    assignee = _assignee(session, nhs_number, by.id if assigned_to is None else assigned_to)
-    task = Task(nhs_number=nhs_number, title=text, due_on=due_on, assigned_to=assignee.id,
+    assigned = assignee(session, nhs_number, by.id if assigned_to is None else assigned_to)
+    task = Task(nhs_number=nhs_number, title=text, due_on=due_on, assigned_to=assigned.id,
                 created_by=by.id)
     session.add(task)
     session.flush()
