@@ -19,7 +19,7 @@ $(UV):
 	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet --break-system-packages --user "uv==$(UV_VERSION)"
 
 .venv/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --extra spark
+	$(UV) sync --frozen --extra spark --compile-bytecode
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -55,6 +55,7 @@ demo: install frontend ## build a 50,000-person community, stratify it, load it 
 test: install java ## run every test (starts PostgreSQL and installs Chromium when missing)
 	bash scripts/ensure-postgres.sh
 	bash scripts/ensure-chromium.sh
+	$(UV) run python -m compileall -q src
 	$(UV) run pytest -n 2 --dist loadfile -q
 
 check: install ## lint and type-check

@@ -24,6 +24,8 @@ def external_data() -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "spark: runs on the Spark engine (one session per test process)")
+    config.addinivalue_line(
+        "markers", "real_password_hashing: hash passwords at the production Argon2 cost")
     # raised inside pyspark 4 on pandas 3 (results pass through pandas in Ibis), not by our code
     for warning in ("ignore:PySpark does not yet fully support pandas:FutureWarning",
                     "ignore:The copy keyword is deprecated"):

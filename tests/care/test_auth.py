@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from ltc.care.audit.models import AuditEvent
-from ltc.care.auth.services import MAX_FAILURES
+from ltc.care.auth.models import User
+from ltc.care.auth.services import MAX_FAILURES, hash_password
 
 from .care import IN_AREA, OTHER_AREA, PASSWORD, Community, db, signed_in
 
@@ -80,3 +82,15 @@ def test_break_glass_needs_a_reason_and_is_flagged(app: Any, community: Communit
         rows = s.scalars(select(AuditEvent).where(AuditEvent.nhs_number == OTHER_AREA)
                          .order_by(AuditEvent.seq)).all()
     assert [(r.action, r.break_glass) for r in rows] == [("break_glass", True), ("read", True)]
+
+
+@pytest.mark.real_password_hashing
+def test_passwords_are_hashed_with_argon2id_at_the_rfc_9106_cost(community: Community) -> None:
+    hashed = hash_password(PASSWORD)
+    # RFC 9106 section 4, second recommended option: 64 MiB, 3 passes, 4 lanes
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert PASSWORD not in hashed
+    with db(community.url) as s:
+        stored = s.scalar(select(User.password_hash).where(User.username == "matron"))
+    assert stored is not None
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")

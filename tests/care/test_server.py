@@ -43,14 +43,21 @@ def _workers(pid: int) -> set[int]:
             if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()}
 
 
-def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "ltc", "serve", "--data-dir", str(data_dir), "--port",
-         str(port), "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        env={**os.environ, "LTC_CARE_DATABASE_URL": ""})
+def _serve(data_dir: Path, port: int, log: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start the server; its output goes to ``log`` (a file never fills up and blocks it
+    as an unread pipe can), or to a pipe for the caller to read."""
+    command = [sys.executable, "-m", "ltc", "serve", "--data-dir", str(data_dir), "--port",
+               str(port), "--workers", "2"]
+    env = {**os.environ, "LTC_CARE_DATABASE_URL": ""}
+    if log is None:
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                env=env)
+    with log.open("ab") as out:
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
 
 
-def _until(check: object, seconds: float = 30) -> None:
+def _until(check: object, seconds: float = 90, log: Path | None = None) -> None:
+    """Wait for ``check``; generous, as the other test process may be busy on both cores."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -59,17 +66,19 @@ def _until(check: object, seconds: float = 30) -> None:
         except (httpx.HTTPError, OSError):
             pass
         time.sleep(0.1)
-    raise AssertionError("timed out")
+    said = log.read_text(errors="replace")[-4000:] if log is not None else ""
+    raise AssertionError(f"timed out after {seconds} s; the server printed:\n{said}")
 
 
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path, int]]:
     port = _free_port()
-    proc = _serve(tmp_path, port)
+    log = tmp_path / "server.log"
+    proc = _serve(tmp_path, port, log)
     base = f"http://127.0.0.1:{port}"
     try:
         _until(lambda: len(_workers(proc.pid)) == 2
-               and httpx.get(f"{base}/login", timeout=2).status_code == 200)
+               and httpx.get(f"{base}/login", timeout=2).status_code == 200, log=log)
         yield proc, base, tmp_path, port
     finally:
         if proc.poll() is None:

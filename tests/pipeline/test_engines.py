@@ -208,7 +208,7 @@ def assert_identical(got: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
 @pytest.mark.usefixtures("spark")
 @pytest.mark.spark
 @pytest.mark.xdist_group("spark")
-@settings(max_examples=10, deadline=None,
+@settings(max_examples=6, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(population=populations())
 def test_duckdb_and_spark_agree_on_random_populations(
@@ -221,7 +221,7 @@ def test_duckdb_and_spark_agree_on_random_populations(
 @pytest.mark.usefixtures("spark")
 @pytest.mark.spark
 @pytest.mark.xdist_group("spark")
-@settings(max_examples=3, deadline=None,
+@settings(max_examples=2, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(population=populations())
 def test_duckdb_and_spark_agree_on_whole_runs(
