@@ -6,31 +6,18 @@ markup typed into every free-text field shows as text. Screenshots go to
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from ltc.care.db import upgrade
-from ltc.web.app import create_app
 
+from .browsing import chromium_page, served, shot
 from .care import IN_AREA, PASSWORD, seed
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 XSS = "<script>window.hacked=1</script><iframe src=x></iframe>"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -38,41 +25,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'care.db'}"
     upgrade(url)
     seed(url)
-    port = _free_port()
-    app = create_app(url)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-    app.state.engine.dispose()
+    with served(url) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser_page() -> Iterator[Page]:
-    assert CHROMIUM.exists(), "Chromium is missing: run `make test` (it installs it)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM),
-                                    args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                      accept_downloads=True)
-        page = context.new_page()
+    with chromium_page(accept_downloads=True) as page:
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.dialogs = dialogs  # type: ignore[attr-defined]
         yield page
-        browser.close()
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_a_case_manager_works_a_candidate_through_to_a_care_plan(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,12 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from .browsing import free_port
 
 
 def _children(pid: int) -> set[int]:
@@ -72,7 +66,7 @@ def _until(check: object, seconds: float = 90, log: Path | None = None) -> None:
 
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path, int]]:
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "server.log"
     proc = _serve(tmp_path, port, log)
     base = f"http://127.0.0.1:{port}"

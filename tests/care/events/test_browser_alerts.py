@@ -6,21 +6,17 @@ is in her tasks. Screenshots go to ``artifacts/screenshots/``."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-import uvicorn
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from ltc.care.db import upgrade
 from ltc.care.events import adt
-from ltc.web.app import create_app
 
+from ..browsing import chromium_page, served, shot
 from ..care import PASSWORD
-from ..test_browser import CHROMIUM, _free_port, shot
 from .listening import People, listening, populate
 
 
@@ -33,30 +29,14 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, People]:
 
 @pytest.fixture(scope="module")
 def web(store: tuple[str, People]) -> Iterator[str]:
-    port = _free_port()
-    app = create_app(store[0])
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-    app.state.engine.dispose()
+    with served(store[0]) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def page() -> Iterator[Page]:
-    assert CHROMIUM.exists(), "Chromium is missing: run `make test` (it installs it)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM),
-                                    args=["--no-sandbox", "--disable-gpu"])
-        yield browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        browser.close()
+    with chromium_page() as page:
+        yield page
 
 
 def test_an_admission_alert_appears_is_acknowledged_and_discharge_makes_a_task(

@@ -185,3 +185,10 @@ def access(session: Session, user: User, nhs_number: str,
         BreakGlass.user_id == user.id, BreakGlass.nhs_number == nhs_number,
         BreakGlass.expires_at > at)))
     return Access(bool(glass), break_glass=bool(glass))
+
+
+def looks_after(session: Session, user: User, nhs_number: str) -> bool:
+    """A legitimate relationship other than emergency (break-glass) access: whom tasks and
+    alerts about the person may go to."""
+    grant = access(session, user, nhs_number)
+    return grant.allowed and not grant.break_glass

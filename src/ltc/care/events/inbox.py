@@ -121,12 +121,6 @@ def _addressee(user: User) -> dict[str, Any]:
     return {"user": user.id, "practice": practice or None}
 
 
-def _looks_after(session: Session, user: User, nhs_number: str) -> bool:
-    """A legitimate relationship other than emergency (break-glass) access."""
-    grant = auth.access(session, user, nhs_number)
-    return grant.allowed and not grant.break_glass
-
-
 @dataclass(frozen=True)
 class InboxAlert:
     alert: Alert
@@ -163,7 +157,7 @@ def inbox(session: Session, user: User, *, include_done: bool = False,
         .order_by(Alert.acknowledged_at.desc(), Alert.id.desc()).limit(DONE_LIMIT),
         params).all() if include_done else []
     people = {p.nhs_number for _, p in (*waiting, *done)}
-    allowed = {n for n in people if _looks_after(session, user, n)}
+    allowed = {n for n in people if auth.looks_after(session, user, n)}
 
     def shown(rows: Iterable[Any]) -> list[InboxAlert]:
         return [InboxAlert(a, p, ALERT_KINDS.get(a.kind, a.kind),
@@ -191,7 +185,7 @@ def mark(session: Session, user: User, now: datetime | None = None) -> str:
 def _theirs(session: Session, user: User, alert_id: int) -> Alert:
     alert = session.scalar(select(Alert).where(Alert.id == alert_id, _THEIRS),
                            _addressee(user))
-    if alert is None or not _looks_after(session, user, alert.nhs_number):
+    if alert is None or not auth.looks_after(session, user, alert.nhs_number):
         raise NotFoundError("There is no such alert in your inbox.")
     if alert.cancelled_at is not None:
         raise InboxError("This alert was withdrawn when the hospital cancelled the event "

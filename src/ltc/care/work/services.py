@@ -106,12 +106,6 @@ def record_contact(session: Session, nhs_number: str, by: User, on: date | None,
     return contact
 
 
-def _looks_after(session: Session, user: User, nhs_number: str) -> bool:
-    """A legitimate relationship other than emergency (break-glass) access."""
-    grant = auth.access(session, user, nhs_number)
-    return grant.allowed and not grant.break_glass
-
-
 def assignee(session: Session, nhs_number: str, user_id: int,
              label: str = "Assigned to (assigned_to)", what: str = "Tasks",
              error: type[ValueError] = WorkError) -> User:
@@ -124,7 +118,7 @@ def assignee(session: Session, nhs_number: str, user_id: int,
     if user.role not in ASSIGNABLE:
         raise error(f"{label}: {user.display_name} is not a clinician. {what} can only be "
                     "assigned to case managers and practice clinicians.")
-    if not _looks_after(session, user, nhs_number):
+    if not auth.looks_after(session, user, nhs_number):
         raise error(f"{label}: {user.display_name} does not look after this person. Choose "
                     "a clinician who does (their case manager or a clinician at their "
                     "practice).")
@@ -192,7 +186,7 @@ def open_tasks(session: Session, user: User, today: date | None = None,
                Task.cancelled_at.is_(None))
         .order_by(Task.due_on.asc().nulls_last(), Task.id).limit(limit)).all()
     people = {p.nhs_number for _, p in rows}
-    allowed = {n for n in people if _looks_after(session, user, n)}
+    allowed = {n for n in people if auth.looks_after(session, user, n)}
     managers: dict[str, User] = {}
     if allowed:
         managers = dict(session.execute(
