@@ -16,7 +16,7 @@ import anyio.to_thread
 import jinja2
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -53,6 +53,18 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         break_glass=getattr(request.state, "break_glass", False),
         unread=_unread(request, user), **context)
     return HTMLResponse(html, status_code=status)
+
+
+def back_to_person(nhs_number: str, note: str | None = None) -> Response:
+    """After a form on a person's page is saved: back to that page, with what was done."""
+    target = f"/people/{nhs_number}" + (f"?note={note}" if note else "")
+    return RedirectResponse(target, status_code=303)
+
+
+def not_saved(request: Request, nhs_number: str, error: str) -> HTMLResponse:
+    """A form on a person's page that was refused: what was wrong, and the way back."""
+    return page(request, "people/problem.html.j2", status=422, title="Not saved", error=error,
+                nhs_number=nhs_number)
 
 
 def _unread(request: Request, user: Viewer | None) -> int | None:

@@ -7,12 +7,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from ltc.care.auth.models import Role
 from ltc.care.casemgmt import services as cases
 from ltc.care.casemgmt.models import WARN_ABOVE, CaseManager
-from ltc.web.app import page
+from ltc.web.app import back_to_person, not_saved, page
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.policy import CLINICIANS, policy
 
@@ -52,16 +52,6 @@ def workforce(request: Request, db: Db) -> Response:
                 rows=cases.workforce(db))
 
 
-def _back(nhs_number: str, note: str | None = None) -> Response:
-    target = f"/people/{nhs_number}" + (f"?note={note}" if note else "")
-    return RedirectResponse(target, status_code=303)
-
-
-def _with_error(request: Request, nhs_number: str, error: str) -> Response:
-    return page(request, "people/problem.html.j2", status=422, title="Not saved", error=error,
-                nhs_number=nhs_number)
-
-
 @router.post("/people/{nhs_number}/allocate")
 @policy("person", roles=(Role.CASE_MANAGER,))
 def allocate(request: Request, nhs_number: str, db: Db, me: Me,
@@ -69,8 +59,8 @@ def allocate(request: Request, nhs_number: str, db: Db, me: Me,
     try:
         done = cases.allocate(db, nhs_number, case_manager, me)
     except cases.CaseError as e:
-        return _with_error(request, nhs_number, str(e))
-    return _back(nhs_number, "allocated-warning" if done.warning else "allocated")
+        return not_saved(request, nhs_number, str(e))
+    return back_to_person(nhs_number, "allocated-warning" if done.warning else "allocated")
 
 
 @router.post("/people/{nhs_number}/approach")
@@ -81,8 +71,8 @@ def approach(request: Request, nhs_number: str, db: Db, me: Me,
     try:
         cases.record_approach(db, nhs_number, me, on, outcome, review_on, note)
     except cases.CaseError as e:
-        return _with_error(request, nhs_number, str(e))
-    return _back(nhs_number, "approach")
+        return not_saved(request, nhs_number, str(e))
+    return back_to_person(nhs_number, "approach")
 
 
 @router.post("/people/{nhs_number}/nominate")
@@ -92,8 +82,8 @@ def nominate(request: Request, nhs_number: str, db: Db, me: Me,
     try:
         cases.nominate(db, nhs_number, me, action, reason)
     except cases.CaseError as e:
-        return _with_error(request, nhs_number, str(e))
-    return _back(nhs_number, action)
+        return not_saved(request, nhs_number, str(e))
+    return back_to_person(nhs_number, action)
 
 
 @router.post("/people/{nhs_number}/discharge")
@@ -103,5 +93,5 @@ def discharge(request: Request, nhs_number: str, db: Db, me: Me, on: Annotated[d
     try:
         cases.discharge(db, nhs_number, on, reason)
     except cases.CaseError as e:
-        return _with_error(request, nhs_number, str(e))
-    return _back(nhs_number, "discharged")
+        return not_saved(request, nhs_number, str(e))
+    return back_to_person(nhs_number, "discharged")

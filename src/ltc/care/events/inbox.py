@@ -382,19 +382,6 @@ def _choice(value: str, label: str, allowed: dict[str, str]) -> str:
     return value
 
 
-def _text(value: str, label: str, *, required: bool) -> str:
-    text = value.strip()
-    if required and not text:
-        raise InboxError(f"{label}: this is empty. Type it in.")
-    if len(text) > MAX_TEXT:
-        raise InboxError(f"{label}: this is {len(text)} characters long. Shorten it to "
-                         f"{MAX_TEXT} characters or fewer.")
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
-        raise InboxError(f"{label}: this contains control characters. Type it again as "
-                         "plain text.")
-    return text
-
-
 def record_review(session: Session, user: User, nhs_number: str, event_id: int,
                   sector: str, avoidable: str, reasons: Iterable[str], detail: str,
                   actions: str, on: date | None = None,
@@ -418,8 +405,10 @@ def record_review(session: Session, user: User, nhs_number: str, event_id: int,
                          f"of {', '.join(REVIEW_REASONS)}.")
     for reason in given:
         _choice(reason, f"{name}: reasons (reasons)", REVIEW_REASONS)
-    text = _text(detail, f"{name}: detail (detail)", required="other" in given)
-    planned = _text(actions, f"{name}: actions (actions)", required=False)
+    text = work.free_text(detail, f"{name}: detail (detail)", MAX_TEXT,
+                          required="other" in given, error=InboxError)
+    planned = work.free_text(actions, f"{name}: actions (actions)", MAX_TEXT,
+                             required=False, error=InboxError)
     if on is None:
         on = today
     if on > today:

@@ -19,7 +19,7 @@ from ltc.care.events import inbox as alerts
 from ltc.care.events import services
 from ltc.care.events.feed import KINDS
 from ltc.care.events.models import Alert, InboundMessage
-from ltc.web.app import page
+from ltc.web.app import back_to_person, not_saved, page
 from ltc.web.deps import Db, Me, alert_rules, guarded_router
 from ltc.web.policy import CLINICIANS, policy
 
@@ -115,11 +115,6 @@ def assign(request: Request, alert_id: RowId, db: Db, me: Me,
 
 
 # -- a person's flags and admission reviews --------------------------------------------
-def _with_error(request: Request, nhs_number: str, error: str) -> Response:
-    return page(request, "people/problem.html.j2", status=422, title="Not saved", error=error,
-                nhs_number=nhs_number)
-
-
 @router.post("/people/{nhs_number}/flags/{flag_id}/clear")
 @policy("person", roles=CLINICIANS)
 def clear_flag(request: Request, nhs_number: str, flag_id: RowId, db: Db,
@@ -129,8 +124,8 @@ def clear_flag(request: Request, nhs_number: str, flag_id: RowId, db: Db,
     except alerts.NotFoundError as e:
         raise HTTPException(404, str(e)) from e
     except alerts.InboxError as e:
-        return _with_error(request, nhs_number, str(e))
-    return RedirectResponse(f"/people/{nhs_number}?note=flag-cleared", status_code=303)
+        return not_saved(request, nhs_number, str(e))
+    return back_to_person(nhs_number, "flag-cleared")
 
 
 def _review_page(request: Request, db: Db, nhs_number: str, event_id: int, *,

@@ -21,7 +21,7 @@ from ltc.care.people import activity
 from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
 from ltc.care.work.models import Contact, Referral, SurveyResponse, Task
 from ltc.records.registers import REGISTERS
-from ltc.web.app import page
+from ltc.web.app import back_to_person, page
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.policy import CLINICIANS, policy
 
@@ -147,4 +147,4 @@ def break_glass(request: Request, nhs_number: str, db: Db, me: Me,
         return page(request, "people/break_glass.html.j2", status=422, title="Emergency access",
                     nhs_number=nhs_number, error=str(e))
     request.state.audit.add(nhs_number, "break_glass", f"POST {request.url.path}", True)
-    return RedirectResponse(f"/people/{nhs_number}", status_code=303)
+    return back_to_person(nhs_number)

@@ -61,16 +61,19 @@ class NoSuchTaskError(LookupError):
     """No task with that id belongs to that person."""
 
 
-def _text(value: str, label: str, limit: int, *, required: bool) -> str:
+def free_text(value: str, label: str, limit: int, *, required: bool,
+              error: type[ValueError] = WorkError) -> str:
+    """Typed text, trimmed: otherwise ``error`` naming the field (``label``) when it is
+    empty but required, longer than ``limit`` or holds control characters."""
     text = value.strip()
     if required and not text:
-        raise WorkError(f"{label}: this is empty. Type it in.")
+        raise error(f"{label}: this is empty. Type it in.")
     if len(text) > limit:
-        raise WorkError(f"{label}: this is {len(text)} characters long. Shorten it to "
-                        f"{limit} characters or fewer.")
+        raise error(f"{label}: this is {len(text)} characters long. Shorten it to "
+                    f"{limit} characters or fewer.")
     if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
-        raise WorkError(f"{label}: this contains control characters. Type it again as "
-                        "plain text.")
+        raise error(f"{label}: this contains control characters. Type it again as "
+                    "plain text.")
     return text
 
 
@@ -99,7 +102,7 @@ def record_contact(session: Session, nhs_number: str, by: User, on: date | None,
     contact = Contact(nhs_number=nhs_number, user_id=by.id,
                       kind=_choice(kind, "Kind of contact (kind)", KINDS),
                       on=_day(on, "Date of the contact (on)", today),
-                      outcome=_text(outcome, "Outcome of the contact (outcome)", MAX_TEXT,
+                      outcome=free_text(outcome, "Outcome of the contact (outcome)", MAX_TEXT,
                                     required=True))
     session.add(contact)
     session.flush()
@@ -129,7 +132,7 @@ def add_task(session: Session, nhs_number: str, by: User, title: str, due_on: da
              assigned_to: int | None = None, today: date | None = None) -> Task:
     """Add a task for the person, assigned to ``assigned_to`` (by default ``by``)."""
     today = today or date.today()
-    text = _text(title, "Task title (title)", MAX_TITLE, required=True)
+    text = free_text(title, "Task title (title)", MAX_TITLE, required=True)
     if due_on is None:
         raise WorkError("Due date (due_on): this is empty. Give the date the task is due.")
     if due_on < today:
@@ -204,7 +207,7 @@ def add_referral(session: Session, nhs_number: str, by: User, service: str, reas
     today = today or date.today()
     referral = Referral(nhs_number=nhs_number, user_id=by.id,
                         service=_choice(service, "Service (service)", SERVICES),
-                        reason=_text(reason, "Reason for the referral (reason)", MAX_TEXT,
+                        reason=free_text(reason, "Reason for the referral (reason)", MAX_TEXT,
                                      required=True),
                         on=_day(on, "Date of the referral (on)", today, required=False))
     session.add(referral)
@@ -223,7 +226,7 @@ def record_survey(session: Session, nhs_number: str, by: User, satisfaction: int
                         "whole number from 1 (very dissatisfied) to 5 (very satisfied).")
     response = SurveyResponse(nhs_number=nhs_number, recorded_by=by.id,
                               satisfaction=satisfaction,
-                              comment=_text(comment, "Comment (comment)", MAX_TEXT,
+                              comment=free_text(comment, "Comment (comment)", MAX_TEXT,
                                             required=False),
                               on=_day(on, "Date of the response (on)", today, required=False))
     session.add(response)

@@ -7,10 +7,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from ltc.care.work import services as work
-from ltc.web.app import page
+from ltc.web.app import back_to_person, not_saved, page
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.policy import CLINICIANS, policy
 
@@ -28,15 +28,6 @@ def my_tasks(request: Request, db: Db, me: Me) -> Response:
     return page(request, "work/tasks.html.j2", title="My tasks", tasks=found)
 
 
-def _back(nhs_number: str, note: str) -> Response:
-    return RedirectResponse(f"/people/{nhs_number}?note={note}", status_code=303)
-
-
-def _with_error(request: Request, nhs_number: str, error: str) -> Response:
-    return page(request, "people/problem.html.j2", status=422, title="Not saved", error=error,
-                nhs_number=nhs_number)
-
-
 @router.post("/people/{nhs_number}/contacts")
 @policy("person", roles=CLINICIANS)
 def contact(request: Request, nhs_number: str, db: Db, me: Me,
@@ -45,8 +36,8 @@ def contact(request: Request, nhs_number: str, db: Db, me: Me,
     try:
         work.record_contact(db, nhs_number, me, on, kind, outcome)
     except work.WorkError as e:
-        return _with_error(request, nhs_number, str(e))
-    return _back(nhs_number, "contact")
+        return not_saved(request, nhs_number, str(e))
+    return back_to_person(nhs_number, "contact")
 
 
 @router.post("/people/{nhs_number}/tasks")
@@ -57,8 +48,8 @@ def task(request: Request, nhs_number: str, db: Db, me: Me,
     try:
         work.add_task(db, nhs_number, me, title, due_on, assigned_to)
     except work.WorkError as e:
-        return _with_error(request, nhs_number, str(e))
-    return _back(nhs_number, "task")
+        return not_saved(request, nhs_number, str(e))
+    return back_to_person(nhs_number, "task")
 
 
 @router.post("/people/{nhs_number}/tasks/{task_id}/done")
@@ -69,8 +60,8 @@ def task_done(request: Request, nhs_number: str, task_id: int, db: Db) -> Respon
     except work.NoSuchTaskError as e:
         raise HTTPException(404, str(e)) from e
     except work.WorkError as e:
-        return _with_error(request, nhs_number, str(e))
-    return _back(nhs_number, "task-done")
+        return not_saved(request, nhs_number, str(e))
+    return back_to_person(nhs_number, "task-done")
 
 
 @router.post("/people/{nhs_number}/referrals")
@@ -81,8 +72,8 @@ def referral(request: Request, nhs_number: str, db: Db, me: Me,
     try:
         work.add_referral(db, nhs_number, me, service, reason, on)
     except work.WorkError as e:
-        return _with_error(request, nhs_number, str(e))
-    return _back(nhs_number, "referral")
+        return not_saved(request, nhs_number, str(e))
+    return back_to_person(nhs_number, "referral")
 
 
 @router.post("/people/{nhs_number}/survey")
@@ -93,5 +84,5 @@ def survey(request: Request, nhs_number: str, db: Db, me: Me,
     try:
         work.record_survey(db, nhs_number, me, satisfaction, comment, on)
     except work.WorkError as e:
-        return _with_error(request, nhs_number, str(e))
-    return _back(nhs_number, "survey")
+        return not_saved(request, nhs_number, str(e))
+    return back_to_person(nhs_number, "survey")
