@@ -21,6 +21,7 @@ from ltc.care.cli import listen, serve
 from ltc.care.events.cli import events_app
 from ltc.care.feeds.cli import feeds_app
 from ltc.config import settings
+from ltc.options import DataDir
 from ltc.pipeline.model_cli import app as model_app
 from ltc.records.errors import IngestError
 from ltc.records.store import Batch, CommitResult, RecordStore
@@ -43,8 +44,6 @@ app.command("listen")(listen)
 console = Console()
 err = Console(stderr=True)
 
-DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Data folder (default: $LTC_DATA_DIR or ./data).")]
 
 
 def _filled_store(data_dir: Path | None) -> RecordStore:

@@ -11,11 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from ltc.config import pass_to_workers, settings
+from ltc.options import DataDir
 
 app = typer.Typer(help="The care plane: the care store and its users.", no_args_is_help=True)
 console = Console()
-DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Data directory (default: LTC_DATA_DIR or ./data).")]
 
 
 def _url(data_dir: Path | None) -> str:

@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from ltc.config import settings
+from ltc.options import DataDir
 from ltc.records.store import RecordStore
 
 app = typer.Typer(help="The predictive model of emergency admission (STRAT-3).",
@@ -28,8 +29,6 @@ app = typer.Typer(help="The predictive model of emergency admission (STRAT-3).",
 console = Console()
 err = Console(stderr=True)
 
-DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Data folder (default: $LTC_DATA_DIR or ./data).")]
 
 
 def _data_dir(data_dir: Path | None) -> Path:

@@ -14,13 +14,12 @@ import typer
 from rich.console import Console
 
 from ltc.config import settings
+from ltc.options import DataDir
 
 events_app = typer.Typer(help="Real-time events: to the record plane; sending test messages.",
                          no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
-DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Data directory (default: LTC_DATA_DIR or ./data).")]
 
 
 @events_app.command("to-records")

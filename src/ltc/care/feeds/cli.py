@@ -17,13 +17,12 @@ from rich.markup import escape
 
 from ltc.care.events import rules as alert_rules
 from ltc.config import settings
+from ltc.options import DataDir
 
 feeds_app = typer.Typer(help="Apply files of ambulance incidents or FHIR messages to the "
                              "care store (each file all or nothing).", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
-DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Data directory (default: LTC_DATA_DIR or ./data).")]
 RulesFile = Annotated[Path | None, typer.Option(
     "--rules", help="Alert rules file (default: the packaged rules)")]
 File = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
