@@ -191,13 +191,7 @@ def read_csv(text: str, filename: str) -> list[tuple[int, str]]:
             incident: dict[str, Any] = {n: c.strip() for n, c in zip(header, cells, strict=True)}
             if not incident.get("service"):
                 incident.pop("service", None)
-            raw = json.dumps(incident, ensure_ascii=False)
-            try:
-                read(raw)
-            except FeedError as err:
-                problems.append(f"{filename}, line {line}, {err.reason}")
-                continue
-            rows.append((line, raw))
+            _check(incident, line, f"{filename}, line {line}", rows, problems)
     except csv.Error as err:
         problems.append(f"{filename}, line {reader.line_num}: not readable as CSV ({err})")
     if header is None and not problems:
@@ -206,6 +200,19 @@ def read_csv(text: str, filename: str) -> list[tuple[int, str]]:
     if problems:
         raise FileError(problems)
     return rows
+
+
+def _check(incident: dict[str, Any], line: int, where: str, rows: list[tuple[int, str]],
+           problems: list[str]) -> None:
+    """Add the incident to ``rows`` as JSON text for :func:`read`, or what is wrong with it
+    (at ``where``) to ``problems``."""
+    raw = json.dumps(incident, ensure_ascii=False)
+    try:
+        read(raw)
+    except FeedError as err:
+        problems.append(f"{where}, {err.reason}")
+    else:
+        rows.append((line, raw))
 
 
 def _header_problems(header: list[str], filename: str, line: int) -> list[str]:
@@ -246,13 +253,7 @@ def read_json(text: str, filename: str) -> list[tuple[int, str]]:
             problems.append(f"{where}: a JSON {type(item).__name__}; expected an incident, "
                             "a JSON object")
             continue
-        raw = json.dumps(item, ensure_ascii=False)
-        try:
-            read(raw)
-        except FeedError as err:
-            problems.append(f"{where}, {err.reason}")
-            continue
-        rows.append((line, raw))
+        _check(item, line, where, rows, problems)
     if problems:
         raise FileError(problems)
     return rows
