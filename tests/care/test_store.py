@@ -3,8 +3,11 @@ and PostgreSQL; loading a run is all-or-nothing and repeatable."""
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from ltc.care.db import Base, all_models, make_engine
 
@@ -66,3 +69,14 @@ def test_upgrading_rechains_an_intact_audit_trail(care_url: str) -> None:
     _old_chain(care_url, tamper=True)
     with pytest.raises(RuntimeError, match="row 3 does not follow"):
         upgrade(care_url)
+
+
+def test_a_database_error_does_not_show_the_patient_data_it_was_given(care_url: str) -> None:
+    engine = make_engine(care_url)
+    secret = "Margaret Example, born 17/05/1940"
+    with pytest.raises(DBAPIError) as caught, engine.begin() as c:
+        c.execute(text("INSERT INTO person (nhs_number, date_of_birth, sex) "
+                       "VALUES (:n, :d, :s)"), {"n": None, "d": None, "s": secret})
+    assert secret not in str(caught.value)
+    assert "hidden" in str(caught.value)  # SQLAlchemy says the parameters were hidden
+    engine.dispose()

@@ -89,10 +89,10 @@ def test_any_message_gets_an_answer_and_is_applied_whole_or_not_at_all(
 
 
 def test_a_failure_half_way_leaves_nothing_but_the_quarantined_message(
-        store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        store: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     def fail_after_the_alert(self: events._Apply) -> None:
         self._alert("admission", "half made", user_id=None)
-        raise RuntimeError("a rule broke")
+        raise RuntimeError(f"a rule broke for {self.person.nhs_number}")
 
     monkeypatch.setattr(events._Apply, "_admission", fail_after_the_alert)
     from ltc.care.db import make_engine, sessions
@@ -106,6 +106,10 @@ def test_a_failure_half_way_leaves_nothing_but_the_quarantined_message(
     assert handled.outcome.code == "AE"
     assert handled.outcome.status == "quarantined"
     assert "kept in the quarantine" in handled.outcome.problem
+    logged = caplog.text
+    assert "RuntimeError" in logged
+    assert "fail_after_the_alert" in logged  # where it failed, for whoever mends it
+    assert "a rule broke" not in logged  # never the message: it may name the patient
     with session(store) as s:
         assert s.scalar(select(func.count()).select_from(Alert)) == 0
         assert s.scalar(select(func.count()).select_from(CareEvent)) == 0

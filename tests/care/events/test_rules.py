@@ -186,6 +186,7 @@ def test_unknown_people_wait_and_can_be_matched_by_hand(care_url: str,
     assert [o.status for o in outs] == ["unmatched"] * 3
     assert "not known" in outs[0].problem
     assert "Modulus 11" in outs[1].problem
+    assert "9434765918" not in outs[1].problem  # the problem text names no patient
     assert "no NHS number" in outs[2].problem
     engine = make_engine(care_url)
     with unit_of_work(sessions(engine)) as s:

@@ -17,6 +17,7 @@ import asyncio
 import logging
 import signal
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,15 @@ from ltc.care.events.rules import Rules
 
 SB, EB, CR = b"\x0b", b"\x1c", b"\x0d"
 log = logging.getLogger("ltc.listen")
+
+
+def _log_failure(what: str, err: BaseException) -> None:
+    """Log a failure by its type and where in the code it happened, never by its message
+    or the values it carried: they may be patient data (a constraint error repeats the
+    row's values, a parser error a field of the message)."""
+    frames = traceback.extract_tb(err.__traceback__)[-3:]
+    where = "; ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames)
+    log.error("%s: %s at %s", what, type(err).__name__, where or "?")
 
 
 def frame(message: str) -> bytes:
@@ -82,14 +92,15 @@ class Listener:
                 # next attempt finds it and counts this one as its duplicate
                 if attempt == 2:
                     break
-            except OperationalError:  # the store is busy or gone: tell the sender to retry
+            except OperationalError as err:  # the store is busy or gone: the sender retries
                 if attempt == 2:
-                    log.exception("the care store could not be written")
-                    return events.Outcome("failed", "AE", None, "the care store could not "
+                    _log_failure("the care store could not be written", err)
+                    # HL7 v2 original mode: AR, rejected for a reason unrelated to content
+                    return events.Outcome("failed", "AR", None, "the care store could not "
                                           "be written; send the message again")
                 time.sleep(0.2 * (attempt + 1))
             except Exception as err:  # keep it, apply nothing, say so
-                log.exception("a message could not be applied")
+                _log_failure("a message could not be applied", err)
                 return self._keep(raw, FeedError("AE", "it could not be applied "
                                                  f"({type(err).__name__}); it is kept in the "
                                                  "quarantine for an administrator"))
@@ -168,8 +179,8 @@ class Server:
             await asyncio.sleep(self.deliver_every)
             try:  # in a thread of its own: messages never wait for the delivery
                 await asyncio.to_thread(self.listener.deliver, self.notifier)
-            except Exception:  # try again next time
-                log.exception("notifications could not be delivered")
+            except Exception as err:  # try again next time
+                _log_failure("notifications could not be delivered", err)
 
     async def _connection(self, reader: asyncio.StreamReader,
                           writer: asyncio.StreamWriter) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -37,7 +37,7 @@ from ltc.care.auth.models import Role, User
 from ltc.care.casemgmt.models import CaseloadEntry
 from ltc.care.db import now
 from ltc.care.events import hl7v2
-from ltc.care.events.feed import KINDS, Event, FeedError
+from ltc.care.events.feed import Event, FeedError
 from ltc.care.events.models import (
     Alert,
     CareEvent,
@@ -156,7 +156,7 @@ def _match(session: Session, event: Event) -> tuple[Person | None, str]:
         return None, "no NHS number in the message: match the person by hand"
     problem = nhs.problem(given)
     if problem is not None:
-        return None, f"NHS number {given!r} is not valid ({problem})"
+        return None, f"the NHS number is not valid ({problem})"  # the number is not kept
     person = session.get(Person, given)
     if person is None:
         return None, "this NHS number is not known in the care store"
@@ -460,10 +460,3 @@ def counts(session: Session) -> dict[str, int]:
                            .group_by(InboundMessage.status)).all()
     return {row[0]: row[1] for row in rows}
 
-
-def describe(kind: str) -> str:
-    return KINDS.get(kind, kind)
-
-
-def due_for(rules: Rules, start: date, days: int) -> date:
-    return rules.add_working_days(start, days)
