@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ltc.care.auth.models import User
-from ltc.care.db import make_engine, sessions, unit_of_work
+from ltc.care.db import make_engine, now, sessions, unit_of_work
 from ltc.care.events import adt
 from ltc.care.events import services as events
 from ltc.care.events.feed import Event
@@ -176,6 +176,15 @@ def test_a_carers_death_flags_the_person_they_cared_for(care_url: str,
             Alert.kind == "bereavement"))}
         assert alerts[cared_for].user_id is not None  # their case manager
         assert alerts[spouse_of].practice_code == "P1"
+        for flag in flags.values():  # reviewed and cleared
+            flag.cleared_at = now()
+        s.commit()
+    # later messages repeat the death (an update, PID-30 Y): nobody is flagged again
+    [again] = send(care_url, adt.message("A08", "K4", carer, datetime(2026, 3, 10),
+                                         died=True))
+    assert (again.status, again.flags, again.alerts) == ("applied", [], [])
+    with sessions(make_engine(care_url))() as s:
+        assert s.scalar(select(func.count()).select_from(Flag)) == 2
 
 
 def test_unknown_people_wait_and_can_be_matched_by_hand(care_url: str,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from ltc.care.audit import services as audit
@@ -217,7 +217,7 @@ class _Apply:
             self._cancel("admission" if kind == "cancel_admission" else "discharge")
         elif kind == "ambulance":
             self._ambulance()
-        if self.event.died:
+        if self.event.died and not self._death_known():
             self._death()
 
     # -- what the rules make -------------------------------------------------------
@@ -358,6 +358,13 @@ class _Apply:
             else:
                 link.relationship = relationship
         self.session.flush()
+
+    def _death_known(self) -> bool:
+        """Whether an earlier message already told of this person's death (an update or a
+        discharge after it repeats it): the people it bereaved are flagged once."""
+        return self.session.scalar(select(exists().where(
+            CareEvent.nhs_number == self.person.nhs_number, CareEvent.died.is_(True),
+            CareEvent.cancelled_at.is_(None), CareEvent.id != self.event.id))) or False
 
     def _death(self) -> None:
         if not self.rules.bereavement_flag:
