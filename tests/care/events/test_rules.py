@@ -57,8 +57,13 @@ def test_working_days_skip_weekends_and_bank_holidays() -> None:
     assert RULES.add_working_days(date(2026, 3, 5), 2) == date(2026, 3, 9)  # Thu -> Mon
     # Christmas 2026: Fri 25 and Mon 28 December (Boxing Day's substitute) are holidays
     assert RULES.add_working_days(date(2026, 12, 24), 2) == date(2026, 12, 30)
-    # a discharge on a Saturday: two working days from the Monday
-    assert RULES.add_working_days(date(2026, 3, 7), 2) == date(2026, 3, 11)
+    # a discharge on a Friday, Saturday or Sunday: Monday is the first working day after
+    # it, Tuesday the second
+    for weekend in (date(2026, 3, 6), date(2026, 3, 7), date(2026, 3, 8)):
+        assert RULES.add_working_days(weekend, 2) == date(2026, 3, 10)
+    # no days: that day, or the next working day
+    assert RULES.add_working_days(date(2026, 3, 4), 0) == date(2026, 3, 4)
+    assert RULES.add_working_days(date(2026, 3, 7), 0) == date(2026, 3, 9)
     # Easter 2026: Good Friday 3 April and Easter Monday 6 April
     assert RULES.add_working_days(date(2026, 4, 2), 1) == date(2026, 4, 7)
 

@@ -53,11 +53,14 @@ class Rules:
     bank_holidays: frozenset[date]
 
     def add_working_days(self, start: date, days: int) -> date:
-        """The date ``days`` working days after ``start`` (not a weekend or bank
-        holiday); ``start`` itself when ``days`` is 0 and it is a working day."""
+        """The date ``days`` working days after ``start``, counting each working day (not
+        a weekend or bank holiday) after it: a Friday's, a Saturday's and a Sunday's 2
+        working days all end on the Tuesday. With ``days`` 0: ``start``, or the next
+        working day when it is not one."""
         day = start
-        while not self.working(day):
-            day += timedelta(days=1)
+        if days == 0:
+            while not self.working(day):
+                day += timedelta(days=1)
         for _ in range(days):
             day += timedelta(days=1)
             while not self.working(day):
