@@ -3,6 +3,7 @@ demonstration users; ``ltc serve`` runs the web app (ARCHITECTURE: interfaces)."
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -124,6 +125,12 @@ def listen(data_dir: DataDir = None,
     except alert_rules.RulesError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
+    ends = loaded.calendar_ends
+    if ends is not None and (ends - date.today()).days < 90:
+        console.print(f"[yellow]The bank holidays in the alert rules end with {ends.year}:"
+                      " add the next year's (gov.uk/bank-holidays) to [calendar] "
+                      "bank_holidays, or messages after it will wait in the quarantine."
+                      "[/yellow]")
     root = (data_dir or settings().data_dir).resolve()
     url = _url(data_dir)
     upgrade(url)

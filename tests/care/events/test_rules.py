@@ -4,6 +4,7 @@ quarantine; and the rules file."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -66,6 +67,33 @@ def test_working_days_skip_weekends_and_bank_holidays() -> None:
     assert RULES.add_working_days(date(2026, 3, 7), 0) == date(2026, 3, 9)
     # Easter 2026: Good Friday 3 April and Easter Monday 6 April
     assert RULES.add_working_days(date(2026, 4, 2), 1) == date(2026, 4, 7)
+
+
+def test_working_days_past_the_calendar_are_refused_not_guessed() -> None:
+    assert RULES.calendar_ends == date(2027, 12, 31)
+    assert RULES.add_working_days(date(2027, 12, 29), 2) == date(2027, 12, 31)
+    with pytest.raises(RulesError, match=r"end with 2027.*add 2028's"):
+        RULES.add_working_days(date(2027, 12, 30), 2)  # would be Monday 3 January 2028
+
+
+def test_a_message_past_the_calendar_waits_in_the_quarantine(care_url: str,
+                                                             people: People) -> None:
+    nhs = people.case_managed[0]
+    [out] = send(care_url, adt.message("A03", "CAL1", nhs, datetime(2028, 1, 5, 9)))
+    assert (out.status, out.code) == ("quarantined", "AE")
+    assert "bank holidays" in out.problem
+    with sessions(make_engine(care_url))() as s:
+        assert s.scalar(select(func.count()).select_from(CareEvent)) == 0
+        assert s.scalar(select(func.count()).select_from(Task)) == 0
+        kept = s.scalars(select(InboundMessage)).one()
+        assert kept.status == "quarantined"
+    # with next year's holidays added, the administrator's replay applies it
+    later = replace(RULES, bank_holidays=RULES.bank_holidays | {date(2028, 1, 3)})
+    with unit_of_work(sessions(make_engine(care_url))) as s:
+        admin = s.scalar(select(User).where(User.username == "admin"))
+        assert admin is not None
+        again = events.replay(s, later, kept.id, admin)
+    assert (again.status, len(again.tasks)) == ("applied", 1)
 
 
 def test_admission_of_a_case_managed_person(care_url: str, people: People) -> None:

@@ -57,7 +57,7 @@ class Rules:
         a weekend or bank holiday) after it: a Friday's, a Saturday's and a Sunday's 2
         working days all end on the Tuesday. With ``days`` 0: ``start``, or the next
         working day when it is not one."""
-        day = start
+        day = self._covered(start)
         if days == 0:
             while not self.working(day):
                 day += timedelta(days=1)
@@ -65,6 +65,21 @@ class Rules:
             day += timedelta(days=1)
             while not self.working(day):
                 day += timedelta(days=1)
+        return self._covered(day)
+
+    @property
+    def calendar_ends(self) -> date | None:
+        """The last day the bank holidays are known for (31 December of the last year
+        listed); None when none are listed."""
+        return date(max(self.bank_holidays).year, 12, 31) if self.bank_holidays else None
+
+    def _covered(self, day: date) -> date:
+        ends = self.calendar_ends
+        if ends is not None and day > ends:
+            raise RulesError(f"the bank holidays in the alert rules ({self.name}) end with "
+                             f"{ends.year}, so working days after it cannot be counted: "
+                             f"add {day.year}'s (gov.uk/bank-holidays) to [calendar] "
+                             "bank_holidays")
         return day
 
     def working(self, day: date) -> bool:

@@ -46,7 +46,7 @@ from ltc.care.events.models import (
     Notification,
     PersonLink,
 )
-from ltc.care.events.rules import Rules
+from ltc.care.events.rules import Rules, RulesError
 from ltc.care.people.models import Person, PersonResult, StratRun
 from ltc.care.work.models import Task
 from ltc.codes import nhs_number as nhs
@@ -128,7 +128,12 @@ def receive(session: Session, rules: Rules, feed: str, raw: str,
         event = reader(feed)(raw)
     except FeedError as error:
         return quarantine(session, feed, raw, error)
-    return apply(session, rules, event, raw, at)
+    try:
+        with session.begin_nested():
+            return apply(session, rules, event, raw, at)
+    except RulesError as error:  # e.g. a date past the rules' calendar: keep it, say why
+        return quarantine(session, feed, raw, FeedError(
+            "AE", f"the alert rules cannot be applied to it: {error}"))
 
 
 def apply(session: Session, rules: Rules, event: Event, raw: str,
