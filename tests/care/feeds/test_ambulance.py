@@ -145,6 +145,22 @@ def test_a_conveyed_call_makes_no_alert(app: object, community: Community) -> No
     assert (after["events"], after["alerts"]) == (1, 0)
 
 
+def test_advice_by_telephone_is_a_call_but_not_an_attendance(app: object,
+                                                              community: Community) -> None:
+    """Hear and treat: no crew attended, so there is no 'not taken to hospital' alert; the
+    call still counts towards a frequent caller."""
+    assert ambulance.read(json.dumps(incident(outcome="hear_and_treat"))).conveyed is None
+    client = interface_client(app, community)
+    calls = [incident(f"H{i}", call_time=f"2026-03-0{i}T09:00:00Z", outcome="hear_and_treat")
+             for i in (1, 2, 3)]
+    r = _post(client, calls)
+    assert r.status_code == 201, r.text
+    with db(community.url) as s:
+        kinds = [a.kind for a in s.scalars(select(Alert))]
+        assert "ambulance_not_conveyed" not in kinds
+        assert [f.kind for f in s.scalars(select(Flag))] == ["frequent_caller"]
+
+
 def test_three_calls_in_90_days_flag_a_frequent_caller_once(app: object,
                                                             community: Community) -> None:
     client = interface_client(app, community)

@@ -44,7 +44,7 @@ class Event:
     location: str | None = None
     admission_method: str | None = None
     unplanned: bool | None = None
-    conveyed: bool | None = None
+    conveyed: bool | None = None  # by an ambulance crew that attended; None if none did
     died: bool = False
     #: (related person's NHS number, HL7 table 0063 relationship)
     links: tuple[tuple[str, str], ...] = field(default=())

@@ -51,6 +51,10 @@ from ltc.care.events.rules import Rules
 FEED = "ambulance"
 #: outcomes of an incident (``ltc.records.schema``, table ``ambulance_incident``)
 OUTCOMES = ("hear_and_treat", "see_and_treat", "conveyed")
+#: whether a crew took the person to hospital; None for advice by telephone (hear and
+#: treat), where no crew attended, so nothing was decided about conveying
+CONVEYED: dict[str, bool | None] = {"hear_and_treat": None, "see_and_treat": False,
+                                    "conveyed": True}
 REQUIRED = ("incident_id", "nhs_number", "call_time", "outcome")
 OPTIONAL = ("service",)
 FIELDS = REQUIRED + OPTIONAL
@@ -136,7 +140,7 @@ def event_of(incident: dict[str, Any]) -> Event:
                            f"{MAX_SERVICE} characters")
     return Event(feed=FEED, sender=sender, control_id=incident_id, message_type="incident",
                  kind="ambulance", nhs_number=nhs_number, occurred_at=at,
-                 spell_id=incident_id, conveyed=outcome == "conveyed")
+                 spell_id=incident_id, conveyed=CONVEYED[outcome])
 
 
 def read(raw: str) -> Event:
