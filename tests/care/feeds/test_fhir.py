@@ -219,6 +219,30 @@ def test_an_admission_then_a_discharge_of_a_case_managed_person(
             "admission", "discharge"]
 
 
+def test_a_new_version_of_an_encounter_updates_it(app: object, community: Community) -> None:
+    """A ward move or a correction sends the Encounter again with a new versionId: it is an
+    update of the same spell, not a second admission or discharge."""
+    on_caseload(community, IN_AREA)
+    client = interface_client(app, community)
+    moved = {"location": [{"location": {"display": "Ward 9"}, "status": "active"}]}
+    for version, status, extra in (("1", "in-progress", {}), ("2", "in-progress", moved),
+                                   ("3", "finished", {}), ("4", "finished", moved)):
+        r = _post(client, encounter(status, meta={"versionId": version}, **extra))
+        assert r.status_code == 201, r.text
+    with db(community.url) as s:
+        assert s.scalars(select(CareEvent.kind).order_by(CareEvent.id)).all() == [
+            "admission", "update", "discharge", "update"]
+        assert len(s.scalars(select(Alert)).all()) == 1
+        assert sorted(t.kind for t in s.scalars(select(Task))) == [
+            "admission_review", "discharge_planning", "follow_up"]
+    # entered in error: the spell never happened, so its discharge's task goes too
+    r = _post(client, encounter("entered-in-error", meta={"versionId": "5"}))
+    assert r.status_code == 201, r.text
+    with db(community.url) as s:
+        assert [t.cancelled_at is not None for t in s.scalars(select(Task))] == [True] * 3
+        assert s.scalars(select(Alert)).one().cancelled_at is not None
+
+
 def test_a_message_for_someone_else_alerts_their_practice(app: object,
                                                           community: Community) -> None:
     client = interface_client(app, community)

@@ -176,7 +176,8 @@ def _apply_to_person(session: Session, rules: Rules, message: InboundMessage, ev
         session.flush()
         return Outcome("unmatched", "AA", message.id, problem)
     message.status, message.problem, message.applied_at = "applied", "", at or now()
-    row = CareEvent(message_id=message.id, nhs_number=person.nhs_number, kind=event.kind,
+    kind = "update" if _spell_told_before(session, message, event, person) else event.kind
+    row = CareEvent(message_id=message.id, nhs_number=person.nhs_number, kind=kind,
                     occurred_at=event.occurred_at, spell_id=event.spell_id,
                     facility=event.facility, location=event.location,
                     admission_method=event.admission_method, unplanned=event.unplanned,
@@ -190,6 +191,20 @@ def _apply_to_person(session: Session, rules: Rules, message: InboundMessage, ev
     pending.add(person.nhs_number, "write", f"{event.feed} {event.message_type}"[:200])
     audit.flush(session, pending)
     return outcome
+
+
+def _spell_told_before(session: Session, message: InboundMessage, event: Event,
+                       person: Person) -> bool:
+    """Whether this sender already told of this admission or discharge of the spell (a
+    new version of a FHIR Encounter, an ADT message sent again under a new control id):
+    then it is an update, and makes no second alert or task."""
+    if event.kind not in ("admission", "discharge") or not event.spell_id:
+        return False
+    return session.scalar(select(exists().where(
+        CareEvent.nhs_number == person.nhs_number, CareEvent.kind == event.kind,
+        CareEvent.spell_id == event.spell_id, CareEvent.cancelled_at.is_(None),
+        CareEvent.message_id == InboundMessage.id,
+        InboundMessage.sender == message.sender))) or False
 
 
 def _day(value: datetime) -> str:
@@ -316,15 +331,22 @@ class _Apply:
         target = self.session.scalar(q)
         if target is None:
             return
+        targets = [target]
+        if kind == "admission" and target.spell_id:  # no admission, so no discharge either
+            targets += self.session.scalars(select(CareEvent).where(
+                CareEvent.nhs_number == self.person.nhs_number,
+                CareEvent.kind == "discharge", CareEvent.spell_id == target.spell_id,
+                CareEvent.cancelled_at.is_(None)))
         stamp = now()
-        target.cancelled_at = stamp
-        for alert in self.session.scalars(select(Alert).where(
-                Alert.event_id == target.id, Alert.cancelled_at.is_(None))):
-            alert.cancelled_at = stamp
-        for task in self.session.scalars(select(Task).where(
-                Task.event_id == target.id, Task.done_at.is_(None),
-                Task.cancelled_at.is_(None))):
-            task.cancelled_at = stamp
+        for cancelled in targets:
+            cancelled.cancelled_at = stamp
+            for alert in self.session.scalars(select(Alert).where(
+                    Alert.event_id == cancelled.id, Alert.cancelled_at.is_(None))):
+                alert.cancelled_at = stamp
+            for task in self.session.scalars(select(Task).where(
+                    Task.event_id == cancelled.id, Task.done_at.is_(None),
+                    Task.cancelled_at.is_(None))):
+                task.cancelled_at = stamp
         self.session.flush()
 
     def _has_ltc(self) -> bool:
