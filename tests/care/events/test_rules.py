@@ -190,6 +190,19 @@ def test_three_calls_spread_over_more_than_ninety_days_are_not_frequent(
     assert [o.flags for o in outs] == [[], [], []]
 
 
+def test_a_late_incident_that_completes_a_window_flags_the_caller(
+        care_url: str, people: People) -> None:
+    """Calls on days 0 and 60 are stored; the day-30 incident arrives last. The window
+    holding all three ends after the late one, and is found."""
+    outs = [ambulance(care_url, IN_AREA_2, n, at, conveyed=True) for n, at in (
+        (1, datetime(2026, 1, 1, 9)), (2, datetime(2026, 3, 2, 9)),
+        (3, datetime(2026, 1, 31, 9)))]
+    assert [len(o.flags) for o in outs] == [0, 0, 1]
+    with sessions(make_engine(care_url))() as s:
+        flag = s.scalars(select(Flag)).one()
+        assert flag.reason == "3 ambulance calls in 90 days (to 2 March 2026 at 09:00)"
+
+
 def test_a_carers_death_flags_the_person_they_cared_for(care_url: str,
                                                         people: People) -> None:
     cared_for, carer, spouse_of = people.case_managed[0], IN_AREA, next(iter(people.level3))

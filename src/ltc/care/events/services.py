@@ -358,20 +358,34 @@ class _Apply:
         if self.event.conveyed is False and self.rules.non_conveyance_alert and self._has_ltc():
             self._alert("ambulance_not_conveyed", f"Ambulance attended on {when}; not taken "
                         "to hospital", practice=True)
-        since = self.event.occurred_at - timedelta(days=self.rules.frequent_caller_days)
-        calls = self.session.scalar(select(func.count()).select_from(CareEvent).where(
-            CareEvent.nhs_number == self.person.nhs_number, CareEvent.kind == "ambulance",
-            CareEvent.cancelled_at.is_(None), CareEvent.occurred_at > since,
-            CareEvent.occurred_at <= self.event.occurred_at)) or 0
-        if calls >= self.rules.frequent_caller_calls:
+        busiest = self._busiest_window()
+        if busiest is not None:
+            calls, last = busiest
             reason = (f"{calls} ambulance calls in {self.rules.frequent_caller_days} days "
-                      f"(to {when})")
+                      f"(to {_day(last)})")
             if self._flag("frequent_caller", reason):
                 self._alert("frequent_caller", f"Frequent ambulance caller: {reason}",
                             practice=True)
                 if self.case_manager is not None:
                     self._alert("frequent_caller", f"Frequent ambulance caller: {reason}",
                                 user_id=self.case_manager)
+
+    def _busiest_window(self) -> tuple[int, datetime] | None:
+        """The calls, and the last of them, of a window of ``frequent_caller_days`` that
+        holds this call and at least ``frequent_caller_calls`` calls; None if there is
+        none. Every window holding this call is looked at, as incidents may arrive out of
+        order (a late one can complete a window that ends after it)."""
+        span = timedelta(days=self.rules.frequent_caller_days)
+        at = self.event.occurred_at
+        times = sorted(self.session.scalars(select(CareEvent.occurred_at).where(
+            CareEvent.nhs_number == self.person.nhs_number, CareEvent.kind == "ambulance",
+            CareEvent.cancelled_at.is_(None), CareEvent.occurred_at > at - span,
+            CareEvent.occurred_at < at + span)))
+        for last in (t for t in times if t >= at):  # each window (last - span, last]
+            calls = sum(1 for t in times if last - span < t <= last)
+            if calls >= self.rules.frequent_caller_calls:
+                return calls, last
+        return None
 
     def _links(self, links: tuple[tuple[str, str], ...]) -> None:
         for related, relationship in links:
