@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -35,6 +36,22 @@ class Base(DeclarativeBase):
 def now() -> datetime:
     """The current time, in UTC (stored without a zone: every time in the store is UTC)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+#: UK time: what people read, and what a hospital or ambulance time without an offset is
+UK = ZoneInfo("Europe/London")
+
+
+def to_store(at: datetime) -> datetime:
+    """A time as the store keeps it (UTC, no zone): converted from its offset, or, without
+    one, read as UK time (GMT or BST, as it was on that day)."""
+    return (at if at.tzinfo is not None else at.replace(tzinfo=UK)).astimezone(UTC).replace(
+        tzinfo=None)
+
+
+def uk_time(at: datetime) -> datetime:
+    """A stored (UTC) time as UK time, for people to read and for the day it fell on."""
+    return at.replace(tzinfo=UTC).astimezone(UK).replace(tzinfo=None)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ltc.care.auth.models import ROLE_NAMES, Role
-from ltc.care.db import make_engine, sessions
+from ltc.care.db import make_engine, sessions, uk_time
 from ltc.web.guard import CSRF_FIELD, Viewer, is_api
 
 TEMPLATES = jinja2.Environment(
@@ -39,6 +39,7 @@ def nhs_format(value: str) -> str:
 
 
 TEMPLATES.filters["long_date"] = long_date
+TEMPLATES.filters["uk"] = uk_time  # stored times are UTC; pages show UK time
 TEMPLATES.filters["nhs"] = nhs_format
 
 

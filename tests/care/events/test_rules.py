@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ltc.care.auth.models import User
-from ltc.care.db import make_engine, now, sessions, unit_of_work
-from ltc.care.events import adt
+from ltc.care.db import make_engine, now, sessions, to_store, uk_time, unit_of_work
+from ltc.care.events import adt, hl7v2
 from ltc.care.events import services as events
 from ltc.care.events.feed import Event
 from ltc.care.events.models import Alert, CareEvent, Flag, InboundMessage, PersonLink
@@ -94,6 +94,27 @@ def test_a_message_past_the_calendar_waits_in_the_quarantine(care_url: str,
         assert admin is not None
         again = events.replay(s, later, kept.id, admin)
     assert (again.status, len(again.tasks)) == ("applied", 1)
+
+
+def test_times_without_an_offset_are_uk_time_and_dates_are_uk_days() -> None:
+    # summer: 00:30 BST on Thursday 4 June 2026 is 23:30 UTC on the Wednesday
+    assert hl7v2.timestamp("20260604003000", "EVN-2") == datetime(2026, 6, 3, 23, 30)
+    assert hl7v2.timestamp("20260604003000+0100", "EVN-2") == datetime(2026, 6, 3, 23, 30)
+    # winter: UK time is UTC
+    assert hl7v2.timestamp("20261126143000", "EVN-2") == datetime(2026, 11, 26, 14, 30)
+    assert uk_time(datetime(2026, 6, 3, 23, 30)) == datetime(2026, 6, 4, 0, 30)
+    assert to_store(datetime(2026, 6, 4, 0, 30)) == datetime(2026, 6, 3, 23, 30)
+
+
+def test_a_discharge_just_after_midnight_in_summer_counts_from_that_uk_day(
+        care_url: str, people: People) -> None:
+    nhs = people.case_managed[0]
+    [out] = send(care_url, adt.message("A03", "BST1", nhs, datetime(2026, 6, 4, 0, 30)))
+    with sessions(make_engine(care_url))() as s:
+        task = s.get(Task, out.tasks[0])
+        assert task is not None
+        assert task.due_on == date(2026, 6, 8)  # Thursday + 2 working days = Monday
+        assert "4 June 2026 at 00:30" in task.title
 
 
 def test_admission_of_a_case_managed_person(care_url: str, people: People) -> None:

@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import hl7
 
+from ltc.care.db import to_store
 from ltc.care.events.feed import Event, FeedError
 from ltc.codes import nhs_dd
 
@@ -64,8 +65,8 @@ def _count(message: hl7.Message, segment: str) -> int:
 
 
 def timestamp(value: str, where: str) -> datetime:
-    """An HL7 TS (YYYYMMDD[HHMM[SS[.SSSS]]][+/-ZZZZ]) as a naive UTC time (local times
-    without an offset are taken as UTC)."""
+    """An HL7 TS (YYYYMMDD[HHMM[SS[.SSSS]]][+/-ZZZZ]) as the store keeps it (UTC); a time
+    without an offset is the sender's local time, UK time."""
     m = _TS.match(value)
     if not m:
         raise FeedError("AE", f"{where}: {value!r} is not an HL7 date and time; expected "
@@ -77,9 +78,9 @@ def timestamp(value: str, where: str) -> datetime:
         raise FeedError("AE", f"{where}: {value!r} is not a real date and time") from None
     if tz:
         sign = 1 if tz[0] == "+" else -1
-        offset = timedelta(hours=int(tz[1:3]), minutes=int(tz[3:5]))
-        at = at.replace(tzinfo=timezone(sign * offset)).astimezone(UTC).replace(tzinfo=None)
-    return at
+        at = at.replace(tzinfo=timezone(sign * timedelta(hours=int(tz[1:3]),
+                                                          minutes=int(tz[3:5]))))
+    return to_store(at)
 
 
 def parse(raw: str) -> hl7.Message:
@@ -220,7 +221,7 @@ def ack(raw: str, code: str, reason: str = "", control: str = "") -> str:
     """The acknowledgement of ``raw``: MSA-1 ``code``, MSA-2 its control id; the reason
     in MSA-3 (first 80 characters) and ERR-8 when it is not accepted. ``control`` is the
     acknowledgement's own control id (default: a random one)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + "+0000"  # with its offset: UTC
     ack_id = control or f"LTC{uuid.uuid4().hex[:17]}"
     try:
         message = parse(raw)

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session, defer
 from ltc.care.auth import services as auth
 from ltc.care.auth.models import Role, User
 from ltc.care.db import now as utc_now
+from ltc.care.db import uk_time
 from ltc.care.events.feed import KINDS
 from ltc.care.events.models import (
     AdmissionReview,
@@ -192,7 +193,7 @@ def _theirs(session: Session, user: User, alert_id: int) -> Alert:
                          "that made it; there is nothing to do.")
     if alert.acknowledged_at is not None:
         raise InboxError(f"This alert was already acknowledged on "
-                         f"{alert.acknowledged_at:%d %B %Y at %H:%M}.")
+                         f"{uk_time(alert.acknowledged_at):%d %B %Y at %H:%M}.")
     return alert
 
 
@@ -414,9 +415,10 @@ def record_review(session: Session, user: User, nhs_number: str, event_id: int,
     if on > today:
         raise InboxError(f"Date of the review (on): {on.isoformat()} is in the future. Give "
                          "today's date or an earlier one.")
-    if on < event.occurred_at.date():
+    admitted_on = uk_time(event.occurred_at).date()
+    if on < admitted_on:
         raise InboxError(f"Date of the review (on): {on.isoformat()} is before the "
-                         f"admission on {event.occurred_at.date().isoformat()}. Give the "
+                         f"admission on {admitted_on.isoformat()}. Give the "
                          "date the review was done.")
     recorded = reviews_of(session, event.id)
     row = recorded.get(sector)

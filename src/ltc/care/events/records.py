@@ -64,7 +64,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ltc.care.db import now
+from ltc.care.db import now, uk_time
 from ltc.care.events import hl7v2
 from ltc.care.events.feed import FeedError
 from ltc.care.events.models import CareEvent, InboundMessage
@@ -133,7 +133,8 @@ class _Event:
 
     @property
     def day(self) -> date:
-        return self.occurred_at.date()
+        """The day it happened, in UK time (as the hospital's own extracts give it)."""
+        return uk_time(self.occurred_at).date()
 
     @property
     def facility(self) -> str:

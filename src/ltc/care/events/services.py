@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from ltc.care.audit import services as audit
 from ltc.care.auth.models import Role, User
 from ltc.care.casemgmt.models import CaseloadEntry
-from ltc.care.db import now
+from ltc.care.db import now, uk_time
 from ltc.care.events import hl7v2
 from ltc.care.events.feed import Event, FeedError
 from ltc.care.events.models import (
@@ -208,7 +208,9 @@ def _spell_told_before(session: Session, message: InboundMessage, event: Event,
 
 
 def _day(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y} at {value:%H:%M}"
+    """A stored time as people read it, in UK time."""
+    local = uk_time(value)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
 class _Apply:
@@ -261,7 +263,7 @@ class _Apply:
 
     def _task(self, kind: str, title: str, working_days: int) -> None:
         assert self.case_manager is not None
-        due = self.rules.add_working_days(self.event.occurred_at.date(), working_days)
+        due = self.rules.add_working_days(uk_time(self.event.occurred_at).date(), working_days)
         task = Task(nhs_number=self.person.nhs_number, assigned_to=self.case_manager,
                     title=title[:300], due_on=due, created_by=None, kind=kind,
                     event_id=self.event.id)
@@ -313,7 +315,7 @@ class _Apply:
     def _discharge(self) -> None:
         when = _day(self.event.occurred_at)
         days = self.rules.follow_up_working_days
-        due = self.rules.add_working_days(self.event.occurred_at.date(), days)
+        due = self.rules.add_working_days(uk_time(self.event.occurred_at).date(), days)
         if self.case_manager is not None:
             self._task("follow_up", f"Follow-up contact after discharge on {when}{self._where()}",
                        days)

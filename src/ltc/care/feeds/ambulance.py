@@ -39,11 +39,12 @@ import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ltc.care.db import to_store
 from ltc.care.events import services as events
 from ltc.care.events.feed import Event, FeedError
 from ltc.care.events.rules import Rules
@@ -96,9 +97,7 @@ def _call_time(value: Any) -> datetime:
         raise _problem("call_time", f"{text!r} is not {expected}") from None
     if len(text) <= 10:  # a date alone
         raise _problem("call_time", f"{text!r} has no time; expected {expected}")
-    if at.tzinfo is not None:
-        at = at.astimezone(UTC).replace(tzinfo=None)
-    return at
+    return to_store(at)  # without an offset: UK time
 
 
 def event_of(incident: dict[str, Any]) -> Event:

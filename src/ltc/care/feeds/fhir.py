@@ -76,9 +76,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from ltc.care.db import to_store
 from ltc.care.events.feed import Event, FeedError
 from ltc.codes import nhs_dd
 
@@ -260,7 +261,8 @@ def _encounter_control_id(doc: Json) -> str:
 
 
 def _time(value: str, where: str) -> datetime:
-    """A FHIR dateTime (already checked against the FHIR pattern) as naive UTC."""
+    """A FHIR dateTime (already checked against the FHIR pattern) as the store keeps it
+    (UTC; without an offset, UK time)."""
     if len(value) < 10:
         raise FeedError("AE", f"{where}: {value!r} is only part of a date; expected a date "
                         "and time such as 2026-11-26T14:30:00Z")
@@ -269,9 +271,7 @@ def _time(value: str, where: str) -> datetime:
     except ValueError:
         raise FeedError("AE", f"{where}: {value!r} is not a date and time; expected, e.g., "
                         "2026-11-26T14:30:00Z") from None
-    if at.tzinfo is not None:
-        at = at.astimezone(UTC).replace(tzinfo=None)
-    return at
+    return to_store(at)
 
 
 def _code(concept: Any) -> str:
