@@ -47,7 +47,7 @@ def test_notices_go_out_once_name_no_patient_and_wait_while_the_provider_is_down
     down = Down()
     with unit_of_work(factory) as s:
         assert notify.deliver(s, down) == 0
-    assert down.calls == 1
+    assert down.calls == 5  # the batch of 4, then each on its own
     with unit_of_work(factory) as s:
         pending = s.scalars(select(Notification)).all()
         assert len(pending) == 4  # 2 case manager alerts, 2 practice alerts (1 clinician each)
@@ -64,6 +64,44 @@ def test_notices_go_out_once_name_no_patient_and_wait_while_the_provider_is_down
     for nhs in people.case_managed + list(people.level3):
         assert nhs not in text
     assert "Testperson" not in text
+    engine.dispose()
+
+
+class Refuses:
+    """A provider that cannot reach one user (say, no address for them)."""
+
+    def __init__(self, username: str) -> None:
+        self.username = username
+        self.took: list[notify.Notice] = []
+
+    def send(self, notices: Sequence[notify.Notice]) -> None:
+        if any(n.username == self.username for n in notices):
+            raise ValueError(f"no address for {self.username}")
+        self.took += notices
+
+
+def test_one_refused_notice_holds_up_no_other_and_withdrawn_alerts_are_not_sent(
+        care_url: str) -> None:
+    _, people = populate(care_url, per_group=2)
+    engine = make_engine(care_url)
+    factory = sessions(engine)
+    spells = {nhs: f"S{i}" for i, nhs in enumerate(people.case_managed + list(people.level3))}
+    with unit_of_work(factory) as s:
+        for i, (nhs, spell) in enumerate(spells.items()):
+            events.receive(s, load(), "hl7v2", adt.message("A01", f"R{i}", nhs, MONDAY,
+                                                           spell_id=spell))
+        # the hospital cancels one case-managed admission before anything is sent
+        cancelled = people.case_managed[1]
+        events.receive(s, load(), "hl7v2", adt.message("A11", "R-cancel", cancelled,
+                                                       MONDAY, spell_id=spells[cancelled]))
+    provider = Refuses("gp2")
+    with unit_of_work(factory) as s:
+        assert notify.deliver(s, provider) == 2  # matron's one, gp's; not gp2's
+    assert sorted(n.username for n in provider.took) == ["gp", "matron"]
+    with unit_of_work(factory) as s:
+        waiting = s.scalars(select(Notification).where(Notification.sent_at.is_(None))).all()
+        assert len(waiting) == 2  # gp2's, to be tried again; the withdrawn alert's, never
+        assert notify.deliver(s, provider) == 0
     engine.dispose()
 
 

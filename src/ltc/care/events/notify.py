@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import User
 from ltc.care.db import now
-from ltc.care.events.models import Notification
+from ltc.care.events.models import Alert, Notification
 
 MAX_ATTEMPTS = 10
 
@@ -73,26 +73,38 @@ def outbox_folder(data_dir: Path) -> Path:
 
 def deliver(session: Session, notifier: Notifier, limit: int = 500) -> int:
     """Send up to ``limit`` pending notifications as one batch (in the caller's
-    transaction); returns how many were sent. A batch the notifier fails on is tried
-    again next time, each notice up to :data:`MAX_ATTEMPTS` times."""
+    transaction); returns how many were sent. When the notifier refuses the batch, each
+    notice is sent on its own, so one it cannot take holds up no other; a notice that
+    fails is tried again next time, up to :data:`MAX_ATTEMPTS` times. A notice of an
+    alert withdrawn since (the hospital cancelled the event) is not sent."""
     rows = session.execute(
         select(Notification, User).join(User, User.id == Notification.user_id)
-        .where(Notification.sent_at.is_(None), Notification.attempts < MAX_ATTEMPTS)
+        .join(Alert, Alert.id == Notification.alert_id)
+        .where(Notification.sent_at.is_(None), Notification.attempts < MAX_ATTEMPTS,
+               Alert.cancelled_at.is_(None))
         .order_by(Notification.id).limit(limit)).all()
     if not rows:
         return 0
     stamp = now()
-    notices = [Notice(id=note.id, username=user.username, display_name=user.display_name,
-                      subject="You have a new alert in LTC",
-                      link=f"/inbox#alert-{note.alert_id}", at=stamp) for note, user in rows]
-    for note, _ in rows:
+    pending = [(note, Notice(id=note.id, username=user.username,
+                             display_name=user.display_name,
+                             subject="You have a new alert in LTC",
+                             link=f"/inbox#alert-{note.alert_id}", at=stamp))
+               for note, user in rows]
+    for note, _ in pending:
         note.attempts += 1
     try:
-        notifier.send(notices)
-    except Exception:  # any provider failure: try again later
-        session.flush()
-        return 0
-    for note, _ in rows:
+        notifier.send([notice for _, notice in pending])
+        sent = [note for note, _ in pending]
+    except Exception:  # any provider failure: each on its own
+        sent = []
+        for note, notice in pending if len(pending) > 1 else ():
+            try:
+                notifier.send([notice])
+            except Exception:
+                continue
+            sent.append(note)
+    for note in sent:
         note.sent_at = stamp
     session.flush()
-    return len(rows)
+    return len(sent)
