@@ -45,15 +45,25 @@ def _packaged_rules() -> rules.Rules:
     return rules.load()
 
 
+@functools.lru_cache(maxsize=4)
+def _rules_file(path: str, mtime_ns: int, size: int) -> rules.Rules:
+    return rules.load(Path(path))
+
+
 def alert_rules(request: Request) -> rules.Rules:
     """The app's alert rules: the file ``app.state.alert_rules`` names (``LTC_ALERT_RULES``;
-    read on each use, so a corrected file takes effect at once), else the packaged ones.
-    A file that cannot be used answers 503 with the reason."""
+    read again whenever it changes, so a corrected file takes effect at once), else the
+    packaged ones. A file that cannot be used answers 503 with the reason."""
     path = getattr(request.app.state, "alert_rules", None)
     if not path:
         return _packaged_rules()
     try:
-        return rules.load(Path(path))
+        stat = Path(path).stat()
+    except OSError:
+        stat = None
+    try:  # read again only when the file has changed
+        return _rules_file(str(path), stat.st_mtime_ns if stat else 0,
+                           stat.st_size if stat else -1)
     except rules.RulesError as e:
         raise HTTPException(503, f"The alert rules cannot be used ({e}); an administrator "
                                  "must correct them, then try again.") from e

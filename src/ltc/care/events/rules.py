@@ -7,6 +7,7 @@ with the file and setting named.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -103,6 +104,7 @@ _SETTINGS: tuple[tuple[str, str, str, type], ...] = (
 )
 
 
+@functools.cache
 def _default_text() -> str:
     return resources.files("ltc.data.policy").joinpath("alerts.toml").read_text()
 
