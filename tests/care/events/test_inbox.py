@@ -289,6 +289,7 @@ def test_alerts_on_people_no_longer_looked_after_are_left_out(app: object,
         s.commit()
     api = api_client(app, "matron")
     assert api.get("/api/v1/inbox").json()["alerts"] == []
+    assert api.get("/api/v1/inbox/unread").json() == {"unread": 0}  # nor counted
     assert api.post(f"/api/v1/alerts/{alert_id}/acknowledge").status_code == 404
     assert OTHER_AREA not in signed_in(app, "matron").get("/inbox").text
     assert _listed(community.url, "GET /api/v1/inbox") == []

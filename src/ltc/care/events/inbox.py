@@ -38,11 +38,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, defer
 
 from ltc.care.auth import services as auth
 from ltc.care.auth.models import Role, User
+from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, CoveredPractice
 from ltc.care.db import now as utc_now
 from ltc.care.db import uk_time
 from ltc.care.events.feed import KINDS
@@ -109,12 +110,26 @@ _THEIRS = or_(Alert.assigned_to == bindparam("user"),
               and_(Alert.assigned_to.is_(None),
                    or_(Alert.user_id == bindparam("user"),
                        Alert.practice_code == bindparam("practice"))))
+#: the user still looks after the alert's person (joined as Person), as
+#: :func:`ltc.care.auth.services.looks_after` decides, in SQL: a practice clinician, the
+#: people of their practice; a case manager, their caseload, locality and covered
+#: practices. An alert about someone they no longer look after is neither shown nor counted
+_LOOKS_AFTER = or_(
+    Person.practice_code == bindparam("practice"),
+    exists().where(CaseloadEntry.nhs_number == Person.nhs_number,
+                   CaseloadEntry.user_id == bindparam("user"),
+                   CaseloadEntry.ended_on.is_(None)),
+    Person.locality_code == select(CaseManager.locality_code).where(
+        CaseManager.user_id == bindparam("user")).scalar_subquery(),
+    Person.practice_code.in_(select(CoveredPractice.practice_code).where(
+        CoveredPractice.user_id == bindparam("user"))))
 _OPEN = and_(Alert.acknowledged_at.is_(None), Alert.cancelled_at.is_(None))
 _AWAKE = or_(Alert.snoozed_until.is_(None), Alert.snoozed_until <= bindparam("now"))
 #: built once: it runs on every page a clinician opens
-_UNREAD = select(func.count()).select_from(Alert).where(_THEIRS, _OPEN, _AWAKE)
-_MARK = select(func.count(), func.max(Alert.id)).select_from(Alert).where(
-    _THEIRS, _OPEN, _AWAKE)
+_UNREAD = select(func.count()).select_from(Alert).join(
+    Person, Person.nhs_number == Alert.nhs_number).where(_THEIRS, _OPEN, _AWAKE, _LOOKS_AFTER)
+_MARK = select(func.count(), func.max(Alert.id)).select_from(Alert).join(
+    Person, Person.nhs_number == Alert.nhs_number).where(_THEIRS, _OPEN, _AWAKE, _LOOKS_AFTER)
 
 
 def _addressee(user: User) -> dict[str, Any]:
@@ -149,7 +164,7 @@ def inbox(session: Session, user: User, *, include_done: bool = False,
     at = now or utc_now()
     params = _addressee(user) | {"now": at}
     base = (select(Alert, Person).join(Person, Person.nhs_number == Alert.nhs_number)
-            .where(_THEIRS, Alert.cancelled_at.is_(None)))
+            .where(_THEIRS, _LOOKS_AFTER, Alert.cancelled_at.is_(None)))
     waiting = session.execute(
         base.where(Alert.acknowledged_at.is_(None))
         .order_by(Alert.created_at.desc(), Alert.id.desc()).limit(LIMIT), params).all()
@@ -157,13 +172,11 @@ def inbox(session: Session, user: User, *, include_done: bool = False,
         base.where(Alert.acknowledged_at.is_not(None))
         .order_by(Alert.acknowledged_at.desc(), Alert.id.desc()).limit(DONE_LIMIT),
         params).all() if include_done else []
-    people = {p.nhs_number for _, p in (*waiting, *done)}
-    allowed = {n for n in people if auth.looks_after(session, user, n)}
 
     def shown(rows: Iterable[Any]) -> list[InboxAlert]:
         return [InboxAlert(a, p, ALERT_KINDS.get(a.kind, a.kind),
                            a.snoozed_until is not None and a.snoozed_until > at)
-                for a, p in rows if p.nhs_number in allowed]
+                for a, p in rows]
 
     listed = shown(waiting)
     return Inbox([a for a in listed if not a.snoozed], [a for a in listed if a.snoozed],
