@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ltc.care.events import adt
+from ltc.care.events import adt, hl7v2
+from ltc.care.events.feed import FeedError
 from ltc.care.events.models import Alert, CareEvent, InboundMessage, Notification
 from ltc.care.events.rules import load
 from ltc.care.work.models import Task
@@ -210,3 +211,25 @@ def test_a_message_sent_again_after_a_lost_ack_changes_nothing(care_url: str) ->
         assert s.scalar(select(func.count()).select_from(Alert)) == 1
         assert s.scalar(select(func.count()).select_from(Task)) == 2
         assert s.scalar(select(InboundMessage.duplicates)) == 2
+
+
+def test_a_refusal_says_its_hl7_error_condition() -> None:
+    """ERR-3 carries the HL7 table 0357 code of what was wrong."""
+    good = adt.message("A01", "C1", "9434765919", datetime(2026, 3, 2, 9))
+    cases = {
+        good.replace("|P|2.4", "|P|3.0"): "203^Unsupported version id",
+        good.replace("|P|2.4", "|T|2.4"): "202^Unsupported processing id",
+        good.replace("ADT^A01^ADT_A01", "ADT^A99^ADT_A01"): "201^Unsupported event code",
+        good.replace("ADT^A01^ADT_A01", "ORU^R01^ORU_R01"): "200^Unsupported message type",
+        good.replace("|C1|", "||"): "101^Required field missing",
+        "PID|1||nothing": "100^Segment sequence error",
+    }
+    for raw, condition in cases.items():
+        try:
+            hl7v2.read(raw)
+        except FeedError as error:
+            reply = hl7v2.ack(raw, error.code, error.reason, condition=error.condition)
+        else:
+            raise AssertionError(f"{raw!r} was read")
+        assert "MSA|AR|" in reply
+        assert f"ERR|||{condition}^HL70357|" in reply, (raw, reply)

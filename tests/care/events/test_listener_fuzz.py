@@ -106,6 +106,7 @@ def test_a_failure_half_way_leaves_nothing_but_the_quarantined_message(
     assert handled.outcome.code == "AE"
     assert handled.outcome.status == "quarantined"
     assert "kept in the quarantine" in handled.outcome.problem
+    assert "ERR|||207^Application internal error^HL70357|" in handled.ack
     logged = caplog.text
     assert "RuntimeError" in logged
     assert "fail_after_the_alert" in logged  # where it failed, for whoever mends it

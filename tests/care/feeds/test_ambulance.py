@@ -145,6 +145,20 @@ def test_a_conveyed_call_makes_no_alert(app: object, community: Community) -> No
     assert (after["events"], after["alerts"]) == (1, 0)
 
 
+def test_a_lone_surrogate_escape_is_kept_as_the_replacement_character(
+        app: object, community: Community) -> None:
+    """JSON may carry "\\ud800", which is not UTF-8: the store keeps U+FFFD instead."""
+    client = interface_client(app, community)
+    body = json.dumps(incident(incident_id="INC-\ud800", service="NW\udfffAS"))
+    assert "\\ud800" in body  # escaped, as JSON allows
+    r = client.post("/api/v1/feeds/ambulance", content=body,  # type: ignore[attr-defined]
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 201, r.text
+    with db(community.url) as s:
+        message = s.scalars(select(InboundMessage)).one()
+        assert (message.control_id, message.sender) == ("INC-\ufffd", "NW\ufffdAS")
+
+
 def test_advice_by_telephone_is_a_call_but_not_an_attendance(app: object,
                                                               community: Community) -> None:
     """Hear and treat: no crew attended, so there is no 'not taken to hospital' alert; the

@@ -19,13 +19,25 @@ KINDS = {
 }
 
 
+#: HL7 table 0357, message error condition codes (HL7 v2.5 section 2.15.5, ERR-3)
+CONDITIONS = {
+    "100": "Segment sequence error", "101": "Required field missing",
+    "102": "Data type error", "103": "Table value not found",
+    "200": "Unsupported message type", "201": "Unsupported event code",
+    "202": "Unsupported processing id", "203": "Unsupported version id",
+    "207": "Application internal error",
+}
+
+
 class FeedError(ValueError):
     """A message that cannot be applied: ``code`` AE (an error in its content) or AR
-    (rejected: not something this listener takes, or not readable at all)."""
+    (rejected: not something this listener takes, not readable at all, or not
+    processable now); ``condition`` the HL7 table 0357 code that says which."""
 
-    def __init__(self, code: str, reason: str) -> None:
+    def __init__(self, code: str, reason: str, condition: str | None = None) -> None:
         super().__init__(reason)
         self.code, self.reason = code, reason
+        self.condition = condition or ("200" if code == "AR" else "102")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import hl7
 
 from ltc.care.db import to_store
-from ltc.care.events.feed import Event, FeedError
+from ltc.care.events.feed import CONDITIONS, Event, FeedError
 from ltc.codes import nhs_dd
 
 #: trigger events taken, and the kind of event each is
@@ -93,12 +93,14 @@ def parse(raw: str) -> hl7.Message:
 def _parse(raw: str) -> hl7.Message:
     text = raw.replace("\r\n", "\r").replace("\n", "\r").strip("\r")
     if not text.startswith("MSH") or len(text) < 9:
-        raise FeedError("AR", "not an HL7 v2 message: it must start with an MSH segment")
+        raise FeedError("AR", "not an HL7 v2 message: it must start with an MSH segment",
+                        "100")
     try:
         message = hl7.parse(text)
         _get(message, "MSH", 9)
     except Exception as err:  # the library raises several kinds on broken text
-        raise FeedError("AR", f"not readable as HL7 v2 ({type(err).__name__})") from None
+        raise FeedError("AR", f"not readable as HL7 v2 ({type(err).__name__})",
+                        "102") from None
     return message
 
 
@@ -171,21 +173,25 @@ def read(raw: str) -> Event:
     message = parse(raw)
     control_id = control_id_of(message)
     if not control_id:
-        raise FeedError("AR", "MSH-10 message control id is empty; every message needs one")
+        raise FeedError("AR", "MSH-10 message control id is empty; every message needs one",
+                        "101")
     if len(control_id) > 199:
-        raise FeedError("AR", "MSH-10 message control id is longer than 199 characters")
+        raise FeedError("AR", "MSH-10 message control id is longer than 199 characters",
+                        "102")
     version = _get(message, "MSH", 12)
     if not version.startswith("2."):
-        raise FeedError("AR", f"MSH-12 version {version!r}: this listener takes HL7 v2.x")
+        raise FeedError("AR", f"MSH-12 version {version!r}: this listener takes HL7 v2.x",
+                        "203")
     processing = _get(message, "MSH", 11)
     if processing != "P":
         raise FeedError("AR", f"MSH-11 processing id {processing!r}: this listener takes "
-                        "production messages (P)")
+                        "production messages (P)", "202")
     kind, trigger = _get(message, "MSH", 9, 1, 1), _get(message, "MSH", 9, 1, 2)
     trigger = trigger or _get(message, "EVN", 1)
     if kind != "ADT" or trigger not in TRIGGERS:
         raise FeedError("AR", f"MSH-9 message type {message_type_of(message)!r}: this "
-                        f"listener takes ADT {', '.join(TRIGGERS)}")
+                        f"listener takes ADT {', '.join(TRIGGERS)}",
+                        "201" if kind == "ADT" else "200")
     if _count(message, "PID") != 1:
         raise FeedError("AE", "PID segment: expected exactly one")
     event_kind = TRIGGERS[trigger]
@@ -217,10 +223,12 @@ def _escape(text: str) -> str:
     return "".join(ch if ch >= " " else " " for ch in out)
 
 
-def ack(raw: str, code: str, reason: str = "", control: str = "") -> str:
+def ack(raw: str, code: str, reason: str = "", control: str = "",
+        condition: str = "") -> str:
     """The acknowledgement of ``raw``: MSA-1 ``code``, MSA-2 its control id; the reason
-    in MSA-3 (first 80 characters) and ERR-8 when it is not accepted. ``control`` is the
-    acknowledgement's own control id (default: a random one)."""
+    in MSA-3 (first 80 characters) and ERR-8, and ``condition`` (HL7 table 0357) in ERR-3,
+    when it is not accepted. ``control`` is the acknowledgement's own control id (default:
+    a random one)."""
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + "+0000"  # with its offset: UTC
     ack_id = control or f"LTC{uuid.uuid4().hex[:17]}"
     try:
@@ -237,9 +245,9 @@ def ack(raw: str, code: str, reason: str = "", control: str = "") -> str:
     segments = [msh]
     if code != "AA" and reason:
         msa += f"|{_escape(reason[:80])}"
-        # ERR-3 HL7 table 0357: 102 data type error, 200 unsupported message type
-        error = "200^Unsupported message type" if code == "AR" else "102^Data type error"
-        segments += [msa, f"ERR|||{error}^HL70357|E||||{_escape(reason)}"]
+        number = condition if condition in CONDITIONS else ("200" if code == "AR" else "102")
+        segments += [msa, f"ERR|||{number}^{CONDITIONS[number]}^HL70357|E||||"
+                          f"{_escape(reason)}"]
     else:
         segments.append(msa)
     return "\r".join(segments) + "\r"

@@ -79,7 +79,8 @@ class Listener:
         received = received or time.perf_counter()
         outcome = self._apply(raw)
         self.counts[outcome.status] += 1
-        ack = hl7v2.ack(raw, outcome.code, outcome.problem if outcome.code != "AA" else "")
+        ack = hl7v2.ack(raw, outcome.code, outcome.problem if outcome.code != "AA" else "",
+                        condition=outcome.condition)
         return Handled(ack, outcome, time.perf_counter() - received)
 
     def _apply(self, raw: str) -> events.Outcome:
@@ -97,15 +98,15 @@ class Listener:
                     _log_failure("the care store could not be written", err)
                     # HL7 v2 original mode: AR, rejected for a reason unrelated to content
                     return events.Outcome("failed", "AR", None, "the care store could not "
-                                          "be written; send the message again")
+                                          "be written; send the message again", "207")
                 time.sleep(0.2 * (attempt + 1))
             except Exception as err:  # keep it, apply nothing, say so
                 _log_failure("a message could not be applied", err)
                 return self._keep(raw, FeedError("AE", "it could not be applied "
                                                  f"({type(err).__name__}); it is kept in the "
-                                                 "quarantine for an administrator"))
+                                                 "quarantine for an administrator", "207"))
         return self._keep(raw, FeedError("AE", "it could not be applied; it is kept in the "
-                                         "quarantine for an administrator"))
+                                         "quarantine for an administrator", "207"))
 
     def _keep(self, raw: str, error: FeedError) -> events.Outcome:
         with unit_of_work(self.factory) as session:

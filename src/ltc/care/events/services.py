@@ -24,6 +24,7 @@ What the rules do (``ltc.care.events.rules``, configurable):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -77,6 +78,7 @@ class Outcome:
     code: str  # the acknowledgement: AA, AE or AR
     message_id: int | None = None
     problem: str = ""
+    condition: str = ""  # when not AA: HL7 table 0357 (see ltc.care.events.feed.CONDITIONS)
     alerts: list[int] = field(default_factory=list)
     tasks: list[int] = field(default_factory=list)
     flags: list[int] = field(default_factory=list)
@@ -91,19 +93,27 @@ def _sender(feed: str, raw: str) -> str:
     return feed
 
 
-#: NUL, which PostgreSQL text cannot hold, is kept as the symbol for it (U+2400)
+#: NUL, which PostgreSQL text cannot hold, is kept as the symbol for it (U+2400); a lone
+#: surrogate (a JSON "\\ud800" escape), which is not UTF-8 at all, as U+FFFD
 NUL, NUL_SYMBOL = "\x00", "\u2400"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable(text: str) -> bool:
+    return NUL in text or _SURROGATE.search(text) is not None
 
 
 def storable(text: str) -> str:
     """``text`` as the care store can keep it on either database."""
-    return text.replace(NUL, NUL_SYMBOL)
+    if not _unstorable(text):
+        return text
+    return _SURROGATE.sub("\ufffd", text.replace(NUL, NUL_SYMBOL))
 
 
 def _storable_event(event: Event) -> Event:
     changed: dict[str, Any] = {name: storable(value) for name, value in vars(event).items()
-                               if isinstance(value, str) and NUL in value}
-    if any(NUL in a or NUL in b for a, b in event.links):
+                               if isinstance(value, str) and _unstorable(value)}
+    if any(_unstorable(a) or _unstorable(b) for a, b in event.links):
         changed["links"] = tuple((storable(a), storable(b)) for a, b in event.links)
     return replace(event, **changed) if changed else event
 
@@ -116,7 +126,7 @@ def quarantine(session: Session, feed: str, raw: str, error: FeedError) -> Outco
                          problem=storable(error.reason)[:2000], raw=raw)
     session.add(row)
     session.flush()
-    return Outcome("quarantined", error.code, row.id, error.reason)
+    return Outcome("quarantined", error.code, row.id, error.reason, error.condition)
 
 
 def receive(session: Session, rules: Rules, feed: str, raw: str,
