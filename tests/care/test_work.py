@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ltc.care.audit.models import AuditEvent
+from ltc.care.auth import services as auth
 from ltc.care.auth.models import User
 from ltc.care.casemgmt import services as cases
 from ltc.care.people.models import Person
@@ -117,6 +118,15 @@ def test_a_practice_clinician_assigns_a_task_to_the_named_case_manager(
                     json={"title": "Visit", "due_on": FUTURE, "assigned_to": community.users[name]})
         assert r.status_code == 422
         assert why in r.json()["detail"]
+    # emergency (break-glass) access is not looking after someone: no task goes to it
+    with db(community.url) as s:
+        auth.break_glass(s, _user(s, community, "gp2"), IN_AREA, "Called by A&E at night")
+        s.commit()
+        assert auth.access(s, _user(s, community, "gp2"), IN_AREA).break_glass
+    r = gp.post(f"/api/v1/people/{IN_AREA}/tasks",
+                json={"title": "Visit", "due_on": FUTURE, "assigned_to": community.users["gp2"]})
+    assert r.status_code == 422
+    assert "does not look after" in r.json()["detail"]
     assert _count(community.url, Task) == 1
 
 

@@ -155,8 +155,9 @@ class Access:
 
 
 def access(session: Session, user: User, nhs_number: str,
-           at: datetime | None = None) -> Access:
-    """Whether ``user`` has a legitimate relationship with the person (see module doc)."""
+           at: datetime | None = None, *, emergency: bool = True) -> Access:
+    """Whether ``user`` has a legitimate relationship with the person (see module doc);
+    with ``emergency`` False, break-glass access is not looked for."""
     at = at or now()
     # the person and whether they are on this user's caseload, in one read
     found = session.execute(_PERSON_ON_CASELOAD, {"nhs": nhs_number, "user": user.id}).first()
@@ -181,6 +182,8 @@ def access(session: Session, user: User, nhs_number: str,
             return Access(True)
     else:
         return Access(False)  # analysts and administrators see no one's record
+    if not emergency:
+        return Access(False)
     glass = session.scalar(select(exists().where(
         BreakGlass.user_id == user.id, BreakGlass.nhs_number == nhs_number,
         BreakGlass.expires_at > at)))
@@ -190,5 +193,4 @@ def access(session: Session, user: User, nhs_number: str,
 def looks_after(session: Session, user: User, nhs_number: str) -> bool:
     """A legitimate relationship other than emergency (break-glass) access: whom tasks and
     alerts about the person may go to."""
-    grant = access(session, user, nhs_number)
-    return grant.allowed and not grant.break_glass
+    return access(session, user, nhs_number, emergency=False).allowed

@@ -89,7 +89,7 @@ def parse(raw: str) -> hl7.Message:
     return _parse(raw)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=8)  # a message is read, then acknowledged: kept briefly
 def _parse(raw: str) -> hl7.Message:
     text = raw.replace("\r\n", "\r").replace("\n", "\r").strip("\r")
     if not text.startswith("MSH") or len(text) < 9:
