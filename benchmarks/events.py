@@ -67,6 +67,7 @@ from ltc.care.events.listener import CR, EB, SB, frame
 from ltc.care.events.models import Alert, InboundMessage
 from ltc.care.events.rules import Rules, load
 from ltc.care.people.models import Person, PersonResult, StratRun
+from ltc.care.people.services import vacuum_loaded
 from ltc.codes.nhs_number import from_serials
 
 PRACTICES, LOCALITIES, MANAGERS, CASELOAD = 20, 5, 40, 50
@@ -140,8 +141,9 @@ def seed(url: str, people: int, rng: np.random.Generator) -> None:
                    for k, nhs in enumerate(level3[:min(MANAGERS * CASELOAD,
                                                        3 * len(level3) // 4)])]
         _insert(s, CaseloadEntry, entries, postgres)
-    if postgres:  # as ltc care load-run leaves it: with the planner's statistics
+    if postgres:  # as ltc care load-run leaves it: analysed, and the loaded tables vacuumed
         analyze(url)
+        vacuum_loaded(make_engine(url))
 
 
 def analyze(url: str) -> None:

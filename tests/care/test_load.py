@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow.compute as pc
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from ltc.care.db import make_engine, sessions, unit_of_work
 from ltc.care.people import activity
 from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
-from ltc.care.people.services import load_from_folder
+from ltc.care.people.services import load_from_folder, vacuum_loaded
 from ltc.care.people.views import summary
 from ltc.pipeline import levels, runs, stratify
 from ltc.records.store import RecordStore
@@ -25,11 +25,19 @@ def test_a_run_loads_once_and_again_harmlessly(care_url: str, tmp_path: Path) ->
     con = store.connect()
     table = stratify.people(con, date(2025, 3, 31), levels.load())
     run = runs.save(tmp_path, table, {"as_of": "2025-03-31", "engine": "duckdb"})
-    factory = sessions(make_engine(care_url))
+    engine = make_engine(care_url)
+    factory = sessions(engine)
     with unit_of_work(factory) as s:
         first = load_from_folder(s, tmp_path, run.id)
     with unit_of_work(factory) as s:
         again = load_from_folder(s, tmp_path, run.id)
+    vacuum_loaded(engine)  # what ltc care load-run does next: PostgreSQL only
+    if care_url.startswith("postgresql"):
+        with engine.connect() as c:
+            vacuumed = c.execute(text(
+                "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL "
+                "AND last_analyze IS NOT NULL AND schemaname = current_schema()")).scalars()
+            assert {"person", "person_result", "person_activity"} <= set(vacuumed)
     assert first.people == table.num_rows
     assert not first.already
     assert again.already

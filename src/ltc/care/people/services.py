@@ -18,6 +18,7 @@ import pyarrow as pa
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ltc.care.casemgmt import changes
@@ -133,6 +134,18 @@ def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
         for table in (Person, PersonResult, PersonActivity):
             session.execute(text(f"ANALYZE {table.__tablename__}"))
     return Loaded(run.id, people.num_rows, already=False)
+
+
+def vacuum_loaded(engine: Engine) -> None:
+    """On PostgreSQL, once a load has committed: VACUUM (ANALYZE) the tables it filled, so
+    the first minutes after it do not pay for the vacuum the new rows still owe (their hint
+    bits, autovacuum's pass after many inserts; see docs/benchmarks.md, real-time events).
+    Outside any transaction, as VACUUM must be. Nothing to do on SQLite."""
+    if engine.dialect.name != "postgresql":
+        return
+    names = ", ".join(t.__tablename__ for t in (Person, PersonResult, PersonActivity))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text(f"VACUUM (ANALYZE) {names}"))
 
 
 def _model_version(model: Any) -> str | None:
