@@ -11,10 +11,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, exists, func, select
 from sqlalchemy.orm import Session
 
 from ltc.care.audit.models import AuditEvent
+from ltc.care.auth import services as auth
 from ltc.care.auth.models import User
 from ltc.care.casemgmt.models import CaseloadEntry
 from ltc.care.db import make_engine, now, sessions, unit_of_work
@@ -28,6 +29,7 @@ from ltc.care.events.models import (
     InboundMessage,
     Notification,
 )
+from ltc.care.people.models import Person
 from ltc.care.work.models import Task
 
 from ..care import (
@@ -541,3 +543,22 @@ def test_the_person_template_labels_match_the_code() -> None:
     for labels in (feed.KINDS, inbox.FLAG_KINDS, inbox.SECTORS):
         for code, label in labels.items():
             assert f'"{code}": "{label}"' in source, code
+
+
+def test_the_inbox_query_decides_whom_one_looks_after_as_access_does(
+        community: Community) -> None:
+    """The inbox's SQL form of the relationship (``inbox._LOOKS_AFTER``) agrees with
+    ``auth.looks_after`` for every clinician and person, caseloads ended or not."""
+    _allocate(community, OTHER_AREA)  # matron: one person outside her locality
+    _allocate(community, IN_AREA_2)
+    with db(community.url) as s:
+        s.scalars(select(CaseloadEntry).where(
+            CaseloadEntry.nhs_number == IN_AREA_2)).one().ended_on = date.today()
+        s.commit()
+        people = s.scalars(select(Person.nhs_number)).all()
+        users = s.scalars(select(User)).all()
+        for user in users:
+            for nhs in people:
+                in_sql = s.scalar(select(exists().where(
+                    Person.nhs_number == nhs, inbox._LOOKS_AFTER)), inbox._addressee(user))
+                assert bool(in_sql) == auth.looks_after(s, user, nhs), (user.username, nhs)
