@@ -62,3 +62,36 @@ DISCHARGE_DESTINATIONS: dict[str, str] = {
     "99": "Not known",
 }
 DISCHARGE_DESTINATION_CODES: tuple[str, ...] = tuple(DISCHARGE_DESTINATIONS)
+
+#: NHS Data Dictionary ETHNIC CATEGORY (2001 census categories, as used by NHS England
+#: data sets and by HL7 UK Core ``UKCore-EthnicCategoryEngland``): code -> description.
+#: Z: not stated (asked, declined to say); 99: not known (not asked).
+ETHNIC_CATEGORIES: dict[str, str] = {
+    "A": "White: British",
+    "B": "White: Irish",
+    "C": "White: Any other White background",
+    "D": "Mixed: White and Black Caribbean",
+    "E": "Mixed: White and Black African",
+    "F": "Mixed: White and Asian",
+    "G": "Mixed: Any other mixed background",
+    "H": "Asian or Asian British: Indian",
+    "J": "Asian or Asian British: Pakistani",
+    "K": "Asian or Asian British: Bangladeshi",
+    "L": "Asian or Asian British: Any other Asian background",
+    "M": "Black or Black British: Caribbean",
+    "N": "Black or Black British: African",
+    "P": "Black or Black British: Any other Black background",
+    "R": "Other ethnic groups: Chinese",
+    "S": "Other ethnic groups: Any other ethnic group",
+    "Z": "Not stated",
+    "99": "Not known",
+}
+ETHNIC_CATEGORY_CODES: tuple[str, ...] = tuple(ETHNIC_CATEGORIES)
+
+#: How a person prefers to be contacted (the project's own code set, after the NHS Data
+#: Dictionary PREFERRED CONTACT METHOD attribute).
+CONTACT_METHODS: dict[str, str] = {
+    "letter": "Letter", "telephone": "Telephone", "sms": "Text message (SMS)",
+    "email": "Email",
+}
+CONTACT_METHOD_CODES: tuple[str, ...] = tuple(CONTACT_METHODS)

@@ -178,6 +178,21 @@ _register(Table(
         Field("has_carer", "bool", "Has an informal carer", required=False),
         Field("is_carer", "bool", "Is an informal carer for someone else", required=False),
         Field("date_of_death", "date", "Date of death", required=False),
+        # who the person is (identifiable: shown to clinicians only, never in logs,
+        # analyst outputs or commissioning figures)
+        Field("given_name", "string", "Given name(s)", required=False),
+        Field("family_name", "string", "Family name", required=False),
+        Field("address", "string", "Address lines, comma separated, without the postcode",
+              required=False),
+        Field("postcode", "string", "Full postcode, e.g. LE1 5WW", required=False),
+        Field("telephone", "string", "Telephone number", required=False),
+        Field("ethnic_category", "code", "NHS Data Dictionary ethnic category (A-S; Z not "
+              "stated; 99 not known)", required=False, codes=nhs_dd.ETHNIC_CATEGORY_CODES),
+        Field("main_language", "string", "Main spoken language, ISO 639-1 code (e.g. en, "
+              "pa, pl)", required=False),
+        Field("interpreter_required", "bool", "An interpreter is needed", required=False),
+        Field("preferred_contact", "code", "Preferred contact method",
+              required=False, codes=nhs_dd.CONTACT_METHOD_CODES),
     ),
     key=("nhs_number",), snapshot=True,
     orders=(Order("date_of_birth", "date_of_death"),),
@@ -425,3 +440,10 @@ def table(name: str) -> Table:
     except KeyError:
         known = ", ".join(sorted(TABLES))
         raise KeyError(f"no record-plane table called {name!r}; tables are: {known}") from None
+
+
+#: Fields that identify a person beyond the NHS number (name, address, contact details).
+#: They are for the clinicians' patient banner only: never logged, never in a run's
+#: results, analyst outputs or commissioning figures.
+IDENTIFYING_FIELDS: tuple[str, ...] = (
+    "given_name", "family_name", "address", "postcode", "telephone")
