@@ -114,7 +114,7 @@ def _person_table(rng: np.random.Generator, c: Community, h: health.Health,
     lsoa_index = c.practice[people] * 40 + (c.deprivation[people] * 3 + 20).astype(
         np.int64).clip(0, 39)
     dead = h.death_day[people] < health.NEVER
-    return pa.table({
+    columns = {
         "nhs_number": text(c.nhs_number[people]),
         "date_of_birth": pa.array(c.dob_days[people].astype(np.int32)).cast(pa.date32()),
         "sex": pa.array(np.where(c.male[people], "M", "F")),
@@ -128,7 +128,10 @@ def _person_table(rng: np.random.Generator, c: Community, h: health.Health,
         "is_carer": pa.array(c.is_carer[people]),
         "date_of_death": pa.array(h.death_day[people].astype(np.int32), pa.int32(),
                                   mask=~dead).cast(pa.date32()),
-    }, schema=TABLES["person"].arrow_schema)
+    }
+    n = len(people)
+    return pa.table({f.name: columns.get(f.name, pa.nulls(n, f.arrow_type))
+                     for f in TABLES["person"].fields}, schema=TABLES["person"].arrow_schema)
 
 
 def _with_ids(name: str, columns: dict[str, pa.Array], counters: Counters,
