@@ -307,7 +307,7 @@ def stratify(
 
     from ltc.pipeline import engine as engines
     from ltc.pipeline import gp_knowledge as knowledge
-    from ltc.pipeline import levels, report, runs
+    from ltc.pipeline import levels, report, runs, sources
     from ltc.pipeline import rules as rule_sets
     from ltc.pipeline import stratify as strat
 
@@ -332,6 +332,13 @@ def stratify(
     except IngestError as error:
         err.print(error.report(), markup=False, highlight=False)
         raise typer.Exit(2) from None
+    found = sources.coverage(store, [rule_sets.load(name) for name in chosen.rule_sets])
+    absent = [t for t in sources.REQUIRED if t in found.missing or not store.files(t)]
+    if absent:
+        err.print(f"The record store at {store.root} has no {' or '.join(absent)} table, so "
+                  "there is nobody to stratify. Load a GP extract (person.csv, practice.csv) "
+                  "first: ltc ingest csv <folder>.")
+        raise typer.Exit(1)
     started = time.perf_counter()
     with console.status(f"Stratifying as of {index} on {engine}..."):
         con = engines.connect(store, engine)
@@ -340,7 +347,8 @@ def stratify(
     run = runs.save(root, people, {
         "as_of": str(index), "engine": engine, "policy": chosen.__dict__,
         "gp_knowledge": knowledge.summary(nominations) if nominations is not None else None,
-        "model": risk.version if risk is not None else None, "seconds": round(seconds, 1)})
+        "model": risk.version if risk is not None else None, "seconds": round(seconds, 1),
+        "sources": found.as_meta()})
     report_path = report.render(run, people)
     _print_pyramid(people, f"{run.id}: pyramid as of {index} ({seconds:.1f} s)")
     hidden = strat.hidden(people)
@@ -350,6 +358,12 @@ def stratify(
                   "to social care in the last 12 months (seed: 24% and 35%).")
     console.print(f"Per person: {run.folder / 'people.parquet'} and people.csv; report: "
                   f"{report_path}")
+    if found.missing:
+        console.print(f"[bold yellow]Missing sources:[/] no {', '.join(found.missing)} "
+                      "rows were ever loaded; they count as none.")
+        for name, labels in found.cannot_fire.items():
+            console.print(f"  {name}: these criteria could not be met: {'; '.join(labels)}",
+                          markup=False, highlight=False)
 
 
 def _print_pyramid(people: pa.Table, title: str) -> None:

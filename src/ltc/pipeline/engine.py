@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from ltc.config import prepare_spark_environment
 from ltc.records.schema import TABLES
-from ltc.records.store import RecordStore, latest_rows
+from ltc.records.store import RecordStore, latest_rows, stand_in
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -110,7 +110,7 @@ def connect(store: RecordStore, engine: str = "duckdb") -> ibis.BaseBackend:
                 f"{name}__files")
             raw = con.table(f"{name}__files")
         else:
-            raw = put_table(con, f"{name}__files", spec.stored_schema.empty_table())
+            raw = put_table(con, f"{name}__files", stand_in(spec))
         if spec.snapshot and len(files) > 1:  # one file holds one batch: keys already unique
             raw = latest_rows(spec, raw)
         con.create_view(name, raw, overwrite=True)

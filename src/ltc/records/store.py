@@ -259,12 +259,19 @@ class RecordStore:
         if files:
             raw = con.read_parquet([str(f) for f in files], table_name=f"{name}__files")
         else:
-            raw = con.create_table(f"{name}__files", spec.stored_schema.empty_table(),
-                                   overwrite=True)
+            raw = con.create_table(f"{name}__files", stand_in(spec), overwrite=True)
         if spec.snapshot and len(files) > 1:  # one file holds one batch: keys already unique
             raw = latest_rows(spec, raw)
         con.create_view(name, raw, overwrite=True)
         return con.table(name)
+
+
+def stand_in(spec: Table) -> pa.Table:
+    """The empty table that stands in for a table no batch has sent: no rows, the stored
+    columns, every one nullable, as a Parquet read gives them (a stand-in whose columns
+    were NOT NULL could not be combined with rows read from files)."""
+    schema = spec.stored_schema
+    return pa.schema([f.with_nullable(True) for f in schema]).empty_table()
 
 
 def latest_rows(spec: Table, raw: ibis.Table) -> ibis.Table:
