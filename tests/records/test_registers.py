@@ -28,6 +28,7 @@ DIABETES, DIABETES_RES = "44054006", "315051004"
 CHD = "22298006"
 DEPRESSION = "370143000"
 HYPERTENSION = "38341003"
+CANCER = "424454009"  # Adenocarcinoma of lung, stage III (GM-SDE cancer set)
 
 
 def nhs(key: str) -> str:
@@ -50,7 +51,9 @@ PEOPLE: dict[str, tuple[str, str, str]] = {
     "boundary": ("1950-01-01", "", "P3"),  # hypertension coded on the as-of date: on
     "row_resolved": ("1950-01-01", "", "P3"),  # asthma row resolved before as-of: off
     "row_open": ("1950-01-01", "", "P3"),  # asthma row resolved after as-of: on
-    "same_day": ("1950-01-01", "", "P3"),  # diabetes and resolved the same day: off
+    "same_day": ("1950-01-01", "", "P3"),  # diabetes and resolved the same day: on
+    "cancer_abated": ("1950-01-01", "", "P3"),  # cancer in 2005, abated 2010: on
+    "cancer_2003": ("1950-01-01", "", "P3"),  # cancer on 2003-03-31 only: off
     "ckd12": ("1950-01-01", "", "P4"),  # hospital N18.1 (CKD stage 1): off
     "ckd4": ("1950-01-01", "", "P4"),  # hospital N18.4: on
     "hosp_then_res": ("1950-01-01", "", "P4"),  # hospital asthma, later resolved: off
@@ -79,6 +82,8 @@ DIAGNOSES: list[tuple[str, str, str, str, str, str]] = [
     ("same_day", "snomed", DIABETES, "2015-05-05", "", "primary"),
     ("same_day", "snomed", DIABETES_RES, "2015-05-05", "", "primary"),
     ("hosp_then_res", "snomed", ASTHMA_RES, "2016-01-01", "", "primary"),
+    ("cancer_abated", "snomed", CANCER, "2005-06-01", "2010-01-01", "primary"),
+    ("cancer_2003", "snomed", CANCER, "2003-03-31", "", "primary"),
 ]
 
 HOSPITAL: list[tuple[str, str, str, str, str, str]] = [
@@ -101,6 +106,8 @@ EXPECTED = {
     ("boundary", "hypertension", "primary"),
     ("row_open", "asthma", "primary"),
     ("ckd4", "ckd", "hospital"),
+    ("same_day", "diabetes", "primary"),
+    ("cancer_abated", "cancer", "primary"),
 }
 
 
@@ -189,21 +196,21 @@ def test_prevalence_totals(con: Any) -> None:
     rows = {r["register"]: r for r in table.to_pylist()}
     assert list(rows) == list(REGISTERS)
     alive = len(PEOPLE) - 2  # "dead" died, "unborn" not yet born
-    assert rows["diabetes"]["count"] == 3
+    assert rows["diabetes"]["count"] == 4
     assert rows["diabetes"]["denominator"] == alive - 1  # "age16" is under 17
-    assert rows["diabetes"]["percent"] == pytest.approx(100 * 3 / (alive - 1))
+    assert rows["diabetes"]["percent"] == pytest.approx(100 * 4 / (alive - 1))
     assert rows["asthma"]["denominator"] == alive
     assert rows["asthma"]["count"] == 2
     assert rows["copd"]["count"] == 0
     assert rows["copd"]["percent"] == 0.0
     assert rows["depression"]["denominator"] == alive - 2  # 16- and 17-year-old excluded
-    assert rows["osteoporosis"]["denominator"] == 15  # alive and born by 1970-03-31
+    assert rows["osteoporosis"]["denominator"] == 17  # alive and born by 1970-03-31
 
 
 def test_prevalence_without_hospital(con: Any) -> None:
     rows = {r["register"]: r for r in
             prevalence(con, AS_OF, include_hospital=False).to_pylist()}
-    assert rows["diabetes"]["count"] == 2
+    assert rows["diabetes"]["count"] == 3
     assert rows["ckd"]["count"] == 0
 
 
@@ -218,7 +225,7 @@ def test_prevalence_by_practice_and_locality(con: Any) -> None:
     assert rows[("P1", "chd")]["denominator"] == 4  # "dead" is not counted
     by_locality = {(r["locality_code"], r["register"]): r
                    for r in prevalence(con, AS_OF, by=["locality_code"]).to_pylist()}
-    assert by_locality[("L2", "diabetes")]["count"] == 2
+    assert by_locality[("L2", "diabetes")]["count"] == 3
     assert by_locality[("L1", "asthma")]["count"] == 1
 
 

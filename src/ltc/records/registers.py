@@ -15,11 +15,14 @@ The rule (QOF business-rule style), for a person and a register, as of date ``D`
    Register codes are the SNOMED CT codes of the register's QOF cluster(s) in any setting,
    and, when ``include_hospital`` is true, ICD-10 codes recorded in secondary care
    (``code_system = 'icd10'`` and ``setting = 'secondary'``).
-4. *Not resolved*: for registers with a QOF resolved cluster, the latest register code on
-   or before ``D`` must be strictly later than the latest resolved code on or before ``D``
-   (a resolved code on the same day as the latest diagnosis takes the person off, as in
-   QOF). Registers without a resolved cluster need any register code on or before ``D``.
-5. A diagnosis row whose own ``resolved_date`` is on or before ``D`` does not count.
+4. *Not resolved*: for registers with a QOF resolved cluster, a resolved code takes the
+   person off only when it is strictly later than the latest register code (QOF v46
+   ``DMRES_DAT``: latest resolved code ``> DMLAT_DAT``); a resolved code on the same day
+   as the latest diagnosis leaves the person on. Registers without a resolved cluster
+   need any register code on or before ``D``.
+5. A diagnosis row whose own ``resolved_date`` is on or before ``D`` does not count,
+   except on the cancer register: QOF's cancer register keeps every cancer diagnosed since
+   1 April 2003 whatever its later status.
 6. *Since*: depression counts only diagnoses on or after 2006-04-01 (QOF 2019-20 DEP
    register); cancer only diagnoses on or after 2003-04-01 (QOF CAN register).
 
@@ -211,6 +214,10 @@ def _build() -> dict[str, Register]:
 
 REGISTERS: dict[str, Register] = _build()
 
+#: Registers on which a diagnosis row counts whatever its own resolved (abatement) date:
+#: QOF's cancer register holds every cancer diagnosed on or after 1 April 2003.
+KEEPS_RESOLVED_ROWS: tuple[str, ...] = ("cancer",)
+
 
 # -- lookup tables -------------------------------------------------------------------------
 @cache
@@ -334,9 +341,10 @@ def _events(con: ibis.BaseBackend, as_of: date, include_hospital: bool) -> ibis.
                                     date="date", resolved_date="resolved_date"))
 
     events = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
-    # a diagnosis whose own resolved_date has passed does not count
+    # a diagnosis whose own resolved_date has passed does not count, except a cancer
     return events.filter((events.role == "resolved") | events.resolved_date.isnull()
-                         | (events.resolved_date > day))
+                         | (events.resolved_date > day)
+                         | events.register.isin(KEEPS_RESOLVED_ROWS))
 
 
 def members(con: ibis.BaseBackend, as_of: date, *, include_hospital: bool = True
@@ -364,7 +372,7 @@ def _qualified(con: ibis.BaseBackend, as_of: date, include_hospital: bool) -> ib
 
     def qualifies(last: Any) -> Any:
         return (last.notnull()
-                & (latest.last_resolved.isnull() | (last > latest.last_resolved))
+                & (latest.last_resolved.isnull() | (last >= latest.last_resolved))
                 & (latest.since.isnull() | (last >= latest.since)))
 
     on_primary = qualifies(latest.last_primary)
