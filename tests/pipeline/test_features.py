@@ -152,7 +152,9 @@ def test_social_and_functional_facts(engine: str) -> None:
     assert out[A]["iadl_impaired"] is True
     assert out[A]["iadl_unsupported"] is True
     assert out[B]["adl_impaired"] is True
-    assert out[B]["exacerbation_90d"] is True  # medically unstable on day 89
+    assert out[B]["medically_unstable"] is True  # recorded on day 88
+    assert out[B]["exacerbation_90d"] is False  # medically unstable is not an exacerbation
+    assert out[A]["medically_unstable"] is False
 
 
 def test_social_care_assessments_in_each_quarter_and_package_intensity(engine: str) -> None:

@@ -80,42 +80,68 @@ def test_castlefields_needs_age_65_and_three_of_eleven(engine: str) -> None:
     assert out[1]["castlefields__age_65"] is False
 
 
-EVERCARE_BASE = {"age": 70, "emergency_13m": 2}
-
-
-@pytest.mark.parametrize(("nomination", "meets", "misses"), [
+# Evercare (DH 2005, "NHS Evercare Pilots"): aged 65 or over AND (2 or more unplanned
+# admissions in the last 13 months OR any one of the four nominations). Each way in alone:
+EVERCARE_WAYS_IN = [
+    ("unplanned_2", {"emergency_13m": 2}, {"emergency_13m": 1}),
     ("exacerbation", {"exacerbation_90d": True}, {"exacerbation_90d": False}),
     ("falls", {"falls_2m": 3}, {"falls_2m": 2}),
     ("bereavement", {"bereaved_6m": True}, {"bereaved_6m": False}),
     ("vulnerable_alone",
-     {"cognitive_impairment": True, "lives_alone": True, "exacerbation_90d": True,
+     {"cognitive_impairment": True, "lives_alone": True, "medically_unstable": True,
       "care_package_intensity": "high"},
-     {"cognitive_impairment": True, "lives_alone": True, "exacerbation_90d": False,
+     {"cognitive_impairment": True, "lives_alone": True, "medically_unstable": False,
       "care_package_intensity": "high"}),
-])
-def test_each_evercare_nomination(engine: str, nomination: str, meets: dict[str, Any],
-                                  misses: dict[str, Any]) -> None:
-    yes, no = evaluate(engine, "evercare", {**EVERCARE_BASE, **meets},
-                       {**EVERCARE_BASE, **misses})
-    assert yes[f"evercare__{nomination}"] is True
-    assert yes["evercare"] is True
-    assert no[f"evercare__{nomination}"] is False
+]
+
+
+@pytest.mark.parametrize(("way_in", "meets", "misses"), EVERCARE_WAYS_IN,
+                         ids=[w[0] for w in EVERCARE_WAYS_IN])
+def test_each_evercare_way_in_alone_qualifies_a_person_aged_65(
+        engine: str, way_in: str, meets: dict[str, Any], misses: dict[str, Any]) -> None:
+    yes, no, young = evaluate(engine, "evercare", {"age": 65, **meets}, {"age": 65, **misses},
+                              {"age": 64, **meets})
+    assert yes[f"evercare__{way_in}"] is True
+    assert yes["evercare"] is True  # no admission (or no nomination) needed besides
+    others = {w[0] for w in EVERCARE_WAYS_IN} - {way_in}
+    assert not any(yes[f"evercare__{o}"] for o in others)  # it came in by this way alone
+    assert no[f"evercare__{way_in}"] is False
     assert no["evercare"] is False
+    assert young["evercare"] is False
+
+
+def test_evercare_none_of_the_ways_in_and_under_65_with_everything(engine: str) -> None:
+    everything = {"emergency_13m": 5, "exacerbation_90d": True, "falls_2m": 9,
+                  "bereaved_6m": True, "cognitive_impairment": True, "lives_alone": True,
+                  "medically_unstable": True, "care_package_intensity": "high"}
+    none, young, old = evaluate(engine, "evercare", {"age": 90}, {"age": 64, **everything},
+                                {"age": 65, **everything})
+    assert none["evercare"] is False
+    assert young["evercare"] is False
+    assert old["evercare"] is True
+
+
+def test_medically_unstable_is_not_an_exacerbation(engine: str) -> None:
+    (row,) = evaluate(engine, "evercare", {"medically_unstable": True})
+    assert row["evercare__exacerbation"] is False
+    assert row["evercare__vulnerable_alone"] is False  # needs the other three facts too
+    assert row["evercare"] is False
 
 
 def test_vulnerable_alone_needs_a_high_intensity_package(engine: str) -> None:
-    (row,) = evaluate(engine, "evercare", {**EVERCARE_BASE, "cognitive_impairment": True,
-                                   "lives_alone": True, "exacerbation_90d": False,
-                                   "care_package_intensity": "medium", "falls_2m": 0})
+    (row,) = evaluate(engine, "evercare", {"cognitive_impairment": True, "lives_alone": True,
+                                           "medically_unstable": True,
+                                           "care_package_intensity": "medium"})
     assert row["evercare__vulnerable_alone"] is False
+    assert row["evercare"] is False
 
 
-def test_evercare_needs_age_65_and_two_unplanned_admissions_in_13_months(engine: str) -> None:
-    nominated = {"falls_2m": 3}
-    out = evaluate(engine, "evercare", {"age": 65, "emergency_13m": 2, **nominated},
-                   {"age": 64, "emergency_13m": 2, **nominated},
-                   {"age": 90, "emergency_13m": 1, **nominated})
-    assert [r["evercare"] for r in out] == [True, False, False]
+def test_each_evercare_way_in_is_labelled_as_a_way_in() -> None:
+    evercare = rules.load("evercare")
+    assert evercare.all == ("age_65",)
+    labels = [evercare.criteria[c].label for c in evercare.any]
+    assert labels[0].startswith("In by admissions: ")
+    assert all(label.startswith("Nominated: ") for label in labels[1:])
 
 
 def test_a_missing_value_never_meets_a_criterion(engine: str) -> None:

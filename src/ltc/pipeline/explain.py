@@ -47,7 +47,9 @@ PHRASES: dict[str, Callable[[float], str]] = {
     "adl_impaired": _flag("needs help with activities of daily living"),
     "iadl_impaired": _flag("needs help with everyday tasks such as shopping or cooking"),
     "iadl_unsupported": _flag("needs help with everyday tasks and has no support"),
-    "exacerbation_90d": _flag("a recent exacerbation of a long term condition"),
+    "exacerbation_90d": _flag("an emergency admission for a long term condition in the "
+                              "last 90 days"),
+    "medically_unstable": _flag("recorded as medically unstable in the last 90 days"),
     "ltc_count": _n("on {} disease register", "on {} disease registers"),
     "emergency_12m": _n("{} emergency admission in the last year",
                         "{} emergency admissions in the last year"),

@@ -39,8 +39,11 @@ iadl_unsupported          ... with support recorded as not in place
 lives_alone               from the patient index
 care_package_intensity    intensity of a social care package open on ``as_of`` (highest)
 exacerbation_90d          an emergency admission in the last 90 days whose primary diagnosis
-                          is in the ICD-10 grouping of a register the person is on, or
-                          "medically unstable" recorded in the last 90 days
+                          is in the ICD-10 grouping of a register the person is on (the
+                          admission-based evidence of the first Evercare nomination only)
+medically_unstable        "medically unstable" recorded (``social_fact`` kind
+                          ``medically_unstable``) in the last 90 days: a fact of its own,
+                          read only by the fourth Evercare nomination
 ========================  ===================================================================
 """
 
@@ -135,7 +138,8 @@ def _social(con: ibis.BaseBackend, as_of: date) -> ir.Table:
         adl_impaired=(kind == "adl_impairment").any(),
         iadl_impaired=(kind == "iadl_impairment").any(),
         iadl_unsupported=((kind == "iadl_impairment") & (past.supported == False)).any(),  # noqa: E712
-        unstable_90d=((kind == "medically_unstable") & _within(past.date, as_of, 90)).any(),
+        medically_unstable=((kind == "medically_unstable") & _within(past.date, as_of, 90))
+        .any(),
     )
 
 
@@ -206,7 +210,7 @@ def features(con: ibis.BaseBackend, as_of: date) -> ir.Table:
                    "non_conveyed_12m", "community_12m", "social_assessments_min_q",
                    "long_term_medicines", "medicines_12m", "falls_2m"]
     false_filled = ["bereaved_6m", "carer_died_12m", "adl_impaired", "iadl_impaired",
-                    "iadl_unsupported", "dementia", "cognitive_recorded", "unstable_90d",
+                    "iadl_unsupported", "dementia", "cognitive_recorded", "medically_unstable",
                     "exacerbation_admission"]
     fills: dict[str, Any] = {c: out[c].fill_null(0) for c in zero_filled}
     fills |= {c: out[c].fill_null(False) for c in false_filled}
@@ -214,8 +218,8 @@ def features(con: ibis.BaseBackend, as_of: date) -> ir.Table:
     out = out.mutate(**fills)
     out = out.mutate(
         cognitive_impairment=out.cognitive_recorded | out.dementia,
-        exacerbation_90d=out.exacerbation_admission | out.unstable_90d,
-    ).drop("cognitive_recorded", "unstable_90d", "exacerbation_admission", "dementia")
+        exacerbation_90d=out.exacerbation_admission,
+    ).drop("cognitive_recorded", "exacerbation_admission", "dementia")
     older = out.filter(out.age >= 65)
     window = ibis.window(group_by="practice_code", order_by="gp_12m")
     pct = older.select("nhs_number", gp_percentile_65=(
@@ -236,4 +240,5 @@ FEATURE_KINDS: dict[str, str] = {
     "bereaved_6m": "flag", "carer_died_12m": "flag", "cognitive_impairment": "flag",
     "adl_impaired": "flag", "iadl_impaired": "flag", "iadl_unsupported": "flag",
     "care_package_intensity": "text", "exacerbation_90d": "flag",
+    "medically_unstable": "flag",
 }

@@ -74,7 +74,8 @@ COUNTS: tuple[str, ...] = (
     "monthly_cost", "falls_2m", "acute_contacts_12m", "elective_12m")
 FLAGS: tuple[str, ...] = (
     "lives_alone", "has_carer", "bereaved_6m", "carer_died_12m", "cognitive_impairment",
-    "adl_impaired", "iadl_impaired", "iadl_unsupported", "exacerbation_90d")
+    "adl_impaired", "iadl_impaired", "iadl_unsupported", "exacerbation_90d",
+    "medically_unstable")
 #: The model's inputs, in the order of the design matrix. ``acute_contacts_12m``
 #: (emergency admissions + A&E attendances + ambulance incidents) and ``elective_12m``
 #: (admissions that were not emergencies) are derived here from the feature table.

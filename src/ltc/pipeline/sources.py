@@ -34,6 +34,7 @@ FEATURE_TABLES: dict[str, tuple[str, ...]] = {
     "iadl_impaired": ("social_fact",), "iadl_unsupported": ("social_fact",),
     "care_package_intensity": ("social_care_package",),
     "exacerbation_90d": ("inpatient_spell",),
+    "medically_unstable": ("social_fact",),
 }
 
 #: Tables a run cannot do without: there is nobody to stratify without them.
