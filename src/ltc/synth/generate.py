@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from ltc.records.schema import TABLES
 from ltc.records.store import Batch, RecordStore, Staged
-from ltc.synth import activity, health, population
+from ltc.synth import activity, health, identity, population
 from ltc.synth.activity import text
 from ltc.synth.population import Community
 
@@ -108,9 +108,11 @@ def _practice_tables(c: Community) -> dict[str, pa.Table]:
 
 
 def _person_table(rng: np.random.Generator, c: Community, h: health.Health,
-                  people: np.ndarray) -> pa.Table:
+                  people: np.ndarray, seed: int, identity_rng: np.random.Generator
+                  ) -> pa.Table:
     loc = c.practice_locality[c.practice[people]]
-    district = np.char.add("LT", (loc * 6 + rng.integers(1, 7, len(people))).astype(str))
+    district_number = loc * 6 + rng.integers(1, 7, len(people))
+    district = np.char.add("LT", district_number.astype(str))
     lsoa_index = c.practice[people] * 40 + (c.deprivation[people] * 3 + 20).astype(
         np.int64).clip(0, 39)
     dead = h.death_day[people] < health.NEVER
@@ -128,6 +130,8 @@ def _person_table(rng: np.random.Generator, c: Community, h: health.Health,
         "is_carer": pa.array(c.is_carer[people]),
         "date_of_death": pa.array(h.death_day[people].astype(np.int32), pa.int32(),
                                   mask=~dead).cast(pa.date32()),
+        **identity.generate(identity_rng, seed, c.male[people], c.age[people], district,
+                            district_number),
     }
     n = len(people)
     return pa.table({f.name: columns.get(f.name, pa.nulls(n, f.arrow_type))
@@ -177,7 +181,9 @@ def community_tables(options: Options, truth_dir: Path | None = None,
         hi = min(total, lo + options.chunk_size)
         chunk_rng = np.random.default_rng([options.seed, lo])
         events = activity.generate(chunk_rng, c, h, activity.Chunk(lo, hi))
-        yield "gp", "person", _person_table(chunk_rng, c, h, np.arange(lo, hi))
+        # identities draw from their own stream, so adding them changed nothing else
+        yield "gp", "person", _person_table(chunk_rng, c, h, np.arange(lo, hi), options.seed,
+                                            np.random.default_rng([options.seed, lo, 1]))
         prescription_start = counters.next_id.get("prescription", 1)
         for name, columns in events.items():
             start = prescription_start if name == "dispensing" else None

@@ -25,14 +25,14 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-def _reference_rows(name: str) -> list[dict[str, str]]:
+def reference_rows(name: str) -> list[dict[str, str]]:
     text = resources.files("ltc.data.reference").joinpath(name).read_text()
     return list(csv.DictReader(text.splitlines()))
 
 
 def age_sex_distribution() -> tuple[IntArray, IntArray, FloatArray]:
     """(lower age of band, sex 0=F 1=M, probability) for each ONS mid-2023 band."""
-    rows = _reference_rows("population_england_mid2023.csv")
+    rows = reference_rows("population_england_mid2023.csv")
     lower = np.array([int(r["age_band"].split("-")[0].rstrip("+")) for r in rows])
     sex = np.array([1 if r["sex"] == "male" else 0 for r in rows])
     pop = np.array([float(r["population"]) for r in rows])
@@ -40,7 +40,7 @@ def age_sex_distribution() -> tuple[IntArray, IntArray, FloatArray]:
 
 
 def list_size_quantiles() -> FloatArray:
-    rows = _reference_rows("practice_list_size_quantiles_2021_01.csv")
+    rows = reference_rows("practice_list_size_quantiles_2021_01.csv")
     return np.array([float(r["registered_patients"]) for r in rows])
 
 
