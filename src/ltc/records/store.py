@@ -24,7 +24,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -59,6 +59,8 @@ class Batch:
     period: str
     fingerprint: str  # hash of the input as received
     tables: dict[str, pa.Table | Staged]
+    skipped: dict[str, int] = field(default_factory=dict)  # input not read, count by kind
+    details: dict[str, Any] = field(default_factory=dict)  # how the input was mapped
 
     def __post_init__(self) -> None:
         if not SOURCE_RE.match(self.source):
@@ -185,6 +187,7 @@ class RecordStore:
                 manifest["batches"][batch.key] = {
                     "source": batch.source, "period": batch.period,
                     "fingerprint": batch.fingerprint, "rows": rows, "files": files,
+                    "skipped": dict(sorted(batch.skipped.items())), "details": batch.details,
                     "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 }
                 with open(tmp_manifest, "w") as handle:

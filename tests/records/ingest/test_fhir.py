@@ -20,8 +20,8 @@ from ltc.records.ingest.fhir import load_bundles
 from ltc.records.schema import TABLES
 from ltc.records.store import Batch, RecordStore, hash_files
 
-ENCOUNTER_TABLES = {"gp_consultation": "n_amb", "ae_attendance": "n_emer",
-                    "inpatient_spell": "n_imp"}
+ENCOUNTER_TABLES = {"ae_attendance": "n_emer", "inpatient_spell": "n_imp"}
+AMBULATORY_TABLES = ("gp_consultation", "outpatient_attendance")  # AMB by type and provider
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def per_person(store: RecordStore, name: str) -> Counter[str]:
 
 def test_all_bundles_load_quickly(loaded: tuple[RecordStore, Batch, float]) -> None:
     _, batch, seconds = loaded
-    assert batch.source == "synthea-fhir"
+    assert batch.source.startswith("synthea-fhir-")  # named from its patients
     assert batch.period == "2021-03"  # encounters run to 2021-03-31
     assert batch.tables["person"].num_rows == 136
     assert seconds < 10, f"136 bundles took {seconds:.1f} s"
@@ -75,14 +75,17 @@ def test_counts_match_manifest(loaded: tuple[RecordStore, Batch, float],
     assert len(manifest) == 136
     assert set(nhs) == {row["patient_id"] for row in manifest}
     diagnoses = per_person(store, "diagnosis")
-    encounters = {name: per_person(store, name) for name in ENCOUNTER_TABLES}
+    encounters = {name: per_person(store, name) for name in [*ENCOUNTER_TABLES,
+                                                              *AMBULATORY_TABLES]}
     people = {row["nhs_number"]: row for row in store.arrow("person").to_pylist()}
     for row in manifest:
         number = nhs[row["patient_id"]]
         assert diagnoses[number] == int(row["n_conditions"]), row["file"]
         for name, column in ENCOUNTER_TABLES.items():
             assert encounters[name][number] == int(row[column]), (row["file"], name)
-        assert sum(encounters[n][number] for n in ENCOUNTER_TABLES) == int(row["n_encounters"])
+        ambulatory = sum(encounters[n][number] for n in AMBULATORY_TABLES)
+        assert ambulatory == int(row["n_amb"]), row["file"]
+        assert sum(encounters[n][number] for n in encounters) == int(row["n_encounters"])
         person = people[number]
         assert str(person["date_of_birth"]) == row["birth_date"]
         assert person["sex"] == {"male": "M", "female": "F"}[row["gender"]]
@@ -145,7 +148,8 @@ def test_mapping_details(loaded: tuple[RecordStore, Batch, float]) -> None:
     rx = batch.tables["prescription"]
     assert set(rx.column("drug_code_system").to_pylist()) == {"rxnorm"}
     assert rx.column("cost").null_count == rx.num_rows
-    assert batch.tables["gp_consultation"].column("mode").unique().to_pylist() == ["face_to_face"]
+    modes = Counter(batch.tables["gp_consultation"].column("mode").to_pylist())
+    assert modes == {"face_to_face": 3726, "home_visit": 16, "telephone": 1}
 
 
 def test_organisation_bundles_are_skipped_cleanly(fhir_dir: Path, tmp_path: Path) -> None:
@@ -341,8 +345,14 @@ def test_named_practice_and_medication_reference(fhir_dir: Path, tmp_path: Path)
     batch = load_bundles([edited], RecordStore(tmp_path / "store"))
     assert batch.tables["person"].column("practice_code").to_pylist() == [org["id"]]
     assert batch.tables["practice"].column("name").to_pylist() == [org["name"]]
-    rx = {r["record_id"]: r for r in batch.tables["prescription"].to_pylist()}[request["id"]]
-    assert rx["drug_code"] == concept["coding"][0]["code"]
-    assert rx["drug_name"] == concept["coding"][0]["display"]
-    assert rx["quantity"] == 56
-    assert rx["repeat"] is True
+    issues = {r["record_id"]: r for r in batch.tables["prescription"].to_pylist()
+              if r["record_id"].startswith(request["id"])}
+    # the order and its two repeats, 28 days apart (no expectedSupplyDuration given)
+    assert sorted(issues) == [request["id"], f"{request['id']}#2", f"{request['id']}#3"]
+    for rx in issues.values():
+        assert rx["drug_code"] == concept["coding"][0]["code"]
+        assert rx["drug_name"] == concept["coding"][0]["display"]
+        assert rx["quantity"] == 56
+        assert rx["repeat"] is True
+    first = issues[request["id"]]["date"]
+    assert [(issues[k]["date"] - first).days for k in sorted(issues)] == [0, 28, 56]

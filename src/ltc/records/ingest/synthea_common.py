@@ -30,11 +30,12 @@ Sources of the mappings
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -45,6 +46,11 @@ from ltc.records.convert import convert_table
 from ltc.records.errors import MAX_REPORTED, IngestError, Problem, refuse
 from ltc.records.schema import TABLES
 from ltc.records.store import PERIOD_RE, SOURCE_RE, RecordStore
+
+IDENTITY_FIELDS = ("given_name", "family_name", "address", "postcode", "telephone",
+                   "ethnic_category", "main_language", "interpreter_required",
+                   "preferred_contact")
+"""Optional person fields saying who the person is, read when the source has them."""
 
 SOURCE_SYSTEM = "synthea"
 """``identity_map.source_system`` for Synthea patient identifiers (FHIR and CSV alike)."""
@@ -106,6 +112,8 @@ visits as AMB, so in FHIR input they are GP consultations; in CSV input they kee
 own tables.
 """
 
+ENCOUNTER_TABLES = frozenset({"gp_consultation", "outpatient_attendance", "ae_attendance",
+                              "inpatient_spell", "community_contact"})
 SECONDARY_TABLES = frozenset({"ae_attendance", "inpatient_spell", "outpatient_attendance"})
 
 ADMISSION_AFTER_AE = "21"
@@ -191,6 +199,7 @@ class Patient:
     gender: str | None
     death_date: str | None
     practice: str | None = None  # organisation named by the source as the registered practice
+    identity: dict[str, str | None] = field(default_factory=dict)  # name, address... as text
 
 
 @dataclass(slots=True)
@@ -205,6 +214,7 @@ class Encounter:
     end: str | None
     provider: str | None
     discharge: str | None = None  # NUBC discharge status code, when given
+    target: Target | None = None  # set when more than the class decides the table
 
 
 @dataclass
@@ -224,6 +234,8 @@ class Collected:
     problems: list[Problem] = field(default_factory=list)
     total: int = 0
     seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, id) -> where
+    skipped: Counter[str] = field(default_factory=Counter)  # what was not read, by kind
+    registered: Counter[str] = field(default_factory=Counter)  # people by practice rule
 
     def problem(self, where: str, fld: str | None, message: str) -> None:
         self.total += 1
@@ -298,16 +310,23 @@ def assign_nhs_numbers(store: RecordStore, source_ids: Iterable[str],
 
 # -- mapping ---------------------------------------------------------------------------------
 
-def _practice_of(patient: Patient, visits: list[Encounter]) -> str:
-    """The registered practice: the one the source names, else the organisation that provided
-    most of the person's GP consultations (ties: the most recent), else the fallback."""
+REGISTERED_NAMED = "generalPractitioner"
+REGISTERED_MOST_GP = "most GP consultations"
+REGISTERED_NONE = "none"
+"""The rules by which a person's registered practice is found, as the ingest reports them."""
+
+
+def _practice_of(patient: Patient, visits: list[Encounter]) -> tuple[str, str]:
+    """The registered practice and the rule that found it: the one the source names, else
+    the organisation that provided most of the person's GP consultations (ties: the most
+    recent), else the fallback."""
     if patient.practice:
-        return patient.practice
+        return patient.practice, REGISTERED_NAMED
     counts = Counter(e.provider for e in visits if e.provider)
     if not counts:
-        return FALLBACK_PRACTICE
+        return FALLBACK_PRACTICE, REGISTERED_NONE
     latest = {e.provider: e.start or "" for e in sorted(visits, key=lambda e: e.start or "")}
-    return max(counts, key=lambda p: (counts[p], latest.get(p, ""), p))
+    return max(counts, key=lambda p: (counts[p], latest.get(p, ""), p)), REGISTERED_MOST_GP
 
 
 def _encounter_rows(collected: Collected, deaths: dict[str, str | None],
@@ -328,13 +347,14 @@ def _encounter_rows(collected: Collected, deaths: dict[str, str | None],
     lookup = {c.lower(): t for c, t in collected.classes.items()}
     by_patient: dict[str, list[Encounter]] = {}
     for enc in collected.encounters.values():
-        target = lookup.get(enc.cls.strip().lower())
+        target = enc.target or lookup.get(enc.cls.strip().lower())
         if target is None:
             collected.problem(enc.where, collected.class_field,
                               f"{enc.cls!r} is not a known encounter class; expected one of: "
                               f"{known}")
             continue
         target_of[enc.id] = target.table
+        enc.target = target
         by_patient.setdefault(enc.patient, []).append(enc)
 
     for patient, encounters in by_patient.items():
@@ -345,7 +365,8 @@ def _encounter_rows(collected: Collected, deaths: dict[str, str | None],
             out = rows.get(table)
             if out is None:
                 out = rows[table] = Rows(table, columns[table], source_fields)
-            values: dict[str, str | None] = dict(lookup[enc.cls.strip().lower()].fixed)
+            assert enc.target is not None
+            values: dict[str, str | None] = dict(enc.target.fixed)
             start = day(enc.start)
             if table == "inpatient_spell":
                 after_ae = any(_precedes(a, enc) for a in ae)
@@ -446,17 +467,19 @@ def build_tables(collected: Collected, store: RecordStore, where: str,
     for enc in collected.encounters.values():
         if target_of.get(enc.id) == "gp_consultation":
             visits.setdefault(enc.patient, []).append(enc)
-    person = Rows("person", ("date_of_birth", "sex", "practice_code", "date_of_death"),
-                  patient_fields)
-    identity = Rows("identity_map", ("source_system", "source_id"), patient_fields)
+    person = Rows("person", ("date_of_birth", "sex", "practice_code", "date_of_death",
+                             *IDENTITY_FIELDS), patient_fields)
+    id_map = Rows("identity_map", ("source_system", "source_id"), patient_fields)
     practices: dict[str, str] = {}
     for p in collected.patients.values():
-        practice = _practice_of(p, visits.get(p.id, []))
+        practice, rule = _practice_of(p, visits.get(p.id, []))
+        collected.registered[rule] += 1
         practices.setdefault(practice, p.where)
+        identity = {k: v for k, v in p.identity.items() if k in IDENTITY_FIELDS}
         person.add(p.where, patient=p.id, date_of_birth=day(p.birth_date),
                    sex=sex_code(p.gender), practice_code=practice,
-                   date_of_death=day(p.death_date))
-        identity.add(p.where, patient=p.id, source_system=SOURCE_SYSTEM, source_id=p.id)
+                   date_of_death=day(p.death_date), **identity)
+        id_map.add(p.where, patient=p.id, source_system=SOURCE_SYSTEM, source_id=p.id)
     practice_rows = Rows("practice", ("practice_code", "name", "locality_code"),
                          per_patient=False)
     for code, first_where in sorted(practices.items()):
@@ -467,7 +490,7 @@ def build_tables(collected: Collected, store: RecordStore, where: str,
     locality = Rows("locality", ("locality_code", "name"), per_patient=False)
     locality.add(where, locality_code=LOCALITY_CODE, name=LOCALITY_NAME)
 
-    patient_rows = [person, identity, diag, collected.observation, collected.prescription,
+    patient_rows = [person, id_map, diag, collected.observation, collected.prescription,
                     *encounter_rows.values()]
     for rows in patient_rows:
         _resolve_patients(collected, rows, nhs)
@@ -502,3 +525,22 @@ def check_batch_name(source: str, period: str | None, where: str) -> None:
                      "'-' or '_' (e.g. synthea-fhir)")
     if period is not None and not PERIOD_RE.match(period):
         raise refuse(where, None, f"period {period!r} is not a month; expected YYYY-MM")
+
+
+def content_source(prefix: str, patient_ids: Iterable[str]) -> str:
+    """A batch source named from its content: ``<prefix>-<8 hex>``, the start of a SHA-256
+    over the sorted source patient ids. The same patients (a corrected copy of an export)
+    give the same name, so the new batch replaces the old one; other patients give
+    another name, so two exports add up."""
+    digest = hashlib.sha256("\n".join(sorted(patient_ids)).encode()).hexdigest()
+    return f"{prefix}-{digest[:8]}"
+
+
+def details(collected: Collected, tables: dict[str, pa.Table]) -> dict[str, Any]:
+    """What the ingest reports about how a batch was mapped: people by registration rule,
+    encounters by table."""
+    registered = {rule: collected.registered.get(rule, 0)
+                  for rule in (REGISTERED_NAMED, REGISTERED_MOST_GP, REGISTERED_NONE)}
+    encounters = {name: tables[name].num_rows for name in sorted(ENCOUNTER_TABLES)
+                  if name in tables}
+    return {"registered_by": registered, "encounters": encounters}

@@ -1,0 +1,134 @@
+"""Reading FHIR R4 JSON elements with a problem noted for each one that is wrong (POP-2).
+
+:class:`Elements` is the base of the bundle reader: it fetches scalars, objects,
+references, ids and codings from a resource held as parsed JSON, and notes a problem
+(file, entry, element, what was expected) in the batch's
+:class:`~ltc.records.ingest.synthea_common.Collected` instead of raising, so that every
+problem in a batch is reported together.
+
+Sources: HL7 FHIR R4 (4.0.1) data types (CodeableConcept, Coding, Reference, Period),
+https://hl7.org/fhir/R4/datatypes.html; terminology URIs from "Using Codes in Resources",
+https://hl7.org/fhir/R4/terminologies-systems.html; NHS England dm+d.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ltc.records.ingest import synthea_common as common
+
+Json = dict[str, Any]
+
+CODE_SYSTEMS: dict[str, str] = {
+    "http://snomed.info/sct": "snomed",
+    "http://loinc.org": "loinc",
+    "http://hl7.org/fhir/sid/icd-10": "icd10",
+    "http://read.info/readv2": "read2",
+    "http://read.info/ctv3": "ctv3",
+    "http://www.nlm.nih.gov/research/umls/rxnorm": "rxnorm",
+    "https://dmd.nhs.uk": "dmd",
+}
+"""FHIR code system URI -> record-plane code system."""
+
+SNOMED = "http://snomed.info/sct"
+
+
+def scalar(value: Any) -> str | None:
+    """JSON scalar as canonical text; None for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return None
+
+
+def ref_id(reference: str) -> str:
+    """The resource id a reference points at: ``urn:uuid:X``, ``Type/X`` or ``.../Type/X``."""
+    if reference.startswith("urn:uuid:"):
+        return reference[9:]
+    parts = reference.rstrip("/").split("/")
+    if len(parts) >= 4 and parts[-2] == "_history":
+        return parts[-3]
+    return parts[-1]
+
+
+def codes_of(concept: Any, system: str | None = None) -> list[str]:
+    """The codes of a CodeableConcept (in ``system`` only, when given); [] when malformed."""
+    if not isinstance(concept, dict) or not isinstance(concept.get("coding"), list):
+        return []
+    return [c["code"] for c in concept["coding"] if isinstance(c, dict)
+            and isinstance(c.get("code"), str) and (system is None or c.get("system") == system)]
+
+
+class Elements:
+    """Element access for a bundle reader; problems go to ``self.c``."""
+
+    c: common.Collected
+
+    def text(self, res: Json, key: str, where: str, expected: str,
+             required: bool = False, path: str | None = None) -> str | None:
+        value = res.get(key)
+        if value is None:
+            if required:
+                self.c.problem(where, path or key, f"is missing; expected {expected}")
+            return None
+        text = scalar(value)
+        if text is None:
+            self.c.problem(where, path or key,
+                           f"is a JSON {type(value).__name__}; expected {expected}")
+        return text
+
+    def obj(self, res: Json, key: str, where: str, expected: str, required: bool = False,
+            path: str | None = None) -> Json | None:
+        value = res.get(key)
+        if value is None:
+            if required:
+                self.c.problem(where, path or key, f"is missing; expected {expected}")
+            return None
+        if not isinstance(value, dict):
+            self.c.problem(where, path or key,
+                           f"is a JSON {type(value).__name__}; expected {expected}")
+            return None
+        return value
+
+    def ref(self, res: Json, key: str, where: str, required: bool = False) -> str | None:
+        holder = self.obj(res, key, where, "a Reference", required)
+        if holder is None:
+            return None
+        return self.text(holder, "reference", where, "a reference such as urn:uuid:<id>",
+                         required=True, path=f"{key}.reference")
+
+    def ident(self, res: Json, rtype: str, where: str) -> str | None:
+        ident = self.text(res, "id", where, f"the {rtype} id", required=True)
+        if ident is not None and not ident.strip():
+            self.c.problem(where, "id", f"is empty; expected the {rtype} id")
+            return None
+        if ident is not None and not self.c.first_time(rtype, ident, where, "id"):
+            return None
+        return ident
+
+    def coding(self, res: Json, key: str, where: str) -> tuple[str | None, str | None,
+                                                                str | None]:
+        """(code system, code, display) of a CodeableConcept: its first coding in a known
+        system, else its first coding (whose unknown system the conversion refuses)."""
+        concept = self.obj(res, key, where, "a CodeableConcept with a coding", required=True)
+        if concept is None:
+            return None, None, None
+        codings = concept.get("coding")
+        if not isinstance(codings, list) or not codings or not all(
+                isinstance(c, dict) for c in codings):
+            self.c.problem(where, f"{key}.coding", "is missing or empty; expected a list of "
+                           "codings with system and code")
+            return None, None, None
+        chosen = next((c for c in codings if c.get("system") in CODE_SYSTEMS), codings[0])
+        system = self.text(chosen, "system", where, "a code system URI", True,
+                           f"{key}.coding.system")
+        code = self.text(chosen, "code", where, "a code", True, f"{key}.coding.code")
+        shown = scalar(chosen.get("display")) or scalar(concept.get("text"))
+        return CODE_SYSTEMS.get(system or "", system), code, shown
+
+    def patient_of(self, res: Json, where: str, key: str = "subject") -> str | None:
+        reference = self.ref(res, key, where, required=True)
+        return ref_id(reference) if reference is not None else None
