@@ -24,7 +24,7 @@ from ltc.config import settings
 from ltc.options import DataDir
 from ltc.pipeline.model_cli import app as model_app
 from ltc.records.errors import IngestError
-from ltc.records.store import Batch, CommitResult, RecordStore
+from ltc.records.store import Batch, RecordStore
 
 app = typer.Typer(help="LTC: the NHS and Social Care Long Term Conditions Model.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -43,7 +43,6 @@ app.command("serve")(serve)
 app.command("listen")(listen)
 console = Console()
 err = Console(stderr=True)
-
 
 
 def _filled_store(data_dir: Path | None) -> RecordStore:
@@ -68,21 +67,23 @@ def _progress(label: str) -> Iterator[Progress]:
         yield bar
 
 
-def _report_commit(result: CommitResult, seconds: float) -> None:
-    rows = sum(result.rows.values())
-    verb = {"added": "stored", "replaced": "replaced the earlier extract",
-            "unchanged": "already stored; nothing changed"}[result.status]
-    console.print(f"  {result.batch}: {verb} ({rows:,} rows in {len(result.rows)} tables, "
-                  f"{seconds:.1f} s)")
+Replace = Annotated[bool, typer.Option(
+    "--replace", help="Replace a stored batch of the same name even when the new extract "
+    "shares fewer than half of its people with it (a different extract, not a correction).")]
 
 
-def _commit_all(store: RecordStore, loaders: Sequence[tuple[str, Callable[[Path], Batch]]]
-                ) -> None:
+def _commit_all(store: RecordStore, loaders: Sequence[tuple[str, Callable[[Path], Batch]]],
+                replace: bool = False, overlaps: bool = False) -> None:
     """Load and commit batches one by one; stop at the first refused batch.
 
     Each loader gets an empty staging folder beside the store (removed afterwards) for
-    tables too large to hold in memory.
+    tables too large to hold in memory. Replacing a stored batch is checked and reported
+    (:func:`ltc.records.ingest.report.commit`): a different extract under the same name
+    exits 1 unless ``replace`` is given.
     """
+    from ltc.records.ingest import report
+    from ltc.records.replacement import ReplacementRefusedError
+
     store.root.parent.mkdir(parents=True, exist_ok=True)
     with _progress("ingest") as bar:
         task = bar.add_task("ingest", total=len(loaders))
@@ -91,13 +92,15 @@ def _commit_all(store: RecordStore, loaders: Sequence[tuple[str, Callable[[Path]
             started = time.perf_counter()
             with tempfile.TemporaryDirectory(dir=store.root.parent, prefix=".staging-") as tmp:
                 try:
-                    batch = load(Path(tmp))
-                except IngestError as error:
+                    printed = report.commit(store, load(Path(tmp)), started, replace, overlaps)
+                except (IngestError, ReplacementRefusedError) as error:
                     bar.stop()
                     err.print(f"[red]{label}[/red]")
-                    err.print(error.report(), markup=False, highlight=False)
-                    raise typer.Exit(2) from None
-                _report_commit(store.commit(batch), time.perf_counter() - started)
+                    err.print(error.report() if isinstance(error, IngestError) else str(error),
+                              markup=False, highlight=False)
+                    raise typer.Exit(2 if isinstance(error, IngestError) else 1) from None
+                for line in printed:
+                    console.print(line, markup=False, highlight=False)
             bar.advance(task)
 
 
@@ -149,6 +152,7 @@ def ingest_csv(
     source: Annotated[str | None, typer.Option(help="Source (default: from the path).")] = None,
     period: Annotated[str | None, typer.Option(help="Period YYYY-MM (default: from the "
                                                "path).")] = None,
+    replace: Replace = False,
     data_dir: DataDir = None,
 ) -> None:
     """Ingest CSV extracts in the documented format (docs/data-model.md)."""
@@ -175,18 +179,21 @@ def ingest_csv(
                 lambda tmp, f=f: csv_extract.load_folder(f, source, period, store=store,
                                                          staging=tmp))
                for f in folders]
-    _commit_all(store, loaders)
+    _commit_all(store, loaders, replace)
 
 
 @ingest_app.command("fhir")
 def ingest_fhir(
     path: Annotated[Path, typer.Argument(help="A FHIR R4 Bundle file or a folder of them.")],
-    source: Annotated[str, typer.Option(help="Source name for this batch.")] = "synthea-fhir",
+    source: Annotated[str | None, typer.Option(help="Source name for this batch (default: "
+                                               "synthea-fhir-<8 hex> named from its "
+                                               "patients).")] = None,
     period: Annotated[str | None, typer.Option(help="Period YYYY-MM (default: month of the "
                                                "latest date in the bundles).")] = None,
     validate: Annotated[bool, typer.Option(
         "--validate", help="Also validate every resource against the FHIR R4 models "
         "(thorough, about 15 times slower).")] = False,
+    replace: Replace = False,
     data_dir: DataDir = None,
 ) -> None:
     """Ingest FHIR R4 Bundles (e.g. Synthea); patients get stable NHS numbers."""
@@ -197,14 +204,17 @@ def ingest_fhir(
         raise typer.Exit(2)
     store = _store(data_dir)
     _commit_all(store, [(str(path), lambda _tmp: fhir.load_bundles(
-        path, store, source, period, validate=validate))])
+        path, store, source, period, validate=validate))], replace, overlaps=True)
 
 
 @ingest_app.command("synthea-csv")
 def ingest_synthea_csv(
     path: Annotated[Path, typer.Argument(help="Folder of a Synthea v3 CSV export.")],
-    source: Annotated[str, typer.Option(help="Source name for this batch.")] = "synthea-csv",
+    source: Annotated[str | None, typer.Option(help="Source name for this batch (default: "
+                                               "synthea-csv-<8 hex> named from its "
+                                               "patients).")] = None,
     period: Annotated[str | None, typer.Option(help="Period YYYY-MM.")] = None,
+    replace: Replace = False,
     data_dir: DataDir = None,
 ) -> None:
     """Ingest a Synthea CSV export."""
@@ -215,7 +225,8 @@ def ingest_synthea_csv(
         raise typer.Exit(2)
     store = _store(data_dir)
     _commit_all(store, [(str(path),
-                         lambda _tmp: synthea_csv.load_folder(path, store, source, period))])
+                         lambda _tmp: synthea_csv.load_folder(path, store, source, period))],
+                replace, overlaps=True)
 
 
 @records_app.command("summary")
@@ -239,6 +250,8 @@ def records_summary(
     for row in summ.tables(con):
         t.add_row(row.table, f"{row.rows:,}", str(row.first or ""), str(row.last or ""))
     console.print(t)
+    for line in summ.skipped_lines(store):
+        console.print(line, markup=False, highlight=False)
 
     p = Table(title=f"Registers on {as_of} against QOF England 2019-20")
     for col in ("register", "people", "denominator", "prevalence %", "QOF England %",

@@ -376,3 +376,79 @@ def test_a_failed_replacement_never_overwrites_live_files_even_with_similar_fing
     localities = store.arrow("locality")
     assert "OLD" in localities.column("locality_code").to_pylist()
     assert "NEW" not in localities.column("locality_code").to_pylist()
+
+
+# -- a batch never silently replaces another (ltc.records.replacement) ----------------------
+
+def _january_staged(store: RecordStore, folder: Path, tmp_path: Path) -> Any:
+    staging = tmp_path / "staging"
+    staging.mkdir(exist_ok=True)
+    for old in staging.iterdir():
+        old.unlink()
+    return load_folder(folder, store=store, staging=staging)
+
+
+def test_a_corrected_extract_replaces_its_batch_with_a_report(store: RecordStore,
+                                                              tmp_path: Path) -> None:
+    from ltc.records import replacement
+
+    store.commit(load_folder(write(tmp_path, "gp", "2024-01", january()), store=store))
+    corrected = january()
+    corrected["person.csv"] = csv(PERSON, [person(N[0]), person(N[1]), person(N[2], "C81002"),
+                                           person(N[4])])
+    corrected["diagnosis.csv"] = csv(DIAGNOSIS, [diagnosis(N[0], "D1"), diagnosis(N[1], "D2")])
+    folder = write(tmp_path, "gp", "2024-01", corrected)
+    for batch in (load_folder(folder, store=store), _january_staged(store, folder, tmp_path)):
+        found = replacement.check(store, batch)
+        assert found is not None
+        assert (found.batch, found.people_before, found.people_after, found.shared) == (
+            "gp/2024-01", 3, 4, 3)
+        assert found.rows_before["diagnosis"] == 3 and found.rows_after["diagnosis"] == 2
+        text = "\n".join(found.lines())
+        assert "replaces batch gp/2024-01: people 3 -> 4 (3 in both), rows 10 -> 10" in text
+        assert "diagnosis: 3 -> 2 rows" in text
+        assert "person: 3 -> 4 rows" in text
+    assert store.commit(load_folder(folder, store=store)).status == "replaced"
+    # the same batch again replaces nothing
+    assert replacement.check(store, load_folder(folder, store=store)) is None
+
+
+def test_a_different_extract_under_the_same_name_is_refused_unless_replace(
+        store: RecordStore, tmp_path: Path) -> None:
+    from ltc.records import replacement
+
+    store.commit(load_folder(write(tmp_path, "gp", "2024-01", january()), store=store))
+    before = snapshot(store.root)
+    other = january()
+    other["person.csv"] = csv(PERSON, [person(N[0]), person(N[5]), person(N[6])])
+    other["diagnosis.csv"] = csv(DIAGNOSIS, [diagnosis(N[5], "D9")])
+    batch = load_folder(write(tmp_path, "gp", "2024-01", other), store=store)
+    with pytest.raises(replacement.ReplacementRefusedError) as refused:
+        replacement.check(store, batch)
+    message = str(refused.value)
+    assert "batch gp/2024-01 is already stored with 3 people" in message
+    assert "only 1 of the 3 people in the new extract (33%)" in message
+    assert "--replace" in message and "Nothing was changed" in message
+    assert snapshot(store.root) == before
+    found = replacement.check(store, batch, replace=True)
+    assert found is not None and found.shared == 1
+    assert store.commit(batch).status == "replaced"
+    assert sorted(store.arrow("person").column("nhs_number").to_pylist()) == sorted(
+        [N[0], N[5], N[6]])
+
+
+def test_the_manifest_keeps_what_was_skipped(store: RecordStore, tmp_path: Path) -> None:
+    from ltc.records.summary import skipped, skipped_lines
+
+    batch = load_folder(write(tmp_path, "gp", "2024-01", january()), store=store)
+    store.commit(batch)
+    assert store.batches()["gp/2024-01"]["skipped"] == {}
+    assert skipped_lines(store) == ["Skipped at ingest: nothing."]
+    other = Batch("synthea-fhir-0000abcd", "2021-03", "f", {}, skipped={"Procedure": 5,
+                                                                     "Goal": 2})
+    store.commit(other)
+    assert store.batches()["synthea-fhir-0000abcd/2021-03"]["skipped"] == {
+        "Goal": 2, "Procedure": 5}
+    assert skipped(store) == [("synthea-fhir-0000abcd/2021-03", "Procedure", 5),
+                              ("synthea-fhir-0000abcd/2021-03", "Goal", 2)]
+    assert skipped_lines(store)[1] == "  synthea-fhir-0000abcd/2021-03: Procedure 5, Goal 2"

@@ -11,6 +11,7 @@ import ibis
 
 from ltc.records import registers
 from ltc.records.schema import TABLES
+from ltc.records.store import RecordStore
 
 #: The date column that places each table's rows in time.
 DATE_COLUMN = {name: next((f.name for f in spec.fields if f.kind == "date"), None)
@@ -52,6 +53,29 @@ def latest_date(con: ibis.BaseBackend) -> date:
         if value is not None and value == value:  # not NaT
             candidates.append(value.date() if hasattr(value, "date") else value)
     return max(candidates) if candidates else date.today()
+
+
+def skipped(store: RecordStore) -> list[tuple[str, str, int]]:
+    """What each stored batch's ingest skipped: (batch, resource type or file, count), as
+    recorded in the manifest; batches stored before counts were kept show nothing."""
+    out = []
+    for key, entry in sorted(store.batches().items()):
+        for kind, count in sorted(entry.get("skipped", {}).items(),
+                                  key=lambda kv: (-kv[1], kv[0])):
+            out.append((key, kind, int(count)))
+    return out
+
+
+def skipped_lines(store: RecordStore) -> list[str]:
+    """``Skipped at ingest`` as ``ltc records summary`` prints it, one line per batch."""
+    found = skipped(store)
+    if not found:
+        return ["Skipped at ingest: nothing."]
+    out = ["Skipped at ingest (read but not mapped to the record plane):"]
+    for key in dict.fromkeys(k for k, _, _ in found):
+        parts = [f"{kind} {count:,}" for k, kind, count in found if k == key]
+        out.append(f"  {key}: {', '.join(parts)}")
+    return out
 
 
 @dataclass(frozen=True)

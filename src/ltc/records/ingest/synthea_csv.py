@@ -19,6 +19,10 @@ patients.Id                           ``identity_map`` (source_system ``synthea`
                                       person.nhs_number, as for FHIR Patient.id
 patients.BIRTHDATE / DEATHDATE        person.date_of_birth / date_of_death
 patients.GENDER                       person.sex: M, F, anything else U
+patients.FIRST, LAST                  person.given_name, family_name (as written: Synthea
+                                      appends digits to its made-up names)
+patients.ADDRESS, CITY; ZIP           person.address (``ADDRESS, CITY``); person.postcode
+patients.RACE, ETHNICITY              not read: US categories, not the NHS ethnic category
 encounters.ORGANIZATION               person.practice_code: the organisation of most of the
                                       person's GP consultations (ties: most recent), else
                                       ``SYNTHEA``; practice.name from organizations.NAME
@@ -42,6 +46,12 @@ medications.CODE (RxNorm)             prescription.drug_code_system ``rxnorm``, 
                                       DISPENSES is more than 1; cost empty
 ====================================  ==========================================================
 
+Every other file of the export (allergies, careplans, claims, procedures, ...) is
+skipped and counted in the batch's ``skipped`` (rows per file, by lines). The batch's
+source defaults to ``synthea-csv-<8 hex>`` named from its patients' Ids
+(:func:`synthea_common.content_source`), so two exports add up and a corrected copy of
+one replaces it.
+
 conditions, observations and medications carry no identifier, so their record_id is
 ``<ENCOUNTER>:<CODE>:<START or DATE>`` (``#2``, ``#3``... for identical repeats), stable
 across runs of the same export.
@@ -62,7 +72,7 @@ from ltc.records.ingest import synthea_common as common
 from ltc.records.ingest.csv_extract import display, fingerprint, line_locator, read_csv
 from ltc.records.store import Batch, RecordStore
 
-MAPPING_VERSION = "synthea-csv-1"
+MAPPING_VERSION = "synthea-csv-2"
 """Part of the batch fingerprint: a change of mapping re-ingests the same export."""
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -74,13 +84,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 """Files read and the columns each must have (other columns are ignored)."""
 OPTIONAL_FILES = {"organizations": ("Id", "NAME")}
+SOURCE_PREFIX = "synthea-csv"
 
 CONDITION_SYSTEMS = {"snomed-ct": "snomed", "snomed": "snomed", "http://snomed.info/sct": "snomed",
                      "icd-10": "icd10", "icd10": "icd10", "http://hl7.org/fhir/sid/icd-10": "icd10"}
 """conditions.SYSTEM (written by later Synthea versions) -> code system; absent: snomed."""
 
 PATIENT_FIELDS = {"date_of_birth": "BIRTHDATE", "sex": "GENDER", "date_of_death": "DEATHDATE",
-                  "source_id": "Id"}
+                  "source_id": "Id", "given_name": "FIRST", "family_name": "LAST",
+                  "address": "ADDRESS", "postcode": "ZIP"}
 ENCOUNTER_FIELDS = {"record_id": "Id", "date": "START", "admission_date": "START",
                     "discharge_date": "STOP"}
 DIAGNOSIS_FIELDS = {"code": "CODE", "code_system": "SYSTEM", "date": "START",
@@ -125,7 +137,15 @@ def _record_ids(encounters: list[str | None], patients: list[str | None],
     return ids
 
 
-def load_folder(folder: Path, store: RecordStore, source: str = "synthea-csv",
+def _lines(path: Path) -> int:
+    """Records in a CSV file not read, counted as lines after the header."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    count = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    return max(0, count - 1)
+
+
+def load_folder(folder: Path, store: RecordStore, source: str | None = None,
                 period: str | None = None) -> Batch:
     """Read and check a Synthea CSV export folder as one batch (not committed).
 
@@ -137,7 +157,7 @@ def load_folder(folder: Path, store: RecordStore, source: str = "synthea-csv",
     where = display(folder)
     if not folder.is_dir():
         raise refuse(where, None, "is not a folder; expected a Synthea CSV export folder")
-    common.check_batch_name(source, period, where)
+    common.check_batch_name(source or SOURCE_PREFIX, period, where)
     absent = [f"{name}.csv" for name in COLUMNS if not (folder / f"{name}.csv").is_file()]
     if absent:
         raise refuse(where, None, f"lacks {', '.join(absent)}; expected a Synthea CSV export "
@@ -157,6 +177,8 @@ def load_folder(folder: Path, store: RecordStore, source: str = "synthea-csv",
                 c.organisations.setdefault(ident, org_name or ident)
 
     f = files["patients"]
+    first, last, street, city, zipcode = (f.column("FIRST"), f.column("LAST"),
+                                          f.column("ADDRESS"), f.column("CITY"), f.column("ZIP"))
     for row, (ident, born, died, gender) in enumerate(zip(
             f.column("Id"), f.column("BIRTHDATE"), f.column("DEATHDATE"), f.column("GENDER"),
             strict=True)):
@@ -164,7 +186,10 @@ def load_folder(folder: Path, store: RecordStore, source: str = "synthea-csv",
         if ident is None:
             c.problem(at, "Id", "is empty; expected the patient identifier")
         elif c.first_time("patient", ident, at, "Id"):
-            c.patients[ident] = common.Patient(at, ident, born, gender, died)
+            address = ", ".join(v.strip() for v in (street[row], city[row]) if v) or None
+            c.patients[ident] = common.Patient(at, ident, born, gender, died, identity={
+                "given_name": first[row], "family_name": last[row], "address": address,
+                "postcode": zipcode[row]})
 
     f = files["encounters"]
     for row, (ident, start, stop, patient, org, cls) in enumerate(zip(
@@ -218,6 +243,9 @@ def load_folder(folder: Path, store: RecordStore, source: str = "synthea-csv",
     tables: dict[str, pa.Table] = common.build_tables(c, store, where, PATIENT_FIELDS,
                                                       ENCOUNTER_FIELDS)
     period = period or common.default_period(tables, where)
+    source = source or common.content_source(SOURCE_PREFIX, c.patients)
     paths = [folder / f"{name}.csv" for name in files]
+    skipped = {p.name: _lines(p) for p in sorted(folder.glob("*.csv"))
+               if p.stem not in files}
     return Batch(source, period, fingerprint(paths, extra=f"{MAPPING_VERSION}:{source}/{period}"),
-                 tables)
+                 tables, skipped=skipped, details=common.details(c, tables))
