@@ -13,7 +13,7 @@ from ltc.codes.nhs_number import from_key
 from ltc.records.convert import convert_table
 from ltc.records.registers import (
     REGISTERS,
-    _born_by,
+    born_by,
     members,
     prevalence,
     reference_prevalence,
@@ -96,6 +96,15 @@ HOSPITAL: list[tuple[str, str, str, str, str, str]] = [
     ("nobody", "icd10", "I10X", "2018-02-01", "", "primary"),
 ]
 
+# person key, date, drug code system, drug code (asthma registers need a recent asthma drug)
+PRESCRIPTIONS: list[tuple[str, str, str, str]] = [
+    ("redx", "2019-06-01", "bnf", "0301011R0"),  # salbutamol
+    ("row_open", "2020-03-31", "bnf", "0302000C0"),  # beclometasone
+    ("row_resolved", "2020-03-31", "bnf", "0302000C0"),
+    ("hosp_then_res", "2015-05-01", "bnf", "0301011R0"),
+    ("hosp_then_res", "2020-01-01", "bnf", "0301011R0"),
+]
+
 EXPECTED = {
     ("redx", "asthma", "primary"),
     ("dies_later", "chd", "primary"),
@@ -147,6 +156,15 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Any:
             "date_of_death": [PEOPLE[k][1] for k in keys],
         }),
         "diagnosis": _diagnoses(DIAGNOSES, "gp"),
+        "prescription": _typed("prescription", {
+            "nhs_number": [nhs(r[0]) for r in PRESCRIPTIONS],
+            "record_id": [f"rx{i}" for i in range(len(PRESCRIPTIONS))],
+            "date": [r[1] for r in PRESCRIPTIONS],
+            "drug_code_system": [r[2] for r in PRESCRIPTIONS],
+            "drug_code": [r[3] for r in PRESCRIPTIONS],
+            "drug_name": ["inhaler"] * len(PRESCRIPTIONS),
+            "quantity": ["1"] * len(PRESCRIPTIONS),
+        }),
     }
     store.commit(Batch("gp", "2020-03", "fp-gp", gp))
     store.commit(Batch("acute", "2020-03", "fp-acute",
@@ -192,7 +210,8 @@ def test_age_boundary_moves_with_as_of(con: Any) -> None:
 
 def test_prevalence_totals(con: Any) -> None:
     table = prevalence(con, AS_OF)
-    assert table.column_names == ["register", "count", "denominator", "percent"]
+    assert table.column_names == ["register", "count", "denominator", "percent",
+                                  "hospital_only"]
     rows = {r["register"]: r for r in table.to_pylist()}
     assert list(rows) == list(REGISTERS)
     alive = len(PEOPLE) - 2  # "dead" died, "unborn" not yet born
@@ -203,6 +222,11 @@ def test_prevalence_totals(con: Any) -> None:
     assert rows["asthma"]["count"] == 2
     assert rows["copd"]["count"] == 0
     assert rows["copd"]["percent"] == 0.0
+    # "hospital" (type 2 diabetes) and "ckd4" (N18.4) are on only through hospital codes;
+    # "both" has a GP code too
+    assert rows["diabetes"]["hospital_only"] == 1
+    assert rows["ckd"]["hospital_only"] == 1
+    assert rows["asthma"]["hospital_only"] == 0
     assert rows["depression"]["denominator"] == alive - 2  # 16- and 17-year-old excluded
     assert rows["osteoporosis"]["denominator"] == 17  # alive and born by 1970-03-31
 
@@ -212,6 +236,7 @@ def test_prevalence_without_hospital(con: Any) -> None:
             prevalence(con, AS_OF, include_hospital=False).to_pylist()}
     assert rows["diabetes"]["count"] == 3
     assert rows["ckd"]["count"] == 0
+    assert {r["hospital_only"] for r in rows.values()} == {0}
 
 
 def test_prevalence_by_practice_and_locality(con: Any) -> None:
@@ -247,7 +272,9 @@ def test_registers_match_the_reference() -> None:
     assert list(REGISTERS) == list(reference)
     for rid, reg in REGISTERS.items():
         assert reg.id == rid
-        assert reg.min_age == reference[rid].min_age
+        assert reg.denominator_min_age == reference[rid].min_age
+        # QOF v46: the asthma register is 6+, its published prevalence is over all ages
+        assert reg.min_age == (6 if rid == "asthma" else reference[rid].min_age)
         assert reg.qof_group == reference[rid].qof_group
         assert reg.rule
     assert REGISTERS["diabetes"].min_age == 17
@@ -256,5 +283,5 @@ def test_registers_match_the_reference() -> None:
 
 
 def test_born_by_handles_29_february() -> None:
-    assert _born_by(date(2020, 2, 29), 17) == date(2003, 2, 28)
-    assert _born_by(date(2020, 3, 31), 17) == date(2003, 3, 31)
+    assert born_by(date(2020, 2, 29), 17) == date(2003, 2, 28)
+    assert born_by(date(2020, 3, 31), 17) == date(2003, 3, 31)

@@ -376,13 +376,17 @@ def _prescribing(rng: np.random.Generator, d: Draw, c: Community, h: Health,
     index = {drug.code: i for i, drug in enumerate(drugs)}
     who_parts, drug_parts, start_parts = [], [], []
     first_day = h.year_start[0]
+    treated = _drug_treated_registers()
     for register, options in formulary.BY_REGISTER.items():
         has = np.flatnonzero(regs[register])
         if not len(has) or not options:
             continue
         onset = h.onset[register][people[has]]
         for rank, option in enumerate(options):
-            takes = has[rng.random(len(has)) < 0.85 / (1 + 0.6 * rank)]
+            # registers that need a recent drug (QOF asthma, epilepsy): everyone on them
+            # takes the first medicine, as people on a QOF register are treated
+            share = 1.0 if rank == 0 and register in treated else 0.85 / (1 + 0.6 * rank)
+            takes = has[rng.random(len(has)) < share]
             who_parts.append(people[takes])
             drug_parts.append(np.full(len(takes), index[option.code]))
             start_parts.append(np.maximum(onset[np.isin(has, takes)], first_day))
@@ -479,6 +483,13 @@ def _observations(rng: np.random.Generator, d: Draw, c: Community, h: Health,
             "code": text(np.concatenate(code_parts)[o]),
             "value": pa.array(np.concatenate(value_parts)[o]),
             "unit": text(np.concatenate(unit_parts)[o])}
+
+
+def _drug_treated_registers() -> set[str]:
+    """Registers whose QOF rule needs a recent prescription (asthma, epilepsy)."""
+    from ltc.records.registers import REGISTERS
+
+    return {k for k, r in REGISTERS.items() if r.drug_codelist is not None}
 
 
 def _own_codes(register: str) -> list[str]:

@@ -40,7 +40,8 @@ EPIDEMIOLOGY: dict[str, Epidemiology] = {
     "hypertension": Epidemiology(18, 0.075, 60, max_weight=20),
     "depression": Epidemiology(18, -0.005, 45, female=1.8, deprivation=0.35, frailty=0.3),
     "diabetes": Epidemiology(17, 0.05, 62, female=0.8, deprivation=0.3),
-    "asthma": Epidemiology(3, -0.004, 30, female=1.1, deprivation=0.15, frailty=0.3),
+    # QOF v46: the asthma register is 6+, so asthma is given (and begins) from age 6
+    "asthma": Epidemiology(6, -0.004, 30, female=1.1, deprivation=0.15, frailty=0.3),
     "ckd": Epidemiology(30, 0.10, 78),
     "chd": Epidemiology(35, 0.075, 72, female=0.5, deprivation=0.25),
     "af": Epidemiology(40, 0.10, 78, female=0.7),
