@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -87,14 +88,60 @@ def test_fhir_bundles_and_synthea_csv_ingest_from_the_command_line(
     bundles = external_data / "synthea-smart-on-fhir-r4" / "bundles"
     done = ltc("ingest", "fhir", str(bundles), "--data-dir", "d", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "synthea-fhir/2021-03: stored" in done.stdout
+    out = done.stdout
+    assert re.search(r"synthea-fhir-[0-9a-f]{8}/2021-03: stored", out), out
+    # nothing skipped in silence: every unmapped resource type with its count
+    assert "skipped at ingest (7,476): Procedure 2,477, DiagnosticReport 2,000, Immunization " \
+        "1,739, CarePlan 471, Goal 303, Practitioner 246, ImagingStudy 133, " \
+        "AllergyIntolerance 107" in out
+    assert "registered practice by rule: generalPractitioner 0, most GP consultations 136, " \
+        "none 0" in out
+    assert "outpatient_attendance 230" in out
     done = ltc("ingest", "synthea-csv", str(external_data / "synthea-ohdsi-dbt-synthea-csv"),
                "--data-dir", "d", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "synthea-csv/" in done.stdout
+    assert re.search(r"synthea-csv-[0-9a-f]{8}/2024-02: stored", done.stdout)
+    assert "claims_transactions.csv 5,228" in done.stdout
     done = ltc("records", "summary", "--data-dir", "d", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "identity_map" in done.stdout
+    assert "Skipped at ingest" in done.stdout
+    assert "Procedure 2,477" in done.stdout
+
+
+def _gp_extract(root: Path, people: list[str]) -> Path:
+    folder = root / "gp" / "2024-01"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "locality.csv").write_text("locality_code,name\nL1,North\n")
+    (folder / "practice.csv").write_text("practice_code,name,locality_code,list_size\n"
+                                         "C81001,Alpha Surgery,L1,5400\n")
+    (folder / "person.csv").write_text("nhs_number,date_of_birth,sex,practice_code\n" + "".join(
+        f"{n},1950-01-01,F,C81001\n" for n in people))
+    return folder
+
+
+def test_a_different_extract_under_the_same_name_needs_replace(tmp_path: Path) -> None:
+    first = ["9434765919", "9434765870", "9434765862"]
+    _gp_extract(tmp_path / "a", first)
+    done = ltc("ingest", "csv", "a", "--data-dir", "d", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "skipped at ingest: nothing" in done.stdout
+    corrected = _gp_extract(tmp_path / "b", [*first, "9434765838"])
+    done = ltc("ingest", "csv", str(corrected), "--data-dir", "d", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "gp/2024-01: replaced the earlier extract" in done.stdout
+    assert "replaces batch gp/2024-01: people 3 -> 4 (3 in both)" in done.stdout
+    manifest = tmp_path / "d" / "records" / "manifest.json"
+    before = manifest.read_bytes()
+    other = _gp_extract(tmp_path / "c", ["9434765919", "9434765846", "9434765854"])
+    done = ltc("ingest", "csv", str(other), "--data-dir", "d", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "only 1 of the 3 people in the new extract (33%)" in done.stderr
+    assert "--replace" in done.stderr
+    assert manifest.read_bytes() == before
+    done = ltc("ingest", "csv", str(other), "--replace", "--data-dir", "d", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "replaces batch gp/2024-01: people 4 -> 3 (1 in both)" in done.stdout
 
 
 def test_a_misspelt_source_folder_is_refused_not_skipped(demo: Path) -> None:

@@ -403,7 +403,8 @@ def test_a_corrected_extract_replaces_its_batch_with_a_report(store: RecordStore
         assert found is not None
         assert (found.batch, found.people_before, found.people_after, found.shared) == (
             "gp/2024-01", 3, 4, 3)
-        assert found.rows_before["diagnosis"] == 3 and found.rows_after["diagnosis"] == 2
+        assert found.rows_before["diagnosis"] == 3
+        assert found.rows_after["diagnosis"] == 2
         text = "\n".join(found.lines())
         assert "replaces batch gp/2024-01: people 3 -> 4 (3 in both), rows 10 -> 10" in text
         assert "diagnosis: 3 -> 2 rows" in text
@@ -428,10 +429,12 @@ def test_a_different_extract_under_the_same_name_is_refused_unless_replace(
     message = str(refused.value)
     assert "batch gp/2024-01 is already stored with 3 people" in message
     assert "only 1 of the 3 people in the new extract (33%)" in message
-    assert "--replace" in message and "Nothing was changed" in message
+    assert "--replace" in message
+    assert "Nothing was changed" in message
     assert snapshot(store.root) == before
     found = replacement.check(store, batch, replace=True)
-    assert found is not None and found.shared == 1
+    assert found is not None
+    assert found.shared == 1
     assert store.commit(batch).status == "replaced"
     assert sorted(store.arrow("person").column("nhs_number").to_pylist()) == sorted(
         [N[0], N[5], N[6]])
