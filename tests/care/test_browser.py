@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from ltc.care.db import upgrade
+from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
+from ltc.care.people.models import Person
 
 from .browsing import chromium_page, served, shot
 from .care import IN_AREA, PASSWORD, seed
@@ -25,6 +26,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'care.db'}"
     upgrade(url)
     seed(url)
+    with unit_of_work(sessions(make_engine(url))) as s:  # who the person is, for the banner
+        person = s.get(Person, IN_AREA)
+        assert person is not None
+        person.given_name, person.family_name = "Mary Ann", "O'Brien"
+        person.address, person.postcode = "12 Mill Lane, Castleford", "LT1 2AB"
     with served(url) as base:
         yield base
 
@@ -127,3 +133,33 @@ def test_a_case_manager_works_a_candidate_through_to_a_care_plan(
     assert page.evaluate("window.hacked") is None
     assert page.dialogs == []  # type: ignore[attr-defined]
     shot(page, "06-person-after")
+
+
+def test_every_person_page_shows_the_patient_banner(server: str, browser_page: Page) -> None:
+    page = browser_page
+    page.goto(f"{server}/people/{IN_AREA}")
+    if "/login" in page.url:
+        page.get_by_label("User name").fill("matron")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"**/people/{IN_AREA}")
+    for path in ("", "/assessment", "/careplan", "/careplan/versions",
+                 "/assessment/versions"):
+        page.goto(f"{server}/people/{IN_AREA}{path}")
+        banner = page.locator("#patient-banner")
+        assert banner.count() == 1, path
+        assert page.locator("#banner-name").inner_text() == "O'BRIEN, Mary Ann", path
+        assert page.locator("#banner-nhs-number").inner_text() == "943 476 5919", path
+        assert page.locator("#banner-dob").inner_text().startswith("17-May-1940 ("), path
+        assert page.locator("#banner-sex").inner_text() == "Female"
+        assert page.locator("#banner-address").inner_text() == \
+            "12 Mill Lane, Castleford, LT1 2AB"
+    shot(page, "07-patient-banner")
+    # the worklist and the caseload name their people too (on one or the other, as the
+    # person may have been allocated already)
+    listed = ""
+    for path in ("/worklist", "/caseload"):
+        page.goto(f"{server}{path}")
+        listed += page.locator("main").inner_text()
+    assert "O'BRIEN, Mary Ann" in listed
+    assert "Name not known" in listed  # the seeded people without a name say so

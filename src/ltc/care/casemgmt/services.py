@@ -32,7 +32,7 @@ from ltc.care.casemgmt.models import (
     CoveredPractice,
     Nomination,
 )
-from ltc.care.people.models import Person, PersonResult
+from ltc.care.people.models import Person, PersonResult, display_name
 from ltc.care.people.services import current_run
 
 OUTCOMES = ("agreed", "declined", "uncontactable")
@@ -70,6 +70,7 @@ class Candidate:
     risk: float | None
     reasons: str
     nominated: bool
+    name: str | None = None  # FAMILY, Given
 
 
 def candidates(session: Session, *, locality: str | None = None,
@@ -128,13 +129,16 @@ def candidates(session: Session, *, locality: str | None = None,
               .limit(limit).offset(offset)).subquery()
     nominated = _live_nomination("nominate")
     q = (select(Person.nhs_number, Person.practice_code, PersonResult.level,
-                PersonResult.risk, PersonResult.reasons, nominated.label("nominated"))
+                PersonResult.risk, PersonResult.reasons, nominated.label("nominated"),
+                Person.given_name, Person.family_name)
          .join(chosen, chosen.c.nhs_number == Person.nhs_number)
          .outerjoin(PersonResult, and_(PersonResult.nhs_number == Person.nhs_number,
                                        PersonResult.run_id == run.id))
          .order_by(chosen.c.priority.desc(), chosen.c.nhs_number))
-    return [Candidate(nhs, practice, level, risk, reasons or "", bool(n))
-            for nhs, practice, level, risk, reasons, n in session.execute(q).all()]
+    return [Candidate(nhs, practice, level, risk, reasons or "", bool(n),
+                      display_name(given, family))
+            for nhs, practice, level, risk, reasons, n, given, family
+            in session.execute(q).all()]
 
 
 def candidates_for(session: Session, user: User, today: date | None = None,

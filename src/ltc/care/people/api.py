@@ -17,6 +17,9 @@ api = guarded_router()
 
 class PersonOut(BaseModel):
     nhs_number: str
+    name: str | None  # FAMILY, Given
+    given_name: str | None
+    family_name: str | None
     date_of_birth: date | None
     age: int | None
     sex: str | None
@@ -35,7 +38,8 @@ class PersonOut(BaseModel):
 def person_out(s: dict[str, Any]) -> PersonOut:
     p, r = s["person"], s["result"]
     return PersonOut(
-        nhs_number=p.nhs_number, date_of_birth=p.date_of_birth, age=s["age"], sex=p.sex,
+        nhs_number=p.nhs_number, name=p.name, given_name=p.given_name,
+        family_name=p.family_name, date_of_birth=p.date_of_birth, age=s["age"], sex=p.sex,
         practice_code=p.practice_code, locality_code=p.locality_code,
         level=r.level if r else None, level_basis=r.level_basis if r else None,
         reasons=[x.strip() for x in r.reasons.split("|")] if r and r.reasons else [],

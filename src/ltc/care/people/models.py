@@ -10,6 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ltc.care.db import Base, now
 
 
+def display_name(given: str | None, family: str | None) -> str | None:
+    """``FAMILY, Given`` (the NHS.UK banner's form); whichever part is known; else None."""
+    parts = [p.strip() for p in (family.upper() if family else "", given or "") if p
+             and p.strip()]
+    return ", ".join(parts) if parts else None
+
+
 class Person(Base):
     """A person in the population, as of the latest run loaded."""
 
@@ -22,6 +29,16 @@ class Person(Base):
     locality_code: Mapped[str | None] = mapped_column(String(16), index=True)
     postcode_district: Mapped[str | None] = mapped_column(String(8))
     date_of_death: Mapped[date | None]
+    # who the person is, for the patient banner: never logged, never in analyst outputs
+    given_name: Mapped[str | None] = mapped_column(String(200))
+    family_name: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(16))
+
+    @property
+    def name(self) -> str | None:
+        """The name as the NHS.UK patient banner writes it: FAMILY, Given."""
+        return display_name(self.given_name, self.family_name)
 
 
 class StratRun(Base):

@@ -33,6 +33,8 @@ RESULT_COLUMNS = ("nhs_number", "level", "locality_code", "practice_code", "leve
                   "hfrs", "cms", "known_to_community_nursing", "known_to_social_care")
 PERSON_COLUMNS = ("nhs_number", "date_of_birth", "sex", "practice_code", "postcode_district",
                   "date_of_death")
+#: who the person is (for the patient banner), copied from the record store's person table
+IDENTITY_COLUMNS = ("given_name", "family_name", "address", "postcode")
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
              registers: dict[str, str] | None = None,
              activity: Iterable[pa.RecordBatch] = ()) -> Loaded:
     """Load ``run`` and make it the current run. ``demographics`` is the record store's
-    ``person`` table (date of birth, postcode district, date of death), ``registers``
+    ``person`` table (date of birth, postcode district, date of death, name, address and
+    postcode), ``registers``
     each person's disease registers on the run's index date and ``activity`` their recent
     activity (:func:`ltc.care.people.activity.build`), when available. The activity of
     earlier runs is removed."""
@@ -95,7 +98,8 @@ def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
     base = people.select(["nhs_number", "sex", "practice_code", "locality_code"])
     if demographics is not None:
         extra = demographics.select(["nhs_number", "date_of_birth", "postcode_district",
-                                     "date_of_death"])
+                                     "date_of_death", *(c for c in IDENTITY_COLUMNS
+                                                        if c in demographics.column_names)])
         extra = extra.set_column(0, "nhs_number", extra["nhs_number"].cast(
             base.schema.field("nhs_number").type))
         base = base.join(extra, "nhs_number", join_type="left outer")

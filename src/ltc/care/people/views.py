@@ -18,14 +18,27 @@ from ltc.care.casemgmt import services as cases
 from ltc.care.casemgmt.models import Approach, CaseloadEntry, Nomination
 from ltc.care.events.models import AdmissionReview, Alert, CareEvent, Flag
 from ltc.care.people import activity
+from ltc.care.people import banner as banners
 from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
 from ltc.care.work.models import Contact, Referral, SurveyResponse, Task
 from ltc.records.registers import REGISTERS
-from ltc.web.app import back_to_person, page
+from ltc.web.app import TEMPLATES, back_to_person, page
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.policy import CLINICIANS, policy
 
 router = guarded_router()
+
+
+def patient_banner(request: Request, nhs_number: str) -> banners.Banner | None:
+    """The patient banner for a page about one person (``people/_banner.html.j2``), read
+    in the request's transaction; a page sets ``banner_for`` to show it."""
+    session = getattr(request.state, "db", None)
+    if session is None or not session.in_transaction() or not session.is_active:
+        return None
+    return banners.for_person(session, nhs_number)
+
+
+TEMPLATES.globals["patient_banner"] = patient_banner
 
 
 @router.get("/")
