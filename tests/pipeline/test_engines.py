@@ -173,7 +173,7 @@ def results(con: ibis.BaseBackend, as_of: date) -> dict[str, list[dict[str, Any]
     out |= {
         "charlson": _rows(charlson(con, as_of)),
         "charlson_quan": _rows(charlson(con, as_of, variant="shmi", weighting="quan",
-                                        assign0=False, lookback_days=365)),
+                                        assign0=False, lookback_months=12)),
         "hfrs": _rows(hfrs(con, as_of)),
         "efi": _rows(efi(con, as_of)),
         "cms": _rows(cms(con, as_of)),

@@ -1,7 +1,8 @@
 """Spec tests for the features (STRAT-1, STRAT-2): input rows -> expected feature values.
 
-Index date throughout: 2025-03-31. A window of N days covers 2025-03-31 - N < date <=
-2025-03-31, so for 365 days the first day inside is 2024-04-01.
+Index date throughout: 2025-03-31. Windows are ``ltc.windows``': inclusive at both ends, in
+calendar months, so "the last 12 months" starts on 2024-03-31 and "the last 13 months" on
+2024-02-29. ``test_windows.py`` tests each window's edge on its own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from ltc.pipeline.engine import from_tables
 from ltc.pipeline.features import FEATURE_KINDS, features
+from ltc.windows import start
 
 from .spec import table
 
@@ -53,16 +55,16 @@ def test_people_alive_on_the_index_date_with_age_in_completed_years(engine: str)
 def test_emergency_admission_windows_12_and_13_months(engine: str) -> None:
     spells = table("inpatient_spell", f"""
         nhs_number | admission_date | discharge_date | admission_method
-        {A}        | 2024-04-01     | 2024-04-03     | 21
-        {A}        | 2024-03-31     | 2024-04-02     | 22
-        {A}        | 2024-03-01     | 2024-03-02     | 2D
-        {A}        | 2024-02-29     | 2024-03-01     | 2D
+        {A}        | 2024-03-31     | 2024-04-03     | 21
+        {A}        | 2024-03-30     | 2024-04-02     | 22
+        {A}        | 2024-02-29     | 2024-03-02     | 2D
+        {A}        | 2024-02-28     | 2024-03-01     | 2D
         {A}        | 2024-06-01     | 2024-06-01     | 11
         {A}        | 2025-04-01     | 2025-04-02     | 21
     """)
     out = run(engine, inpatient_spell=spells)[A]
-    assert out["emergency_12m"] == 1  # 2024-04-01 is inside, 2024-03-31 is not
-    assert out["emergency_13m"] == 3  # 396 days back is 2024-02-29: outside, 03-01 inside
+    assert out["emergency_12m"] == 1  # 2024-03-31 is the first day inside, 03-30 is not
+    assert out["emergency_13m"] == 3  # 13 months back is 2024-02-29: inside, 02-28 outside
     assert out["admissions_12m"] == 2  # the elective day case counts
     assert run(engine)[A]["emergency_12m"] == 0
 
@@ -76,7 +78,7 @@ def test_bed_days_are_clipped_to_the_window_and_open_stays_run_to_the_index_date
         {B}        | 2025-03-01     |                | 21
     """)
     out = run(engine, inpatient_spell=spells)
-    assert out[A]["bed_days_12m"] == 4 + 10  # 1 to 5 April, then 10 nights
+    assert out[A]["bed_days_12m"] == 5 + 10  # nights from 31 March to 5 April, then 10
     assert out[B]["bed_days_12m"] == 31  # still in hospital: 1 March to 1 April
 
 
@@ -85,8 +87,8 @@ def test_counts_of_contacts_in_the_last_year(engine: str) -> None:
         engine,
         ae_attendance=table("ae_attendance", f"""
             nhs_number | date
-            {A}        | 2024-04-01
             {A}        | 2024-03-31
+            {A}        | 2024-03-30
             {A}        | 2025-03-31
         """),
         outpatient_attendance=table("outpatient_attendance", f"""
@@ -117,15 +119,16 @@ def test_long_term_medicines_polypharmacy_and_monthly_cost(engine: str) -> None:
     rx = table("prescription", f"""
         nhs_number | date       | drug_code_system | drug_code | drug_name | quantity | cost
         {A}        | 2024-09-30 | bnf              | D1        | one       | 28       | 60
-        {A}        | 2025-03-01 | bnf              | D1        | one       | 28       | 60
+        {A}        | 2024-12-31 | bnf              | D1        | one       | 28       | 60
         {A}        | 2024-10-01 | bnf              | D2        | two       | 28       | 60
         {A}        | 2025-03-01 | bnf              | D2        | two       | 28       | 60
         {A}        | 2024-06-01 | bnf              | D3        | three     | 28       | 600
         {A}        | 2024-07-01 | bnf              | D3        | three     | 28       | 0
     """)
     out = run(engine, prescription=rx)[A]
-    # D1: first issue 182 days before, still issued: long term. D2: 181 days: not yet.
-    # D3: not issued in the last 91 days: stopped.
+    # D1: first issue on the first day of the last 6 months (2024-09-30), last on the first
+    # day of the last 3 months (2024-12-31): long term. D2: first issue a day later: not
+    # yet. D3: not issued in the last 3 months: stopped.
     assert out["long_term_medicines"] == 1
     assert out["medicines_12m"] == 3
     assert out["monthly_cost"] == pytest.approx(840 / 12)
@@ -134,19 +137,19 @@ def test_long_term_medicines_polypharmacy_and_monthly_cost(engine: str) -> None:
 def test_social_and_functional_facts(engine: str) -> None:
     facts = table("social_fact", f"""
         nhs_number | date       | kind              | supported
-        {A}        | 2025-01-29 | fall              |
         {A}        | 2025-01-30 | fall              |
+        {A}        | 2025-01-31 | fall              |
         {A}        | 2025-03-31 | fall              |
         {A}        | 2024-09-30 | bereavement       |
         {A}        | 2020-01-01 | iadl_impairment   | false
         {B}        | 2024-09-29 | bereavement       |
-        {B}        | 2024-03-31 | carer_death       |
+        {B}        | 2024-03-30 | carer_death       |
         {B}        | 2019-01-01 | adl_impairment    |
         {B}        | 2025-01-02 | medically_unstable |
     """)
     out = run(engine, social_fact=facts)
-    assert out[A]["falls_2m"] == 2  # 61 days back is 2025-01-29: outside; 01-30 inside
-    assert out[A]["bereaved_6m"] is True  # 183 days: 2024-09-30 is inside
+    assert out[A]["falls_2m"] == 2  # 2 months back is 2025-01-31: inside; 01-30 outside
+    assert out[A]["bereaved_6m"] is True  # 6 months back: 2024-09-30 is inside
     assert out[B]["bereaved_6m"] is False
     assert out[B]["carer_died_12m"] is False  # a year and a day ago
     assert out[A]["iadl_impaired"] is True
@@ -159,10 +162,13 @@ def test_social_and_functional_facts(engine: str) -> None:
 
 def test_social_care_assessments_in_each_quarter_and_package_intensity(engine: str) -> None:
     rows = ["nhs_number | date | kind"]
-    # A: 5 assessments in each of the four 91-day quarters; B: 5 in three quarters only
+    # A: 5 assessments in each of the four three-month periods (ltc.windows: the last 3
+    # months start on 2024-12-31, then 2024-09-30, 2024-06-30, 2024-03-31), each on the
+    # period's first days; B: 5 in three periods only
     for q in range(4):
+        first = start(AS_OF, months=3 * (q + 1))
         for i in range(5):
-            day = date.fromordinal(AS_OF.toordinal() - 91 * q - i)
+            day = date.fromordinal(first.toordinal() + i)
             rows.append(f"{A} | {day} | assessment")
             if q < 3:
                 rows.append(f"{B} | {day} | assessment")

@@ -1,8 +1,11 @@
 """Features per person as of an index date, defined once as Ibis expressions (STRAT-1, STRAT-2).
 
-Every feature reads only records dated on or before the index date (``as_of``): a
-window of *N* days covers ``as_of - N < date <= as_of``. The definitions follow the
-criteria the seeds name (Castlefields, Evercare, the DH list of local criteria):
+Every feature reads only records dated on or before the index date (``as_of``). Every
+look-back window is :mod:`ltc.windows`' (inclusive at both ends; months are calendar
+months): "the last 12 months" on 31 March 2025 runs from 31 March 2024 to 31 March 2025,
+"the last 90 days" from 31 December 2024. ``docs/rules.md`` tabulates each window's first
+day. The definitions follow the criteria the seeds name (Castlefields, Evercare, the DH
+list of local criteria):
 
 ========================  ===================================================================
 feature                   definition
@@ -10,28 +13,29 @@ feature                   definition
 age                       completed years on ``as_of``
 ltc_count                 registers the person is on (QOF-style, :mod:`ltc.records.registers`)
 emergency_12m / _13m      emergency admissions (methods 21-25, 2A-2D, 28) starting in the
-                          last 365 / 396 days
-admissions_12m            all admissions starting in the last 365 days
-bed_days_12m              days in hospital inside the last 365 days (stays clipped to it;
-                          a stay still open counts to ``as_of``)
-ae_12m                    A&E attendances in the last 365 days
-outpatient_12m            outpatient appointments attended in the last 365 days
-gp_12m                    GP practice consultations in the last 365 days
+                          last 12 / 13 months
+admissions_12m            all admissions starting in the last 12 months
+bed_days_12m              nights in hospital inside the last 12 months (stays clipped to
+                          it; a stay still open counts to the night after ``as_of``)
+ae_12m                    A&E attendances in the last 12 months
+outpatient_12m            outpatient appointments attended in the last 12 months
+gp_12m                    GP practice consultations in the last 12 months
 gp_percentile_65          rank of gp_12m among people 65+ in the same practice (0-100, the
                           share of them with fewer consultations); null under 65
-ambulance_12m             ambulance incidents in the last 365 days
+ambulance_12m             ambulance incidents in the last 12 months
 non_conveyed_12m          of which not conveyed to hospital
-community_12m             community / district nursing contacts in the last 365 days
+community_12m             community / district nursing contacts in the last 12 months
 social_assessments_min_q  the smallest number of social care assessments in any of the
-                          last four 91-day quarters
-long_term_medicines       distinct drugs issued over at least 6 months: first issue in the
-                          last 365 days at least 182 days before ``as_of`` and an issue in
-                          the last 91 days
-medicines_12m             distinct drugs issued in the last 365 days (polypharmacy)
-monthly_cost              prescribing cost of the last 365 days / 12 (pounds)
-falls_2m                  falls recorded in the last 61 days
-bereaved_6m               bereavement recorded in the last 183 days
-carer_died_12m            death of the person's carer recorded in the last 365 days
+                          four three-month periods of the last 12 months (the last 3
+                          months, the 3 months before them, and so on)
+long_term_medicines       distinct drugs issued for 6 months
+                          or more: first issue in the last 12 months on or before the first
+                          day of the last 6 months, and an issue in the last 3 months
+medicines_12m             distinct drugs issued in the last 12 months
+monthly_cost              prescribing cost of the last 12 months / 12 (pounds)
+falls_2m                  falls recorded in the last 2 months
+bereaved_6m               bereavement recorded in the last 6 months
+carer_died_12m            death of the person's carer recorded in the last 12 months
 cognitive_impairment      ever recorded, or on the dementia register
 adl_impaired              impairment of an activity of daily living ever recorded
 iadl_impaired             impairment of an instrumental activity of daily living recorded
@@ -57,6 +61,7 @@ import ibis.expr.types as ir
 
 from ltc.codes.nhs_dd import EMERGENCY_ADMISSION_METHODS
 from ltc.records import registers
+from ltc.windows import start, within
 
 EMERGENCY = sorted(EMERGENCY_ADMISSION_METHODS)
 INTENSITY_RANK = {"low": 1, "medium": 2, "high": 3}
@@ -64,11 +69,6 @@ INTENSITY_RANK = {"low": 1, "medium": 2, "high": 3}
 
 def _day(value: date) -> ir.DateScalar:
     return ibis.literal(value, type="date")
-
-
-def _within(column: ir.DateValue, as_of: date, days: int) -> ir.BooleanValue:
-    """``as_of - days < column <= as_of``."""
-    return (column > _day(as_of - timedelta(days=days))) & (column <= _day(as_of))
 
 
 def _count(t: ir.Table, name: str, where: ir.BooleanValue) -> ir.Table:
@@ -95,30 +95,31 @@ def people(con: ibis.BaseBackend, as_of: date) -> ir.Table:
 def _hospital(con: ibis.BaseBackend, as_of: date) -> ir.Table:
     s = con.table("inpatient_spell")
     emergency = s.admission_method.isin(EMERGENCY)
-    first = _day(as_of - timedelta(days=364))  # first day of the window
+    first = _day(start(as_of, months=12))  # first day of the window
+    # nights are counted up to the morning after the index date (not a window: a count)
     end = _day(as_of + timedelta(days=1))
     discharged = s.discharge_date.fill_null(end)
     clipped = (ibis.least(discharged, end) - ibis.greatest(s.admission_date, first)
                ).cast("int64")
     stays = s.filter((s.admission_date <= _day(as_of)) & (
-        (discharged > first) | _within(s.admission_date, as_of, 396)))
+        (discharged >= first) | within(s.admission_date, as_of, months=13)))
+    year = within(stays.admission_date, as_of, months=12)
     return stays.group_by("nhs_number").aggregate(
-        emergency_12m=(emergency & _within(stays.admission_date, as_of, 365)).ifelse(1, 0)
-        .sum(),
-        emergency_13m=(emergency & _within(stays.admission_date, as_of, 396)).ifelse(1, 0)
-        .sum(),
-        admissions_12m=_within(stays.admission_date, as_of, 365).ifelse(1, 0).sum(),
+        emergency_12m=(emergency & year).ifelse(1, 0).sum(),
+        emergency_13m=(emergency & within(stays.admission_date, as_of, months=13))
+        .ifelse(1, 0).sum(),
+        admissions_12m=year.ifelse(1, 0).sum(),
         bed_days_12m=ibis.greatest(clipped, 0).sum(),
     )
 
 
 def _medicines(con: ibis.BaseBackend, as_of: date) -> ir.Table:
     rx = con.table("prescription")
-    year = rx.filter(_within(rx.date, as_of, 365))
+    year = rx.filter(within(rx.date, as_of, months=12))
     per_drug = year.group_by(["nhs_number", "drug_code"]).aggregate(
         first=year.date.min(), last=year.date.max(), cost=year.cost.sum())
-    long_term = (per_drug["first"] <= _day(as_of - timedelta(days=182))) & (
-        per_drug["last"] > _day(as_of - timedelta(days=91)))
+    long_term = (per_drug["first"] <= _day(start(as_of, months=6))) & within(
+        per_drug["last"], as_of, months=3)
     return per_drug.group_by("nhs_number").aggregate(
         long_term_medicines=long_term.ifelse(1, 0).sum(),
         medicines_12m=per_drug.count(),
@@ -131,23 +132,26 @@ def _social(con: ibis.BaseBackend, as_of: date) -> ir.Table:
     past = f.filter(f.date <= _day(as_of))
     kind = past.kind
     return past.group_by("nhs_number").aggregate(
-        falls_2m=((kind == "fall") & _within(past.date, as_of, 61)).ifelse(1, 0).sum(),
-        bereaved_6m=((kind == "bereavement") & _within(past.date, as_of, 183)).any(),
-        carer_died_12m=((kind == "carer_death") & _within(past.date, as_of, 365)).any(),
+        falls_2m=((kind == "fall") & within(past.date, as_of, months=2)).ifelse(1, 0).sum(),
+        bereaved_6m=((kind == "bereavement") & within(past.date, as_of, months=6)).any(),
+        carer_died_12m=((kind == "carer_death") & within(past.date, as_of, months=12)).any(),
         cognitive_recorded=(kind == "cognitive_impairment").any(),
         adl_impaired=(kind == "adl_impairment").any(),
         iadl_impaired=(kind == "iadl_impairment").any(),
         iadl_unsupported=((kind == "iadl_impairment") & (past.supported == False)).any(),  # noqa: E712
-        medically_unstable=((kind == "medically_unstable") & _within(past.date, as_of, 90))
-        .any(),
+        medically_unstable=((kind == "medically_unstable")
+                            & within(past.date, as_of, days=90)).any(),
     )
 
 
 def _assessments(con: ibis.BaseBackend, as_of: date) -> ir.Table:
-    """Fewest social care assessments in any of the last four 91-day quarters."""
+    """Fewest social care assessments in any of the four three-month periods of the last
+    12 months: the last 3 months (``ltc.windows``, inclusive), then the 3 months before
+    the first day of those, and so on back to the first day of the 12-month window."""
     c = con.table("social_care_contact")
-    a = c.filter((c.kind == "assessment") & _within(c.date, as_of, 364))
-    quarter = ((_day(as_of) - a.date).cast("int64") // 91)
+    a = c.filter((c.kind == "assessment") & within(c.date, as_of, months=12))
+    quarter = ibis.cases(*((a.date >= _day(start(as_of, months=3 * (q + 1))), q)
+                           for q in range(3)), else_=3)
     per_q = a.mutate(q=quarter).group_by(["nhs_number", "q"]).aggregate(n=ibis._.count())
     wide = per_q.group_by("nhs_number").aggregate(
         quarters=per_q.count(), least=per_q.n.min())
@@ -167,7 +171,8 @@ def _package(con: ibis.BaseBackend, as_of: date) -> ir.Table:
 
 def _exacerbation(con: ibis.BaseBackend, as_of: date, members: ir.Table) -> ir.Table:
     s = con.table("inpatient_spell")
-    recent = s.filter(s.admission_method.isin(EMERGENCY) & _within(s.admission_date, as_of, 90)
+    recent = s.filter(s.admission_method.isin(EMERGENCY)
+                      & within(s.admission_date, as_of, days=90)
                       & s.primary_diagnosis.notnull())
     matched = registers.icd10_registers(recent, "primary_diagnosis", ["nhs_number"])
     own = matched.join(members.select("nhs_number", "register"), ["nhs_number", "register"])
@@ -189,13 +194,13 @@ def features(con: ibis.BaseBackend, as_of: date) -> ir.Table:
     parts: list[ir.Table] = [
         ltc,
         _hospital(con, as_of),
-        _count(ae, "ae_12m", _within(ae.date, as_of, 365)),
-        _count(op, "outpatient_12m", _within(op.date, as_of, 365) & op.attended),
-        _count(gp, "gp_12m", _within(gp.date, as_of, 365)),
-        amb.filter(_within(amb.date, as_of, 365)).group_by("nhs_number").aggregate(
+        _count(ae, "ae_12m", within(ae.date, as_of, months=12)),
+        _count(op, "outpatient_12m", within(op.date, as_of, months=12) & op.attended),
+        _count(gp, "gp_12m", within(gp.date, as_of, months=12)),
+        amb.filter(within(amb.date, as_of, months=12)).group_by("nhs_number").aggregate(
             ambulance_12m=ibis._.count(), non_conveyed_12m=(~ibis._.conveyed).ifelse(1, 0)
             .sum()),
-        _count(cn, "community_12m", _within(cn.date, as_of, 365)),
+        _count(cn, "community_12m", within(cn.date, as_of, months=12)),
         _assessments(con, as_of),
         _medicines(con, as_of),
         _social(con, as_of),

@@ -11,7 +11,7 @@ community nursing and to social care, and any clinician's nomination or exclusio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from ltc.pipeline import levels, rules, scores
 from ltc.pipeline.features import features
 from ltc.records import registers
+from ltc.windows import start, within
 
 
 class RiskModel:
@@ -70,12 +71,13 @@ class Hidden:
 
 def _known_to_social_care(con: ibis.BaseBackend, as_of: date) -> ir.Table:
     day = ibis.literal(as_of, type="date")
-    start = ibis.literal(as_of - timedelta(days=365), type="date")
+    first = ibis.literal(start(as_of, months=12), type="date")
     contacts = con.table("social_care_contact")
-    c = contacts.filter((contacts.date > start) & (contacts.date <= day)).select("nhs_number")
+    c = contacts.filter(within(contacts.date, as_of, months=12)).select("nhs_number")
     packages = con.table("social_care_package")
+    # a package open on any day of the last 12 months
     p = packages.filter((packages.start_date <= day)
-                        & (packages.end_date.isnull() | (packages.end_date > start))
+                        & (packages.end_date.isnull() | (packages.end_date >= first))
                         ).select("nhs_number")
     return ibis.union(c, p).distinct().mutate(known_to_social_care=ibis.literal(True))
 
@@ -162,7 +164,10 @@ def _with_risk_factors(table: pa.Table, risk: RiskModel) -> pa.Table:
 
 def _with_reasons(table: pa.Table, rule_sets: list[rules.RuleSet]) -> pa.Table:
     """A ``reasons`` column in plain words: the criteria met, by rule set, and any
-    clinician's decision, e.g. "Castlefields: Aged 65 or over; 2 or more A&E attendances"."""
+    clinician's decision, e.g. "Castlefields: Aged 65 or over; 2 or more A&E attendances".
+    The labels name the way in that applied (Evercare: "In by admissions: ..." or
+    "Nominated: ..."); criteria met in a rule set the person does not meet as a whole are
+    said under "<set> (not met)", so nobody reads a partial match as a way in."""
     import polars as pl
 
     frame = pl.from_arrow(table)
@@ -172,7 +177,9 @@ def _with_reasons(table: pa.Table, rule_sets: list[rules.RuleSet]) -> pa.Table:
         labels = [pl.when(pl.col(f"{rs.id}__{cid}")).then(pl.lit(rs.criteria[cid].label))
                   for cid in rs.shown]
         met = pl.concat_str(labels, separator="; ", ignore_nulls=True)
-        parts.append(pl.when(met != "").then(pl.lit(f"{rs.name}: ") + met))
+        prefix = pl.when(pl.col(rs.id)).then(pl.lit(f"{rs.name}: ")).otherwise(
+            pl.lit(f"{rs.name} (not met): "))
+        parts.append(pl.when(met != "").then(prefix + met))
     parts.append(pl.when(pl.col("gp_action") == "nominate").then(
         pl.lit("Nominated by ") + pl.col("gp_clinician") + pl.lit(": ") + pl.col("gp_reason")))
     parts.append(pl.when(pl.col("gp_action") == "exclude").then(

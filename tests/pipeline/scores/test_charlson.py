@@ -78,10 +78,10 @@ def test_prefix_match_without_dots_any_setting_and_window(engine: str) -> None:
 
 
 def test_lookback_edge(engine: str) -> None:
-    con = connect(engine, diagnosis=dx_rows({"edge": ["I500"]}, on="2023-07-01")
-                  + dx_rows({"inside": ["I500"]}, on="2023-07-02"))
-    # 365 days before 2024-06-30 is 2023-07-01: outside the window; a day later is inside
-    check(charlson(con, AS_OF, weighting="quan", lookback_days=365), """
+    con = connect(engine, diagnosis=dx_rows({"edge": ["I500"]}, on="2023-06-29")
+                  + dx_rows({"inside": ["I500"]}, on="2023-06-30"))
+    # 12 months before 2024-06-30 is 2023-06-30: the first day inside; the day before is not
+    check(charlson(con, AS_OF, weighting="quan", lookback_months=12), """
         nhs_number | charlson_chf | charlson
         inside     | 1            | 2
         """)

@@ -58,7 +58,7 @@ def test_conditions_from_registers(engine: str) -> None:
         """)  # noqa: E501
 
 
-def test_cancer_counts_only_when_first_diagnosed_in_the_last_1826_days(engine: str) -> None:
+def test_cancer_counts_only_when_first_diagnosed_in_the_last_60_months(engine: str) -> None:
     born = "1950-01-01"
     people = ["new", "old", "edge", "inside", "hospital", "hospital_off"]
     con = connect(
@@ -71,13 +71,14 @@ def test_cancer_counts_only_when_first_diagnosed_in_the_last_1826_days(engine: s
         old          | snomed      | {CANCER} | 2015-01-01 | primary
         old          | snomed      | {CANCER} | 2023-01-01 | primary
         old          | snomed      | {CHD}    | 2015-01-01 | primary
-        edge         | snomed      | {CANCER} | 2019-07-01 | primary
+        edge         | snomed      | {CANCER} | 2019-06-29 | primary
         edge         | snomed      | {CHD}    | 2015-01-01 | primary
-        inside       | snomed      | {CANCER} | 2019-07-02 | primary
+        inside       | snomed      | {CANCER} | 2019-06-30 | primary
         hospital     | icd10       | C18.7    | 2023-03-01 | secondary
         hospital_off | icd10       | C187     | 2023-03-01 | primary
         """)
-    # old: first cancer code 2015 (not new); edge: exactly 1826 days before as_of (outside);
+    # old: first cancer code 2015 (not new); 60 months before as_of is 2019-06-30, the first
+    # day inside (inside); edge: the day before it (outside);
     # hospital: secondary-care ICD-10; hospital_off: ICD-10 outside secondary care not read
     check(cms(con, AS_OF), """
         nhs_number | cms_cancer | cms_chd | cms

@@ -78,19 +78,19 @@ def _issues(who: str, drugs: int, on: str) -> str:
     return "\n".join(f"{who} | {on} | D{i}" for i in range(drugs))
 
 
-def test_polypharmacy_deficit_five_distinct_drugs_in_365_days(engine: str) -> None:
+def test_polypharmacy_deficit_five_distinct_drugs_in_12_months(engine: str) -> None:
     con = connect(engine, prescription=f"""
         nhs_number | date | drug_code
         {_issues("five", 5, "2024-01-01")}
         {_issues("four", 4, "2024-01-01")}
         four       | 2024-02-01 | D0
         {_issues("edge", 4, "2024-01-01")}
-        edge       | 2023-07-01 | D9
+        edge       | 2023-06-29 | D9
         {_issues("inside", 4, "2024-01-01")}
-        inside     | 2023-07-02 | D9
+        inside     | 2023-06-30 | D9
         """)
-    # four: a repeat of one drug is not a fifth; edge: the fifth drug is exactly 365 days
-    # before as_of, outside the window
+    # four: a repeat of one drug is not a fifth; inside: the fifth drug on the first day of
+    # the 12 months (2023-06-30, ltc.windows); edge: the day before, outside the window
     check(efi(con, AS_OF), """
         nhs_number | efi_polypharmacy | efi_deficits
         edge       | 0                | 0

@@ -41,15 +41,15 @@ def test_gilbert_worked_example_f00_and_w19(engine: str) -> None:
 
 
 def test_sources_window_and_one_count_per_category(engine: str) -> None:
-    # window 730 days: 2022-07-01 (exactly 730 days before as_of) is outside
+    # window 24 months, both ends included: 2022-06-30 is the first day inside, 06-29 is not
     con = connect(
         engine,
         diagnosis="""
         nhs_number | code_system | code  | date       | setting
         a          | icd10       | F00.1 | 2024-06-30 | secondary
         a          | icd10       | F009  | 2023-01-01 | secondary
-        b          | icd10       | F00   | 2022-07-01 | secondary
-        b          | icd10       | W19   | 2022-07-02 | secondary
+        b          | icd10       | F00   | 2022-06-29 | secondary
+        b          | icd10       | W19   | 2022-06-30 | secondary
         c          | icd10       | F00   | 2024-07-01 | secondary
         d          | icd10       | F00   | 2024-01-01 | primary
         e          | snomed      | 26929004 | 2024-01-01 | secondary
@@ -61,7 +61,8 @@ def test_sources_window_and_one_count_per_category(engine: str) -> None:
         g          | 2024-02-01     | 21               |
         """)
     # a: F00 counted once (two codes of the category) + W19 from a spell's primary diagnosis
-    # b: F00 on the window edge is outside; c: coded after as_of; d: primary care not read;
+    # b: F00 the day before the window is outside, W19 on its first day inside; c: coded
+    # after as_of; d: primary care not read;
     # e: SNOMED not read; f: a hospital code worth no points; g: a spell with no diagnosis
     check(hfrs(con, AS_OF), """
         nhs_number | hfrs | hfrs_band
@@ -69,7 +70,7 @@ def test_sources_window_and_one_count_per_category(engine: str) -> None:
         b          | 3.2  | low
         f          | 0    | low
         """)
-    check(hfrs(con, AS_OF, lookback_days=None), """
+    check(hfrs(con, AS_OF, lookback_months=None), """
         nhs_number | hfrs | hfrs_band
         a          | 10.3 | intermediate
         b          | 10.3 | intermediate

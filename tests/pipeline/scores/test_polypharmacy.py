@@ -26,15 +26,15 @@ def test_distinct_drugs_and_thresholds(engine: str) -> None:
         repeats    | 2024-04-01 | D0
         repeats    | 2024-05-01 | D1
         {_issues("edge", 4)}
-        edge       | 2023-07-01 | X
+        edge       | 2023-06-29 | X
         {_issues("inside", 4)}
-        inside     | 2023-07-02 | X
+        inside     | 2023-06-30 | X
         {_issues("on_as_of", 4)}
         on_as_of   | 2024-06-30 | X
         after      | 2024-07-01 | X
         """)
-    # 365 days before 2024-06-30 is 2023-07-01: outside; an issue on as_of counts; an issue
-    # after as_of is ignored (no row)
+    # 12 months before 2024-06-30 is 2023-06-30: the first day inside (ltc.windows); the day
+    # before is outside; an issue on as_of counts; an issue after as_of is ignored (no row)
     check(polypharmacy(con, AS_OF), """
         nhs_number | medicines | polypharmacy_5plus | polypharmacy_10plus
         edge       | 4         | 0                  | 0
@@ -54,7 +54,7 @@ def test_window_is_a_parameter(engine: str) -> None:
         {_issues("p", 3, "2024-06-01")}
         {_issues("p", 3, "2024-01-01").replace("D", "E")}
         """)
-    check(polypharmacy(con, AS_OF, days=90), """
+    check(polypharmacy(con, AS_OF, months=3), """
         nhs_number | medicines | polypharmacy_5plus
         p          | 3         | 0
         """)

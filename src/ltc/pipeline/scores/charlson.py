@@ -23,8 +23,9 @@ The definition follows comorbidipy 0.5.0 (vvcb/comorbidipy, MIT; a port of the R
 * **10-year survival** (weighting ``charlson`` only): ``0.983 ** exp(0.9 * age-adjusted)``.
 
 Which diagnoses count: ``diagnosis`` rows with ``code_system = 'icd10'`` in any care setting,
-dated on or before ``as_of`` and, when ``lookback_days`` is given, after
-``as_of - lookback_days`` (default: all history). ``resolved_date`` is not used: the index
+dated on or before ``as_of`` and, when ``lookback_months`` is given, inside the window of
+that many calendar months up to ``as_of``, both ends included (:mod:`ltc.windows`;
+default: all history). ``resolved_date`` is not used: the index
 counts conditions ever recorded.
 
 One row per person with at least one ICD-10 diagnosis in the window (a score of 0 when none
@@ -111,10 +112,10 @@ def age_points(date_of_birth: ir.DateValue, as_of: date) -> ir.IntegerValue:
 
 def charlson(con: ibis.BaseBackend, as_of: date, *, variant: str = "quan",
              weighting: str = "charlson", assign0: bool = True,
-             lookback_days: int | None = None) -> ir.Table:
+             lookback_months: int | None = None) -> ir.Table:
     """The Charlson comorbidity index on ``as_of`` for everyone with an ICD-10 diagnosis."""
     weight = weights(weighting)
-    dx = icd10_diagnoses(con, as_of, lookback_days)
+    dx = icd10_diagnoses(con, as_of, lookback_months)
     people = dx.select("nhs_number").distinct()
     hits = categories(dx, variant)
     flags = hits.group_by("nhs_number").aggregate(**{

@@ -15,7 +15,8 @@ CMS condition (weight)           register             difference from the CMS de
 ===============================  ===================  ========================================
 Dementia (2.50)                  dementia
 Cancer, new in 5 years (1.53)    cancer               also: first cancer code within the
-                                                      last 1826 days (5 years)
+                                                      last 60 months (5 years, both ends
+                                                      included: ``ltc.windows``)
 COPD (1.46)                      copd
 Atrial fibrillation (1.34)       af
 Heart failure (1.18)             heart_failure
@@ -43,7 +44,7 @@ One row per person with at least one counted CMS condition on ``as_of``. Columns
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from functools import cache
 
@@ -53,10 +54,11 @@ import pyarrow as pa
 
 from ltc.pipeline.scores.inputs import clean_icd10, day, flag, read_rows
 from ltc.records.registers import REGISTERS, members
+from ltc.windows import within
 
 WEIGHTS_FILE = "cms_weights_payne2020_as_found.csv"
 KEY = "key_in_source_A_ehrql"  # short condition names used as column suffixes
-CANCER_DAYS = 1826  # "new diagnosis in last 5 years" (Payne 2020), 5 x 365 + 1 leap day
+CANCER_MONTHS = 60  # "new diagnosis in last 5 years" (Payne 2020)
 # CMS condition (its ehrQL key) -> project register; see the module docstring
 REGISTER_OF: dict[str, str] = {
     "dementia": "dementia",
@@ -125,7 +127,7 @@ def cms(con: ibis.BaseBackend, as_of: date, *, include_hospital: bool = True) ->
     present = on.join(mapping, "register").select("nhs_number", "condition", "hundredths")
     first = _first_cancer(con, as_of, include_hospital)
     present = present.left_join(first, "nhs_number")
-    recent = present.first > day(as_of - timedelta(days=CANCER_DAYS))
+    recent = within(present.first, as_of, months=CANCER_MONTHS)
     present = present.filter((present.condition != "cancer") | recent.fill_null(False))
     present = present.select("nhs_number", "condition", "hundredths").distinct()
     scored = present.group_by("nhs_number").aggregate(

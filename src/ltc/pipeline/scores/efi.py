@@ -20,8 +20,8 @@ The eFI is the share of 36 deficits a person has: ``efi = deficits / 36``.
   6CIT, MUST, DXA T-score, 24-hour blood pressure, CHADS score, falls and COPD exacerbation
   counts) are given only as Read v2 / CTV3 codes, which the project does not read, and are
   not applied.
-* **Polypharmacy** (the 36th deficit): 5 or more distinct medicines issued in the 365 days
-  up to ``as_of`` (:mod:`ltc.pipeline.scores.polypharmacy`).
+* **Polypharmacy** (the 36th deficit): 5 or more distinct medicines issued in the 12 months
+  up to ``as_of``, both ends included (:mod:`ltc.pipeline.scores.polypharmacy`).
 * **Social facts** (``social_facts=True``, the default): the project records falls, ADL/IADL
   impairment and cognitive impairment as ``social_fact`` rows rather than codes; a ``fall``
   sets *falls*, ``adl_impairment`` or ``iadl_impairment`` sets *activity limitation* and
@@ -50,7 +50,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from ltc.pipeline.scores.inputs import day, flag, read_rows
-from ltc.pipeline.scores.polypharmacy import DEFAULT_DAYS, THRESHOLD, medicines
+from ltc.pipeline.scores.polypharmacy import DEFAULT_MONTHS, THRESHOLD, medicines
 
 CODES_FILE = "efi_deficit_codes_snomed.csv"
 VALUE_RULES_FILE = "efi_value_rules_snomed.csv"
@@ -113,7 +113,7 @@ def category(score: ir.NumericValue) -> ir.StringValue:
 
 
 def _evidence(con: ibis.BaseBackend, as_of: date, social_facts: bool,
-              polypharmacy_days: int | None) -> tuple[ir.Table, ir.Table]:
+              polypharmacy_months: int | None) -> tuple[ir.Table, ir.Table]:
     """(nhs_number, deficit) rows found, and everyone with relevant records."""
     upto = day(as_of)
     dx = con.table("diagnosis")
@@ -144,7 +144,7 @@ def _evidence(con: ibis.BaseBackend, as_of: date, social_facts: bool,
         found.append(facts.select("nhs_number", "deficit"))
         seen.append(facts.select("nhs_number"))
 
-    meds = medicines(con, as_of, polypharmacy_days)
+    meds = medicines(con, as_of, polypharmacy_months)
     seen.append(meds.select("nhs_number"))
     found.append(meds.filter(meds.medicines >= THRESHOLD).select(
         "nhs_number", deficit=ibis.literal(POLYPHARMACY)))
@@ -157,9 +157,9 @@ def _evidence(con: ibis.BaseBackend, as_of: date, social_facts: bool,
 
 
 def efi(con: ibis.BaseBackend, as_of: date, *, social_facts: bool = True,
-        polypharmacy_days: int | None = DEFAULT_DAYS) -> ir.Table:
+        polypharmacy_months: int | None = DEFAULT_MONTHS) -> ir.Table:
     """The electronic Frailty Index on ``as_of`` for everyone with relevant records."""
-    found, people = _evidence(con, as_of, social_facts, polypharmacy_days)
+    found, people = _evidence(con, as_of, social_facts, polypharmacy_months)
     names = deficits()
     flags = found.group_by("nhs_number").aggregate(**{
         column(d): flag(found.deficit == d).max() for d in names})

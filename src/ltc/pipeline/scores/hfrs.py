@@ -14,8 +14,8 @@ records: an observational study. Lancet 2018;391:1775-82.
   the 2 years before it. Here: ``diagnosis`` rows with ``code_system = 'icd10'`` recorded in
   secondary care, dated by their ``date``, and the ``primary_diagnosis`` of
   ``inpatient_spell`` rows, dated by their ``admission_date``, inside the window
-  ``as_of - lookback_days < date <= as_of`` (default 730 days, i.e. 2 years; ``None``: all
-  history).
+  of the last ``lookback_months`` calendar months, both ends included (:mod:`ltc.windows`;
+  default 24 months, the 2 years of Gilbert 2018; ``None``: all history).
 * **Bands** (Gilbert 2018): low risk below 5, intermediate risk 5 to 15, high risk above
   15. Both ends of the intermediate band are inclusive: a score of exactly 5 or exactly 15
   is intermediate, 15.1 is high. Sums are exact: points are added in tenths.
@@ -41,7 +41,7 @@ import pyarrow as pa
 from ltc.pipeline.scores.inputs import clean_icd10, icd10_diagnoses, read_rows, within
 
 POINTS_FILE = "hfrs_icd10_points.csv"
-DEFAULT_LOOKBACK_DAYS = 730  # Gilbert 2018: the 2 years before the index admission
+DEFAULT_LOOKBACK_MONTHS = 24  # Gilbert 2018: the 2 years before the index admission
 # Gilbert 2018 risk bands, in tenths of a point: low < 5, intermediate 5-15, high > 15
 LOW_BELOW_TENTHS = 50
 HIGH_ABOVE_TENTHS = 150
@@ -70,20 +70,20 @@ def band(tenths: ir.IntegerValue) -> ir.StringValue:
 
 
 def hospital_codes(con: ibis.BaseBackend, as_of: date,
-                   lookback_days: int | None) -> ir.Table:
+                   lookback_months: int | None) -> ir.Table:
     """Hospital ICD-10 codes in the window: (nhs_number, code), cleaned, not deduplicated."""
-    dx = icd10_diagnoses(con, as_of, lookback_days, settings=("secondary",))
+    dx = icd10_diagnoses(con, as_of, lookback_months, settings=("secondary",))
     spells = con.table("inpatient_spell")
     spells = spells.filter(spells.primary_diagnosis.notnull()
-                           & within(spells.admission_date, as_of, lookback_days))
+                           & within(spells.admission_date, as_of, lookback_months))
     primary = spells.select("nhs_number", code=clean_icd10(spells.primary_diagnosis))
     return ibis.union(dx.select("nhs_number", "code"), primary, distinct=False)
 
 
 def hfrs(con: ibis.BaseBackend, as_of: date, *,
-         lookback_days: int | None = DEFAULT_LOOKBACK_DAYS) -> ir.Table:
+         lookback_months: int | None = DEFAULT_LOOKBACK_MONTHS) -> ir.Table:
     """The Hospital Frailty Risk Score on ``as_of`` for everyone with hospital diagnoses."""
-    codes = hospital_codes(con, as_of, lookback_days)
+    codes = hospital_codes(con, as_of, lookback_months)
     people = codes.select("nhs_number").distinct()
     categories = codes.select("nhs_number", category=codes.code.substr(0, 3)).distinct()
     lookup = ibis.memtable(_points_table())

@@ -4,8 +4,9 @@ Shared by every score in :mod:`ltc.pipeline.scores`. Conventions, the same as th
 definitions of the pipeline:
 
 * Only records dated on or before ``as_of`` count (a record dated on ``as_of`` counts).
-* A window of *N* days covers ``as_of - N < date <= as_of``: a record dated exactly *N* days
-  before ``as_of`` is outside it. ``None`` means all history up to ``as_of``.
+* A look-back window is :mod:`ltc.windows`' window, inclusive at both ends, in calendar
+  months: 12 months up to 30 June 2024 run from 30 June 2023 to 30 June 2024,
+  both days included. ``None`` means all history up to ``as_of``.
 * ICD-10 codes are compared without dots, trimmed and in upper case (``I50.0`` = ``I500``).
 
 The constants each score uses live in ``ltc/data/scores`` as CSV files; ``SOURCE.md`` there
@@ -16,13 +17,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from importlib import resources
 
 import ibis
 import ibis.expr.types as ir
 
+from ltc import windows
 from ltc.records import registers
 
 
@@ -39,15 +41,16 @@ def day(value: date) -> ir.DateScalar:
     return ibis.literal(value, type="date")
 
 
-def within(column: ir.DateValue, as_of: date, days: int | None) -> ir.BooleanValue:
-    """``as_of - days < column <= as_of`` (``days=None``: ``column <= as_of``)."""
-    upto = column <= day(as_of)
-    if days is None:
+def within(column: ir.DateValue, as_of: date, months: int | None) -> ir.BooleanValue:
+    """``column`` inside the ``months``-month window up to ``as_of`` (:func:`ltc.windows.
+    within`, both ends included); ``months=None``: any date up to ``as_of``."""
+    if months is None:
+        upto: ir.BooleanValue = column <= day(as_of)
         return upto
-    if days < 1:
-        raise ValueError(f"a lookback must be at least 1 day, or None for all history; "
-                         f"got {days}")
-    return upto & (column > day(as_of - timedelta(days=days)))
+    if months < 1:
+        raise ValueError(f"a lookback must be at least 1 month, or None for all history; "
+                         f"got {months}")
+    return windows.within(column, as_of, months=months)
 
 
 def clean_icd10(code: ir.StringValue) -> ir.StringValue:
@@ -57,14 +60,14 @@ def clean_icd10(code: ir.StringValue) -> ir.StringValue:
     return cleaned
 
 
-def icd10_diagnoses(con: ibis.BaseBackend, as_of: date, days: int | None,
+def icd10_diagnoses(con: ibis.BaseBackend, as_of: date, months: int | None,
                     settings: tuple[str, ...] | None = None) -> ir.Table:
     """ICD-10 diagnoses in the window: ``nhs_number``, ``code`` (cleaned), ``date``.
 
     ``settings`` limits the care settings (``None``: any setting).
     """
     dx = con.table("diagnosis")
-    keep = (dx.code_system == "icd10") & within(dx.date, as_of, days) & dx.code.notnull()
+    keep = (dx.code_system == "icd10") & within(dx.date, as_of, months) & dx.code.notnull()
     if settings is not None:
         keep = keep & dx.setting.isin(list(settings))
     dx = dx.filter(keep)
