@@ -235,12 +235,20 @@ def add_issues(rows: common.Rows, requests: Iterable[Request], end_of_data: date
             repeat = "false"
         else:
             repeat = None
-        values = {"patient": req.patient, "drug_code_system": req.system,
-                  "drug_code": req.code, "drug_name": req.name, "quantity": req.quantity,
-                  "repeat": repeat}
+        values: dict[str, str | None] = {
+            "patient": req.patient, "drug_code_system": req.system, "drug_code": req.code,
+            "drug_name": req.name, "quantity": req.quantity, "repeat": repeat}
         if not dates:  # an authoredOn that is not a date: the conversion refuses it
             rows.add(req.where, record_id=req.id, date=common.day(req.authored), **values)
             continue
-        for n, issued in enumerate(dates, start=1):
-            rows.add(req.where, record_id=req.id if n == 1 else f"{req.id}#{n}",
-                     date=issued.isoformat(), **values)
+        # the issues of one request share every value but id and date: add them in bulk
+        n = len(dates)
+        values["record_id"], values["date"] = None, None
+        rows.where.extend([req.where] * n)
+        for name, column in rows.columns.items():
+            if name == "record_id":
+                column.extend([req.id, *(f"{req.id}#{k}" for k in range(2, n + 1))])
+            elif name == "date":
+                column.extend(d.isoformat() for d in dates)
+            else:
+                column.extend([values.get(name)] * n)
