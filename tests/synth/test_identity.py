@@ -135,16 +135,6 @@ def test_names_fit_the_sex_and_addresses_postcodes_and_telephones_are_uk_shaped(
     assert letter[old].mean() > letter[young].mean()
 
 
-def test_identities_of_a_million_people_take_seconds() -> None:
-    import time
-
-    identity.pools(7)
-    start = time.perf_counter()
-    fields, _, _ = _people(7, 1_000_000)
-    assert len(fields["address"]) == 1_000_000
-    assert time.perf_counter() - start < 10
-
-
 def test_an_ingested_community_keeps_its_identities(community: Built) -> None:
     person = community.store.arrow("person")
     assert person["family_name"].null_count == 0
