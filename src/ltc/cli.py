@@ -254,15 +254,17 @@ def records_summary(
         console.print(line, markup=False, highlight=False)
 
     p = Table(title=f"Registers on {as_of} against QOF England 2019-20")
-    for col in ("register", "people", "denominator", "prevalence %", "QOF England %",
-                "ratio"):
+    for col in ("register", "people", "hospital only", "denominator", "prevalence %",
+                "QOF England %", "ratio"):
         p.add_column(col, justify="left" if col == "register" else "right")
     for r in summ.prevalence_against_qof(con, as_of):
-        p.add_row(r.register, f"{r.count:,}", f"{r.denominator:,}",
+        p.add_row(r.register, f"{r.count:,}", f"{r.hospital_only:,}", f"{r.denominator:,}",
                   f"{r.percent:.2f}" if r.percent is not None else "-",
                   f"{r.reference:.2f}" if r.reference is not None else "-",
                   f"{r.ratio:.2f}" if r.ratio is not None else "-")
     console.print(p)
+    console.print("hospital only: people on the register through hospital diagnoses alone, "
+                  "with no primary care code; they are counted in 'people'.")
 
     c = summ.bed_day_concentration(con, as_of)
     console.print(f"Bed days {c.start} to {c.end}: {c.bed_days:,} for {c.inpatients:,} "

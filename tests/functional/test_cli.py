@@ -39,6 +39,7 @@ def test_summary_prints_tables_registers_and_bed_day_share(demo: Path) -> None:
     assert "Registers on 2025-03-31 against QOF England 2019-20" in out
     for register in ("hypertension", "diabetes", "copd", "dementia"):
         assert register in out
+    assert "hospital only: people on the register through hospital diagnoses alone" in out
     assert "the top 5% used" in out
 
 

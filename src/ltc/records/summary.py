@@ -82,6 +82,7 @@ def skipped_lines(store: RecordStore) -> list[str]:
 class PrevalenceRow:
     register: str
     count: int
+    hospital_only: int  # of ``count``, on the register through hospital ICD-10 codes alone
     denominator: int
     percent: float | None
     reference: float | None
@@ -99,7 +100,8 @@ def prevalence_against_qof(con: ibis.BaseBackend, as_of: date) -> list[Prevalenc
     rows = []
     for rec in table.to_pylist():
         ref = reference.get(rec["register"])
-        rows.append(PrevalenceRow(rec["register"], rec["count"], rec["denominator"],
+        rows.append(PrevalenceRow(rec["register"], rec["count"], rec["hospital_only"],
+                                  rec["denominator"],
                                   rec["percent"], ref.percent if ref else None))
     return rows
 
