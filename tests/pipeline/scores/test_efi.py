@@ -55,15 +55,23 @@ def test_value_rules_egfr_and_acr(engine: str) -> None:
     con = connect(engine, observation=f"""
         nhs_number | code_system | code   | date       | value
         egfr59     | snomed      | {EGFR} | 2020-01-01 | 59.9
+        egfr59     | snomed      | {EGFR} | 2020-04-01 | 59.9
         egfr60     | snomed      | {EGFR} | 2020-01-01 | 60
+        egfr60     | snomed      | {EGFR} | 2020-04-01 | 60
         egfr0      | snomed      | {EGFR} | 2020-01-01 | 0
+        egfr0      | snomed      | {EGFR} | 2020-04-01 | 0
         acr3       | snomed      | {ACR}  | 2020-01-01 | 3
+        acr3       | snomed      | {ACR}  | 2020-04-01 | 3
         acr31      | snomed      | {ACR}  | 2020-01-01 | 3.1
+        acr31      | snomed      | {ACR}  | 2020-04-01 | 3.1
         novalue    | snomed      | {EGFR} | 2020-01-01 |
+        novalue    | snomed      | {EGFR} | 2020-04-01 |
+        later      | snomed      | {EGFR} | 2024-05-01 | 30
         later      | snomed      | {EGFR} | 2024-07-01 | 30
         """)
-    # strict bounds: 0 < eGFR < 60, ACR > 3; an observation without a value is not read;
-    # people measured in range still get a row (eFI 0)
+    # strict bounds: 0 < eGFR < 60, ACR > 3 (each person read twice, 3 months apart); an
+    # observation without a value is not read; people measured in range still get a row
+    # (eFI 0); a reading after as_of is not read, so one reading remains and no CKD
     check(efi(con, AS_OF), """
         nhs_number | efi_ckd | efi_deficits | efi_category
         acr3       | 0       | 0            | fit
@@ -71,26 +79,68 @@ def test_value_rules_egfr_and_acr(engine: str) -> None:
         egfr0      | 0       | 0            | fit
         egfr59     | 1       | 1            | fit
         egfr60     | 0       | 0            | fit
+        later      | 0       | 0            | fit
+        """)
+
+
+CKD_CODE = "236425005"  # Chronic renal impairment (disorder): efi-ckd
+
+
+def test_ckd_needs_coded_ckd_or_two_low_egfr_readings_3_months_apart(engine: str) -> None:
+    con = connect(
+        engine,
+        diagnosis=f"""
+        nhs_number | code_system | code       | date       | setting
+        coded      | snomed      | {CKD_CODE} | 2023-01-01 | primary
+        """,
+        observation=f"""
+        nhs_number    | code_system | code   | date       | value
+        one_low       | snomed      | {EGFR} | 2024-01-10 | 45
+        three_months  | snomed      | {EGFR} | 2023-11-29 | 45
+        three_months  | snomed      | {EGFR} | 2024-02-29 | 52
+        month_end     | snomed      | {EGFR} | 2024-02-29 | 45
+        month_end     | snomed      | {EGFR} | 2024-05-31 | 45
+        two_months    | snomed      | {EGFR} | 2024-01-10 | 45
+        two_months    | snomed      | {EGFR} | 2024-03-10 | 45
+        a_day_short   | snomed      | {EGFR} | 2023-11-30 | 45
+        a_day_short   | snomed      | {EGFR} | 2024-02-29 | 52
+        low_then_high | snomed      | {EGFR} | 2023-01-01 | 45
+        low_then_high | snomed      | {EGFR} | 2023-06-01 | 75
+        """)
+    # one low reading (an acute kidney injury looks like this): no; two 3 calendar months
+    # apart (2023-11-29 is 3 months before 2024-02-29; 31 May less 3 months is 29 Feb):
+    # yes; two 2 months apart or a day short of 3 months: no; coded CKD: yes
+    check(efi(con, AS_OF), """
+        nhs_number    | efi_ckd
+        a_day_short   | 0
+        coded         | 1
+        low_then_high | 0
+        month_end     | 1
+        one_low       | 0
+        three_months  | 1
+        two_months    | 0
         """)
 
 
 def _issues(who: str, drugs: int, on: str) -> str:
-    return "\n".join(f"{who} | {on} | D{i}" for i in range(drugs))
+    return "\n".join(f"{who} | {on} | D{i} | Drug{chr(65 + i)} 5mg tablets"
+                     for i in range(drugs))
 
 
 def test_polypharmacy_deficit_five_distinct_drugs_in_12_months(engine: str) -> None:
     con = connect(engine, prescription=f"""
-        nhs_number | date | drug_code
+        nhs_number | date | drug_code | drug_name
         {_issues("five", 5, "2024-01-01")}
         {_issues("four", 4, "2024-01-01")}
-        four       | 2024-02-01 | D0
+        four       | 2024-02-01 | D0 | DrugA 10mg tablets
         {_issues("edge", 4, "2024-01-01")}
-        edge       | 2023-06-29 | D9
+        edge       | 2023-06-29 | D9 | DrugJ 5mg tablets
         {_issues("inside", 4, "2024-01-01")}
-        inside     | 2023-06-30 | D9
+        inside     | 2023-06-30 | D9 | DrugJ 5mg tablets
         """)
-    # four: a repeat of one drug is not a fifth; inside: the fifth drug on the first day of
-    # the 12 months (2023-06-30, ltc.windows); edge: the day before, outside the window
+    # four: a repeat of one drug (at another strength) is not a fifth; inside: the fifth
+    # drug on the first day of the 12 months (2023-06-30, ltc.windows); edge: the day
+    # before, outside the window
     check(efi(con, AS_OF), """
         nhs_number | efi_polypharmacy | efi_deficits
         edge       | 0                | 0

@@ -13,13 +13,20 @@ The eFI is the share of 36 deficits a person has: ``efi = deficits / 36``.
   for in ``diagnosis`` (any setting) and ``observation`` rows with ``code_system =
   'snomed'``; the value of an observation does not matter. A code in two deficit lists
   sets both.
-* **Value rules** (``data/scores/efi_value_rules_snomed.csv``): an observation also sets
-  chronic kidney disease when an eGFR is above 0 and below 60, or a urine
-  albumin:creatinine ratio is above 3 mg/mmol (GM-SDE eFI rules; eGFR and ACR SNOMED CT
-  code sets from GM-SDE). The other 20 GM-SDE value rules (haemoglobin, TSH, ABPI, Barthel,
-  6CIT, MUST, DXA T-score, 24-hour blood pressure, CHADS score, falls and COPD exacerbation
-  counts) are given only as Read v2 / CTV3 codes, which the project does not read, and are
-  not applied.
+* **Value rules** (``data/scores/efi_value_rules_snomed.csv``): observations also set
+  chronic kidney disease when a reading is abnormal (an eGFR above 0 and below 60, or a
+  urine albumin:creatinine ratio above 3 mg/mmol: the GM-SDE eFI rules; eGFR and ACR
+  SNOMED CT code sets from GM-SDE) **in two readings at least 3 months apart** (the earlier
+  on or before :func:`ltc.windows.months_before` of the later, 3 months). One low eGFR is
+  not chronic kidney disease: an acute kidney injury lowers it for days, and the eFI's
+  deficit is the chronic disease (Clegg 2016 lists "chronic kidney disease"); KDIGO 2012
+  (Kidney Int Suppl 2013;3:1-150) and NICE NG203 (2021) define CKD as abnormalities of
+  kidney function or structure present for more than 3 months. Coded CKD (the deficit's
+  codes above) sets it at once. Two abnormal readings with normal ones between them still
+  count: the rule does not look for recovery in between. The other 20 GM-SDE value rules
+  (haemoglobin, TSH, ABPI, Barthel, 6CIT, MUST, DXA T-score, 24-hour blood pressure, CHADS
+  score, falls and COPD exacerbation counts) are given only as Read v2 / CTV3 codes, which
+  the project does not read, and are not applied.
 * **Polypharmacy** (the 36th deficit): 5 or more distinct medicines issued in the 12 months
   up to ``as_of``, both ends included (:mod:`ltc.pipeline.scores.polypharmacy`).
 * **Social facts** (``social_facts=True``, the default): the project records falls, ADL/IADL
@@ -49,12 +56,15 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from ltc.pipeline.scores.inputs import day, flag, read_rows
+from ltc.pipeline.scores.inputs import day, flag, months_before, read_rows
 from ltc.pipeline.scores.polypharmacy import DEFAULT_MONTHS, THRESHOLD, medicines
 
 CODES_FILE = "efi_deficit_codes_snomed.csv"
 VALUE_RULES_FILE = "efi_value_rules_snomed.csv"
 TOTAL_DEFICITS = 36  # Clegg 2016
+# abnormal readings must be this many months apart to set a value-rule deficit (chronic
+# kidney disease: KDIGO 2012 and NICE NG203, abnormality present for more than 3 months)
+PERSISTENT_MONTHS = 3
 POLYPHARMACY = "polypharmacy"
 # Clegg 2016 categories: upper bounds, inclusive
 CATEGORY_UPPER_BOUNDS = (("fit", 0.12), ("mild", 0.24), ("moderate", 0.36))
@@ -134,7 +144,11 @@ def _evidence(con: ibis.BaseBackend, as_of: date, social_facts: bool,
     seen.append(measured.select("nhs_number"))
     in_range = ((measured.low.isnull() | (measured.value > measured.low))
                 & (measured.high.isnull() | (measured.value < measured.high)))
-    found.append(measured.filter(in_range).select("nhs_number", "deficit"))
+    abnormal = measured.filter(in_range)
+    span = abnormal.group_by(["nhs_number", "deficit"]).aggregate(
+        first=abnormal.date.min(), last=abnormal.date.max())
+    persistent = span["first"] <= months_before(span["last"], PERSISTENT_MONTHS)
+    found.append(span.filter(persistent).select("nhs_number", "deficit"))
 
     if social_facts:
         facts = con.table("social_fact")
