@@ -55,7 +55,15 @@ ICD10 = ("J44.1", " j441", "J441 ", "I500", "i50.0", "I21.9", "F00", " f00", "W1
          "C18.7", "C787", "E112", "E119", "N18", "N184", "B20", "Z000", "K703", "K766", "I10",
          "I48", "F32", "R54")
 EGFR, ACR = "1011481000000105", "1023491000000104"
-DRUGS = ("D0", "D1", "D2", "D3", "D4", "D5", "D6")
+# (code system, code, name): products of one ingredient at other strengths, and others
+DRUGS = (("bnf", "0205051R0AAAAAA", "Ramipril 2.5mg capsules"),
+         ("bnf", "0205051R0AAABAB", "Ramipril 5mg capsules"),
+         ("bnf", "0206020A0AAAAAA", "Amlodipine 5mg tablets"),
+         ("dmd", "41946311000001106", "Ramipril 2.5mg capsules"),
+         ("rxnorm", "308136", "amLODIPine 2.5 MG Oral Tablet"),
+         ("rxnorm", "860975", "24 HR Metformin hydrochloride 500 MG Extended Release Oral "
+          "Tablet"),
+         ("dmd", "111", "Paracetamol soluble tablets"), ("bnf", "D5", "x"))
 EMERGENCY_OR_NOT = ("11", "12", "21", "22", "25", "2A", "2D", "28")
 
 
@@ -123,10 +131,11 @@ def populations(draw: st.DrawFn) -> tuple[date, dict[str, pa.Table]]:
             "end_date": maybe(start + timedelta(days=draw(st.integers(0, 400)))),
             "hours_per_week": 5.0,
             "intensity": draw(st.sampled_from(("low", "medium", "high")))})(day()), 2),
-        "prescription": rows(lambda p: {
-            "nhs_number": p, "date": day(), "drug_code_system": "bnf",
-            "drug_code": draw(st.sampled_from(DRUGS)), "drug_name": "x", "quantity": 28.0,
-            "cost": maybe(draw(st.sampled_from((0.0, 1.1, 12.34, 99.99, 250.0))))}, 8),
+        "prescription": rows(lambda p: (lambda rx: {
+            "nhs_number": p, "date": day(), "drug_code_system": rx[0],
+            "drug_code": rx[1], "drug_name": rx[2], "quantity": 28.0,
+            "cost": maybe(draw(st.sampled_from((0.0, 1.1, 12.34, 99.99, 250.0))))})(
+                draw(st.sampled_from(DRUGS))), 8),
         "diagnosis": rows(lambda p: (lambda system: {
             "nhs_number": p, "code_system": system,
             "code": draw(st.sampled_from(SNOMED if system == "snomed" else ICD10)),

@@ -28,10 +28,12 @@ community_12m             community / district nursing contacts in the last 12 m
 social_assessments_min_q  the smallest number of social care assessments in any of the
                           four three-month periods of the last 12 months (the last 3
                           months, the 3 months before them, and so on)
-long_term_medicines       distinct drugs issued for 6 months
-                          or more: first issue in the last 12 months on or before the first
-                          day of the last 6 months, and an issue in the last 3 months
-medicines_12m             distinct drugs issued in the last 12 months
+long_term_medicines       distinct medicines issued for 6 months or more: first issue in
+                          the last 12 months on or before the first day of the last 6
+                          months, and an issue in the last 3 months
+medicines_12m             distinct medicines issued in the last 12 months (a medicine is
+                          an ingredient, :func:`ltc.pipeline.scores.polypharmacy.
+                          ingredient`: a dose change is not a second medicine)
 monthly_cost              prescribing cost of the last 12 months / 12 (pounds)
 falls_2m                  falls recorded in the last 2 months
 bereaved_6m               bereavement recorded in the last 6 months
@@ -60,6 +62,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ltc.codes.nhs_dd import EMERGENCY_ADMISSION_METHODS
+from ltc.pipeline.scores.polypharmacy import ingredient
 from ltc.records import registers
 from ltc.windows import start, within
 
@@ -116,7 +119,8 @@ def _hospital(con: ibis.BaseBackend, as_of: date) -> ir.Table:
 def _medicines(con: ibis.BaseBackend, as_of: date) -> ir.Table:
     rx = con.table("prescription")
     year = rx.filter(within(rx.date, as_of, months=12))
-    per_drug = year.group_by(["nhs_number", "drug_code"]).aggregate(
+    year = year.mutate(ingredient=ingredient(year))
+    per_drug = year.group_by(["nhs_number", "ingredient"]).aggregate(
         first=year.date.min(), last=year.date.max(), cost=year.cost.sum())
     long_term = (per_drug["first"] <= _day(start(as_of, months=6))) & within(
         per_drug["last"], as_of, months=3)
