@@ -134,6 +134,25 @@ def test_long_term_medicines_polypharmacy_and_monthly_cost(engine: str) -> None:
     assert out["monthly_cost"] == pytest.approx(840 / 12)
 
 
+def test_a_dose_change_is_one_long_term_medicine(engine: str) -> None:
+    rx = table("prescription", f"""
+        nhs_number | date       | drug_code_system | drug_code       | drug_name                | quantity | cost
+        {A}        | 2024-08-01 | bnf              | 0205051R0AAAAAA | Ramipril 2.5mg capsules  | 28       | 1
+        {A}        | 2024-12-01 | bnf              | 0205051R0AAABAB | Ramipril 5mg capsules    | 28       | 1
+        {A}        | 2025-03-01 | bnf              | 0205051R0AAABAB | Ramipril 5mg capsules    | 28       | 1
+        {A}        | 2025-03-01 | bnf              | 0206020A0AAAAAA | Amlodipine 5mg tablets   | 28       | 1
+        {B}        | 2024-08-01 | dmd              | 41946311000001106 | Ramipril 2.5mg capsules | 28      | 1
+        {B}        | 2025-03-01 | dmd              | 41946511000001104 | Ramipril 5mg capsules   | 28      | 1
+    """)  # noqa: E501
+    out = run(engine, prescription=rx)
+    # ramipril for 8 months at two strengths: one medicine, long term; amlodipine: a second
+    # medicine, started this month
+    assert out[A]["long_term_medicines"] == 1
+    assert out[A]["medicines_12m"] == 2
+    assert out[B]["long_term_medicines"] == 1  # dm+d: the same name without the strength
+    assert out[B]["medicines_12m"] == 1
+
+
 def test_social_and_functional_facts(engine: str) -> None:
     facts = table("social_fact", f"""
         nhs_number | date       | kind              | supported
