@@ -60,3 +60,13 @@ def within(column: ir.DateValue, as_of: date, *, days: int | None = None,
     """Ibis: ``column`` is inside the window (``start <= column <= as_of``)."""
     first = ibis.literal(start(as_of, days=days, months=months), type="date")
     return (column >= first) & (column <= ibis.literal(as_of, type="date"))
+
+
+def months_before_column(column: ir.DateValue, months: int) -> ir.DateValue:
+    """Ibis: :func:`months_before` of a date column: the same day ``months`` calendar
+    months earlier, or that month's last day when it is shorter (31 May minus 3 months is
+    28 February). The engines' month arithmetic clamps the day this way on DuckDB and
+    Spark alike; ``tests/pipeline/scores/test_inputs.py`` holds both to
+    :func:`months_before`."""
+    earlier: ir.DateValue = (column - ibis.interval(months=months)).cast("date")
+    return earlier

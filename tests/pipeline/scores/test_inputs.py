@@ -7,8 +7,8 @@ from datetime import date
 import pyarrow as pa
 
 from ltc.pipeline.engine import connection, put_table
-from ltc.pipeline.scores.inputs import months_before
 from ltc.windows import months_before as months_before_day
+from ltc.windows import months_before_column as months_before
 
 DAYS = [date(2025, 5, 31), date(2024, 5, 29), date(2024, 5, 30), date(2024, 2, 29),
         date(2025, 3, 31), date(2025, 1, 15), date(2024, 12, 31), date(2024, 3, 31),

@@ -56,8 +56,9 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from ltc.pipeline.scores.inputs import day, flag, months_before, read_rows
+from ltc.pipeline.scores.inputs import day, flag, read_rows
 from ltc.pipeline.scores.polypharmacy import DEFAULT_MONTHS, THRESHOLD, medicines
+from ltc.windows import months_before_column
 
 CODES_FILE = "efi_deficit_codes_snomed.csv"
 VALUE_RULES_FILE = "efi_value_rules_snomed.csv"
@@ -147,7 +148,7 @@ def _evidence(con: ibis.BaseBackend, as_of: date, social_facts: bool,
     abnormal = measured.filter(in_range)
     span = abnormal.group_by(["nhs_number", "deficit"]).aggregate(
         first=abnormal.date.min(), last=abnormal.date.max())
-    persistent = span["first"] <= months_before(span["last"], PERSISTENT_MONTHS)
+    persistent = span["first"] <= months_before_column(span["last"], PERSISTENT_MONTHS)
     found.append(span.filter(persistent).select("nhs_number", "deficit"))
 
     if social_facts:

@@ -53,16 +53,6 @@ def within(column: ir.DateValue, as_of: date, months: int | None) -> ir.BooleanV
     return windows.within(column, as_of, months=months)
 
 
-def months_before(column: ir.DateValue, months: int) -> ir.DateValue:
-    """Ibis: :func:`ltc.windows.months_before` of a date column: the same day ``months``
-    calendar months earlier, or that month's last day when it is shorter (31 May minus 3
-    months is 28 February). The engines' month arithmetic clamps the day this way on
-    DuckDB and Spark alike; ``tests/pipeline/scores/test_inputs.py`` holds them to
-    ``ltc.windows``."""
-    earlier: ir.DateValue = (column - ibis.interval(months=months)).cast("date")
-    return earlier
-
-
 def clean_icd10(code: ir.StringValue) -> ir.StringValue:
     """An ICD-10 code trimmed, in upper case and without dots (the register rule, the same
     on every engine)."""
