@@ -2,8 +2,9 @@
 
 Each input file holds one FHIR R4 ``Bundle`` (Synthea writes one ``transaction`` Bundle
 per patient, plus organisation-only and practitioner-only Bundles). All files given form
-one batch: it is stored completely or not at all. The modules of this package:
+one batch: it is stored completely or not at all. This package only re-exports; its modules:
 
+* :mod:`.bundles`: the files given, read and checked as one batch (:func:`load_bundles`);
 * :mod:`.reader`: reads the files, resource by resource, into the neutral Synthea form;
 * :mod:`.elements`: element access with located problems, code systems;
 * :mod:`.patient`: who the person is (name, address, telephone, ethnicity, language);
@@ -30,73 +31,7 @@ Sources: HL7 FHIR R4 (4.0.1) resource definitions, https://hl7.org/fhir/R4/; Syn
 FHIR R4 exporter (synthetichealth/synthea, ``FhirR4.java``, ``HealthRecord.java``).
 """
 
-from __future__ import annotations
-
-from pathlib import Path
-
-from ltc.records.errors import refuse
-from ltc.records.ingest import synthea_common as common
-from ltc.records.ingest.csv_extract import display, fingerprint
+from ltc.records.ingest.fhir.bundles import MAPPING_VERSION, bundle_files, load_bundles
 from ltc.records.ingest.fhir.elements import CODE_SYSTEMS
-from ltc.records.ingest.fhir.reader import Reader
-from ltc.records.store import Batch, RecordStore
 
 __all__ = ["CODE_SYSTEMS", "MAPPING_VERSION", "bundle_files", "load_bundles"]
-
-MAPPING_VERSION = "fhir-2"
-"""Part of the batch fingerprint: a change of mapping re-ingests the same files."""
-SOURCE_PREFIX = "synthea-fhir"
-
-PATIENT_FIELDS = {"date_of_birth": "birthDate", "sex": "gender",
-                  "date_of_death": "deceasedDateTime", "source_id": "id",
-                  "given_name": "name.given", "family_name": "name.family",
-                  "address": "address.line", "postcode": "address.postalCode",
-                  "telephone": "telecom.value",
-                  "ethnic_category": "extension(Extension-UKCore-EthnicCategory)",
-                  "main_language": "communication.language",
-                  "interpreter_required": "extension(interpreterRequired)"}
-ENCOUNTER_FIELDS = {"record_id": "id", "date": "period.start",
-                    "admission_date": "period.start", "discharge_date": "period.end"}
-
-
-def bundle_files(paths: list[Path] | Path) -> list[Path]:
-    """The files to read: each path given, or every ``*.json`` in a folder given."""
-    found: list[Path] = []
-    for path in [paths] if isinstance(paths, Path | str) else paths:
-        path = Path(path)
-        found += sorted(path.glob("*.json")) if path.is_dir() else [path]
-    return found
-
-
-def load_bundles(paths: list[Path] | Path, store: RecordStore, source: str | None = None,
-                 period: str | None = None, *, validate: bool = False) -> Batch:
-    """Read and check FHIR Bundle files as one batch (not committed: see ``store.commit``).
-
-    ``store`` is only read, for the NHS numbers already given to Synthea patients.
-    ``source`` defaults to ``synthea-fhir-<8 hex>`` named from the batch's patients,
-    ``period`` to the month of the latest date in the batch. ``validate`` also checks
-    every mapped resource against the ``fhir.resources`` R4B models (slow).
-    Raises :class:`~ltc.records.errors.IngestError` naming file, entry and element.
-    """
-    files = bundle_files(paths)
-    where = display(Path(paths)) if isinstance(paths, Path | str) else (
-        f"{len(files)} FHIR bundle file{'s' if len(files) != 1 else ''}")
-    if not files:
-        raise refuse(where, None, "holds no .json files; expected FHIR R4 Bundle files")
-    if source is not None:
-        common.check_batch_name(source, period, where)
-    elif period is not None:
-        common.check_batch_name(SOURCE_PREFIX, period, where)
-    reader = Reader(validate)
-    for path in files:
-        if not path.is_file():
-            reader.c.problem(display(path), None, "does not exist; expected a FHIR Bundle file")
-            continue
-        reader.read(path)
-    reader.finish()
-    tables = common.build_tables(reader.c, store, where, PATIENT_FIELDS, ENCOUNTER_FIELDS)
-    source = source or common.content_source(SOURCE_PREFIX, reader.c.patients)
-    period = period or common.default_period(tables, where)
-    digest = fingerprint(files, extra=f"{MAPPING_VERSION}:{source}/{period}")
-    return Batch(source, period, digest, tables, skipped=dict(reader.c.skipped),
-                 details=common.details(reader.c, tables))

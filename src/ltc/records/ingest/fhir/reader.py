@@ -19,8 +19,11 @@ from pathlib import Path
 
 import orjson
 
+import ltc.records.ingest.fhir.encounter_types as encounter_types
+import ltc.records.ingest.fhir.medicines as medicines
+import ltc.records.ingest.fhir.patient as patient
+import ltc.records.ingest.fhir.resource_types as resource_types
 from ltc.records.ingest import synthea_common as common
-from ltc.records.ingest.fhir import encounter_types, medicines, patient, resource_types
 from ltc.records.ingest.fhir.elements import SNOMED, Elements, Json, codes_of, ref_id, scalar
 
 NUBC = "http://www.nubc.org/patient-discharge"
