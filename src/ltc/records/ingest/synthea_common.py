@@ -1,31 +1,21 @@
 """Synthea record mapping shared by the FHIR and the Synthea CSV ingest paths (POP-2).
 
 Both :mod:`ltc.records.ingest.fhir` and :mod:`ltc.records.ingest.synthea_csv` read their
-input into the same neutral form (a :class:`Collected`: patients, encounters and text rows
-for diagnoses, observations and prescriptions, each with a locator), and this module
-turns that form into record-plane tables. Everything that does not depend on the input
-format lives here, once:
+input into the same neutral form (a :class:`~ltc.records.ingest.synthea_collected.Collected`:
+patients, encounters and text rows for diagnoses, observations and prescriptions, each
+with a locator), and this module turns that form into record-plane tables. Everything that
+does not depend on the input format lives here or beside it, once:
 
-* the encounter-class mapping (:data:`ENCOUNTER_CLASSES`), for FHIR ``Encounter.class``
-  codes and Synthea CSV ``ENCOUNTERCLASS`` words alike;
+* the encounter-class mapping (:data:`~ltc.records.ingest.synthea_codes.ENCOUNTER_CLASSES`),
+  for FHIR ``Encounter.class`` codes and Synthea CSV ``ENCOUNTERCLASS`` words alike, and
+  the other code sets (:mod:`ltc.records.ingest.synthea_codes`);
 * the inpatient admission method, the A&E disposal and the discharge destination;
 * the care setting of a diagnosis;
 * the registered practice of a person and the ``practice``/``locality`` rows;
 * NHS-number assignment through the ``identity_map`` (:func:`assign_nhs_numbers`);
 * the default batch period.
 
-Sources of the mappings
------------------------
-* Synthea encounter types and their FHIR classes: ``HealthRecord.EncounterType`` in
-  synthetichealth/synthea (WELLNESS, AMBULATORY, OUTPATIENT and URGENTCARE are exported
-  as ``AMB``, EMERGENCY as ``EMER``, INPATIENT and SNF as ``IMP``, HOME and HOSPICE as
-  ``HH``, VIRTUAL as ``VR``).
-* FHIR encounter classes: HL7 v3 ``ActCode`` (``http://terminology.hl7.org/CodeSystem/
-  v3-ActCode``), values AMB, EMER, IMP, ACUTE, NONAC, OBSENC, PRENC, SS, HH, VR, FLD.
-* Admission method and discharge destination codes: NHS Data Dictionary, as held in
-  :mod:`ltc.codes.nhs_dd`.
-* US discharge dispositions: NUBC UB-04 form locator 17, "Patient Discharge Status"
-  (code system ``http://www.nubc.org/patient-discharge``), as used by Synthea.
+The sources of the mappings are listed in :mod:`ltc.records.ingest.synthea_codes`.
 """
 
 from __future__ import annotations
@@ -33,9 +23,8 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -43,117 +32,28 @@ import pyarrow.parquet as pq
 
 from ltc.codes import nhs_number
 from ltc.records.convert import convert_table
-from ltc.records.errors import MAX_REPORTED, IngestError, Problem, refuse
+from ltc.records.errors import IngestError, Problem, refuse
+from ltc.records.ingest.synthea_codes import (
+    ADMISSION_AFTER_AE,
+    ADMISSION_OTHER,
+    ENCOUNTER_CLASSES,
+    FALLBACK_PRACTICE,
+    FALLBACK_PRACTICE_NAME,
+    IDENTITY_FIELDS,
+    LOCALITY_CODE,
+    LOCALITY_NAME,
+    NUBC_DISCHARGE,
+    SOURCE_SYSTEM,
+    day,
+    sex_code,
+)
+from ltc.records.ingest.synthea_collected import Collected, Encounter, Patient, Rows
 from ltc.records.schema import TABLES
 from ltc.records.store import PERIOD_RE, SOURCE_RE, RecordStore
-
-IDENTITY_FIELDS = ("given_name", "family_name", "address", "postcode", "telephone",
-                   "ethnic_category", "main_language", "interpreter_required",
-                   "preferred_contact")
-"""Optional person fields saying who the person is, read when the source has them."""
-
-SOURCE_SYSTEM = "synthea"
-"""``identity_map.source_system`` for Synthea patient identifiers (FHIR and CSV alike)."""
-
-LOCALITY_CODE = "SYNTHEA"
-LOCALITY_NAME = "Synthea synthetic population"
-FALLBACK_PRACTICE = "SYNTHEA"
-FALLBACK_PRACTICE_NAME = "Synthea (no practice recorded)"
-
-
-class Target(NamedTuple):
-    """Where an encounter class goes: the table and the fixed values it gets there."""
-
-    table: str
-    fixed: tuple[tuple[str, str], ...] = ()
-
-
-_GP = Target("gp_consultation", (("staff", "gp"), ("mode", "face_to_face")))
-_GP_VIDEO = Target("gp_consultation", (("staff", "gp"), ("mode", "video")))
-_OUTPATIENT = Target("outpatient_attendance", (("attended", "true"),))
-_AE = Target("ae_attendance")
-_INPATIENT = Target("inpatient_spell")
-_HOME = Target("community_contact", (("service", "district_nursing"), ("mode", "home_visit")))
-_HOSPICE = Target("community_contact", (("service", "other"), ("mode", "home_visit")))
-_SNF = Target("community_contact", (("service", "intermediate_care"), ("mode", "clinic")))
-
-FHIR_ENCOUNTER_CLASSES: dict[str, Target] = {
-    "AMB": _GP, "VR": _GP_VIDEO, "EMER": _AE, "OBSENC": _AE, "IMP": _INPATIENT,
-    "ACUTE": _INPATIENT, "NONAC": _INPATIENT, "SS": _INPATIENT, "HH": _HOME,
-}
-"""FHIR ``Encounter.class.code`` (HL7 v3 ActCode) -> target (see :data:`ENCOUNTER_CLASSES`)."""
-
-CSV_ENCOUNTER_CLASSES: dict[str, Target] = {
-    "wellness": _GP, "ambulatory": _GP, "virtual": _GP_VIDEO, "telemedicine": _GP_VIDEO,
-    "outpatient": _OUTPATIENT, "emergency": _AE, "urgentcare": _AE, "inpatient": _INPATIENT,
-    "home": _HOME, "hospice": _HOSPICE, "snf": _SNF,
-}
-"""Synthea CSV ``ENCOUNTERCLASS`` -> target (see :data:`ENCOUNTER_CLASSES`)."""
-
-ENCOUNTER_CLASSES: dict[str, Target] = {**FHIR_ENCOUNTER_CLASSES, **CSV_ENCOUNTER_CLASSES}
-"""Encounter class -> record-plane table and fixed field values (matched ignoring case).
-
-======================================  ======================  ==============================
-Class (FHIR ActCode / Synthea CSV)      Table                   Fixed values
-======================================  ======================  ==============================
-AMB, wellness, ambulatory               gp_consultation         staff gp, mode face_to_face
-VR, virtual, telemedicine               gp_consultation         staff gp, mode video
-outpatient (CSV only)                   outpatient_attendance   attended true
-EMER, OBSENC, emergency, urgentcare     ae_attendance           disposal (see below)
-IMP, ACUTE, NONAC, SS, inpatient        inpatient_spell         admission method (see below)
-HH, home                                community_contact       district_nursing, home_visit
-hospice (CSV only)                      community_contact       other, home_visit
-snf (CSV only)                          community_contact       intermediate_care, clinic
-======================================  ======================  ==============================
-
-Any other class (FHIR PRENC, FLD, a misspelt word...) refuses the batch, naming the
-encounter and listing these classes. Synthea FHIR exports urgent care and outpatient
-visits as AMB, so in FHIR input they are GP consultations; in CSV input they keep their
-own tables.
-"""
 
 ENCOUNTER_TABLES = frozenset({"gp_consultation", "outpatient_attendance", "ae_attendance",
                               "inpatient_spell", "community_contact"})
 SECONDARY_TABLES = frozenset({"ae_attendance", "inpatient_spell", "outpatient_attendance"})
-
-ADMISSION_AFTER_AE = "21"
-"""Admission method of a spell that starts on the day of an earlier A&E attendance
-(NHS Data Dictionary 21: emergency, via the emergency care department of this provider)."""
-ADMISSION_OTHER = "99"
-"""Admission method of any other spell (99: not known). Synthea does not say whether an
-admission without an emergency visit was planned, so no elective code is claimed."""
-
-NUBC_DISCHARGE: dict[str, str] = {
-    "01": "19",  # home or self care -> usual place of residence
-    "06": "19",  # home under a home health organisation -> usual place of residence
-    "02": "51",  # short-term general hospital -> NHS other provider, general ward
-    "03": "85",  # skilled nursing facility -> non-NHS run care home
-    "04": "85",  # intermediate care facility -> non-NHS run care home
-    "20": "79",  # expired -> patient died
-    "40": "79", "41": "79", "42": "79",  # expired (hospice claims) -> patient died
-    "50": "88", "51": "88",  # hospice -> non-NHS run hospice
-}
-"""NUBC discharge status -> NHS Data Dictionary discharge destination. Other NUBC codes
-give 99 (not known); a spell without one gives 79 when the person died on the discharge
-date and is left empty otherwise."""
-
-SEX_CODES = {"male": "M", "m": "M", "female": "F", "f": "F"}
-"""Administrative gender (FHIR ``male``/``female``, CSV ``M``/``F``) -> sex; anything else U."""
-
-
-def sex_code(gender: str | None) -> str:
-    return SEX_CODES.get((gender or "").strip().lower(), "U")
-
-
-def day(value: str | None) -> str | None:
-    """The calendar date of a FHIR/ISO date or dateTime: its first ten characters.
-
-    Partial dates (``1956``, ``1956-08``) are passed on unchanged, so that the record-plane
-    conversion refuses them with its usual message.
-    """
-    if value is None:
-        return None
-    return value[:10] if len(value) >= 10 and value[4:5] == "-" else value
 
 
 def _instant(value: str) -> datetime | None:
@@ -161,117 +61,6 @@ def _instant(value: str) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-
-
-class Rows:
-    """Text columns of one record-plane table, with a locator per row.
-
-    ``patient`` holds the source patient identifier until :func:`build_tables` replaces it
-    by the NHS number; extra columns whose names start with ``_`` are dropped before
-    conversion. ``source_fields`` names the source element behind a record-plane field,
-    so that problems say both.
-    """
-
-    def __init__(self, table: str, columns: Iterable[str],
-                 source_fields: dict[str, str] | None = None, per_patient: bool = True) -> None:
-        self.table = table
-        names = ("patient", *columns) if per_patient else tuple(columns)
-        self.columns: dict[str, list[str | None]] = {c: [] for c in names}
-        self.where: list[str] = []
-        self.source_fields = source_fields or {}
-
-    def add(self, where: str, **values: str | None) -> None:
-        self.where.append(where)
-        for name, column in self.columns.items():
-            column.append(values.get(name))
-
-    def __len__(self) -> int:
-        return len(self.where)
-
-
-@dataclass(slots=True)
-class Patient:
-    """A source patient, its values still as text."""
-
-    where: str
-    id: str
-    birth_date: str | None
-    gender: str | None
-    death_date: str | None
-    practice: str | None = None  # organisation named by the source as the registered practice
-    identity: dict[str, str | None] = field(default_factory=dict)  # name, address... as text
-
-
-@dataclass(slots=True)
-class Encounter:
-    """A source encounter, its values still as text."""
-
-    where: str
-    id: str
-    patient: str
-    cls: str
-    start: str | None
-    end: str | None
-    provider: str | None
-    discharge: str | None = None  # NUBC discharge status code, when given
-    target: Target | None = None  # set when more than the class decides the table
-
-
-@dataclass
-class Collected:
-    """One batch of Synthea input in neutral form, before mapping."""
-
-    patient_field: str  # how the source names a reference to the patient (for messages)
-    encounter_field: str
-    class_field: str
-    classes: dict[str, Target]  # the encounter classes this source uses
-    diagnosis: Rows
-    observation: Rows
-    prescription: Rows
-    patients: dict[str, Patient] = field(default_factory=dict)
-    encounters: dict[str, Encounter] = field(default_factory=dict)
-    organisations: dict[str, str] = field(default_factory=dict)  # id -> name
-    problems: list[Problem] = field(default_factory=list)
-    total: int = 0
-    seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, id) -> where
-    skipped: Counter[str] = field(default_factory=Counter)  # what was not read, by kind
-    registered: Counter[str] = field(default_factory=Counter)  # people by practice rule
-
-    def problem(self, where: str, fld: str | None, message: str) -> None:
-        self.total += 1
-        if len(self.problems) < MAX_REPORTED:
-            self.problems.append(Problem(where, fld, message))
-
-    def first_time(self, kind: str, ident: str, where: str, fld: str) -> bool:
-        """Note ``ident``; a second sighting is a problem (and returns False)."""
-        first = self.seen.get((kind, ident))
-        if first is None:
-            self.seen[(kind, ident)] = where
-            return True
-        self.problem(where, fld, f"duplicate {kind} id {ident!r}, first seen at {first}; "
-                     "expected each resource once per batch")
-        return False
-
-    def raise_problems(self) -> None:
-        if self.total:
-            raise IngestError(self.problems, self.total)
-
-
-def new_collected(patient_field: str, encounter_field: str, class_field: str,
-                  classes: dict[str, Target], diagnosis_fields: dict[str, str],
-                  observation_fields: dict[str, str],
-                  prescription_fields: dict[str, str]) -> Collected:
-    """An empty :class:`Collected`; the dicts name the source element of each field."""
-    return Collected(
-        patient_field, encounter_field, class_field, classes,
-        diagnosis=Rows("diagnosis", ("record_id", "code_system", "code", "date",
-                                     "resolved_date", "_encounter"), diagnosis_fields),
-        observation=Rows("observation", ("record_id", "date", "code_system", "code", "value",
-                                         "unit"), observation_fields),
-        prescription=Rows("prescription", ("record_id", "date", "drug_code_system",
-                                           "drug_code", "drug_name", "quantity", "repeat"),
-                          prescription_fields),
-    )
 
 
 # -- NHS numbers ---------------------------------------------------------------------------

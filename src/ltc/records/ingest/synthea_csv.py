@@ -26,7 +26,7 @@ patients.RACE, ETHNICITY              not read: US categories, not the NHS ethni
 encounters.ORGANIZATION               person.practice_code: the organisation of most of the
                                       person's GP consultations (ties: most recent), else
                                       ``SYNTHEA``; practice.name from organizations.NAME
-encounters.ENCOUNTERCLASS             table by class (:data:`synthea_common.ENCOUNTER_CLASSES`):
+encounters.ENCOUNTERCLASS             table by class (:data:`synthea_codes.ENCOUNTER_CLASSES`):
                                       wellness, ambulatory -> gp_consultation; outpatient ->
                                       outpatient_attendance (attended true); emergency,
                                       urgentcare -> ae_attendance; inpatient ->
@@ -68,6 +68,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ltc.records.errors import IngestError, Problem, refuse
+from ltc.records.ingest import synthea_codes, synthea_collected
 from ltc.records.ingest import synthea_common as common
 from ltc.records.ingest.csv_extract import display, fingerprint, line_locator, read_csv
 from ltc.records.store import Batch, RecordStore
@@ -167,9 +168,9 @@ def load_folder(folder: Path, store: RecordStore, source: str | None = None,
         if (folder / f"{name}.csv").is_file():
             files[name] = _File(folder / f"{name}.csv", cols)
 
-    c = common.new_collected("PATIENT", "ENCOUNTER", "ENCOUNTERCLASS",
-                             common.CSV_ENCOUNTER_CLASSES, DIAGNOSIS_FIELDS, OBSERVATION_FIELDS,
-                             PRESCRIPTION_FIELDS)
+    c = synthea_collected.new_collected("PATIENT", "ENCOUNTER", "ENCOUNTERCLASS",
+                                        synthea_codes.CSV_ENCOUNTER_CLASSES, DIAGNOSIS_FIELDS,
+                                        OBSERVATION_FIELDS, PRESCRIPTION_FIELDS)
     if "organizations" in files:
         orgs = files["organizations"]
         for ident, org_name in zip(orgs.column("Id"), orgs.column("NAME"), strict=True):
@@ -187,7 +188,7 @@ def load_folder(folder: Path, store: RecordStore, source: str | None = None,
             c.problem(at, "Id", "is empty; expected the patient identifier")
         elif c.first_time("patient", ident, at, "Id"):
             address = ", ".join(v.strip() for v in (street[row], city[row]) if v) or None
-            c.patients[ident] = common.Patient(at, ident, born, gender, died, identity={
+            c.patients[ident] = synthea_collected.Patient(at, ident, born, gender, died, identity={
                 "given_name": first[row], "family_name": last[row], "address": address,
                 "postcode": zipcode[row]})
 
@@ -203,7 +204,8 @@ def load_folder(folder: Path, store: RecordStore, source: str | None = None,
         if ident is None or patient is None or cls is None or start is None:
             continue
         if c.first_time("encounter", ident, at, "Id"):
-            c.encounters[ident] = common.Encounter(at, ident, patient, cls, start, stop, org)
+            c.encounters[ident] = synthea_collected.Encounter(at, ident, patient, cls, start,
+                                                              stop, org)
 
     f = files["conditions"]
     starts, patients, encounters, codes = (f.column("START"), f.column("PATIENT"),
@@ -214,8 +216,8 @@ def load_folder(folder: Path, store: RecordStore, source: str | None = None,
         c.diagnosis.add(
             f.where(row), patient=patients[row], record_id=record_id,
             code_system=CONDITION_SYSTEMS.get(system.lower(), system) if system else "snomed",
-            code=codes[row], date=common.day(starts[row]),
-            resolved_date=common.day(stops[row]), _encounter=encounters[row])
+            code=codes[row], date=synthea_codes.day(starts[row]),
+            resolved_date=synthea_codes.day(stops[row]), _encounter=encounters[row])
 
     f = files["observations"]
     dates, patients, encounters, codes = (f.column("DATE"), f.column("PATIENT"),
@@ -224,7 +226,7 @@ def load_folder(folder: Path, store: RecordStore, source: str | None = None,
     for row, record_id in enumerate(_record_ids(encounters, patients, codes, dates)):
         numeric = (kinds[row] or "").strip().lower() == "numeric"
         c.observation.add(f.where(row), patient=patients[row], record_id=record_id,
-                          date=common.day(dates[row]), code_system="loinc", code=codes[row],
+                          date=synthea_codes.day(dates[row]), code_system="loinc", code=codes[row],
                           value=values[row] if numeric else None,
                           unit=units[row] if numeric else None)
 
@@ -235,7 +237,7 @@ def load_folder(folder: Path, store: RecordStore, source: str | None = None,
     for row, record_id in enumerate(_record_ids(encounters, patients, codes, starts)):
         fills = (dispenses[row] or "").strip()
         c.prescription.add(f.where(row), patient=patients[row], record_id=record_id,
-                           date=common.day(starts[row]), drug_code_system="rxnorm",
+                           date=synthea_codes.day(starts[row]), drug_code_system="rxnorm",
                            drug_code=codes[row], drug_name=names[row], quantity="1",
                            repeat=("true" if int(fills) > 1 else "false") if fills.isdigit()
                            else None)

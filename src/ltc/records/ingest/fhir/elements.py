@@ -3,7 +3,7 @@
 :class:`Elements` is the base of the bundle reader: it fetches scalars, objects,
 references, ids and codings from a resource held as parsed JSON, and notes a problem
 (file, entry, element, what was expected) in the batch's
-:class:`~ltc.records.ingest.synthea_common.Collected` instead of raising, so that every
+:class:`~ltc.records.ingest.synthea_collected.Collected` instead of raising, so that every
 problem in a batch is reported together.
 
 Sources: HL7 FHIR R4 (4.0.1) data types (CodeableConcept, Coding, Reference, Period),
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ltc.records.ingest import synthea_common as common
+from ltc.records.ingest import synthea_collected
 
 Json = dict[str, Any]
 
@@ -65,7 +65,7 @@ def codes_of(concept: Any, system: str | None = None) -> list[str]:
 class Elements:
     """Element access for a bundle reader; problems go to ``self.c``."""
 
-    c: common.Collected
+    c: synthea_collected.Collected
 
     def text(self, res: Json, key: str, where: str, expected: str,
              required: bool = False, path: str | None = None) -> str | None:

@@ -22,7 +22,7 @@ EMER       any                                                   any            
 IMP        any                                                   any               inpatient
 =========  ====================================================  ================  ==========
 
-Other classes keep their table from :data:`synthea_common.FHIR_ENCOUNTER_CLASSES`.
+Other classes keep their table from :data:`synthea_codes.FHIR_ENCOUNTER_CLASSES`.
 
 A provider is a hospital when its Organization carries an HL7 v3 RoleCode hospital type
 (:data:`HOSPITAL_ROLE_CODES`), or, with no such type, when its name holds one of
@@ -38,7 +38,7 @@ their counts); HL7 v3 RoleCode, http://terminology.hl7.org/CodeSystem/v3-RoleCod
 
 from __future__ import annotations
 
-from ltc.records.ingest import synthea_common as common
+from ltc.records.ingest import synthea_codes
 from ltc.records.ingest.fhir.elements import Json, codes_of
 
 OUTPATIENT_TYPES: dict[str, str] = {
@@ -75,9 +75,9 @@ V3_ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 HOSPITAL_WORDS = ("HOSPITAL", "MEDICAL CENTER", "MEDICAL CENTRE", "MEDICAL CTR", "INFIRMARY")
 """Words in an organisation's name that make it a hospital when its type does not say."""
 
-_OUTPATIENT = common.Target("outpatient_attendance", (("attended", "true"),))
-_GP_PHONE = common.Target("gp_consultation", (("staff", "gp"), ("mode", "telephone")))
-_GP_HOME = common.Target("gp_consultation", (("staff", "gp"), ("mode", "home_visit")))
+_OUTPATIENT = synthea_codes.Target("outpatient_attendance", (("attended", "true"),))
+_GP_PHONE = synthea_codes.Target("gp_consultation", (("staff", "gp"), ("mode", "telephone")))
+_GP_HOME = synthea_codes.Target("gp_consultation", (("staff", "gp"), ("mode", "home_visit")))
 _GP_MODES = {"185317003": _GP_PHONE, "210098006": _GP_HOME}
 
 
@@ -94,7 +94,7 @@ def is_hospital(org: Json | None) -> bool:
     return isinstance(name, str) and any(w in name.upper() for w in HOSPITAL_WORDS)
 
 
-def target(cls: str, types: list[str], hospital: bool) -> common.Target | None:
+def target(cls: str, types: list[str], hospital: bool) -> synthea_codes.Target | None:
     """The table an encounter goes to; None to use the class alone."""
     if cls.strip().upper() != "AMB":
         return None

@@ -57,7 +57,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ltc.records.ingest import synthea_common as common
+from ltc.records.ingest import synthea_codes, synthea_collected
 from ltc.records.ingest.fhir.elements import Elements, Json, codes_of, ref_id, scalar
 
 IGNORED_STATUS = frozenset({"entered-in-error", "cancelled", "draft"})
@@ -212,7 +212,7 @@ def issue_dates(req: Request, renewed: date | None, end: date | None) -> list[da
     return dates
 
 
-def add_issues(rows: common.Rows, requests: Iterable[Request], end_of_data: date | None,
+def add_issues(rows: synthea_collected.Rows, requests: Iterable[Request], end_of_data: date | None,
                deaths: dict[str, date | None]) -> None:
     """Add the issues of every request to the prescription ``rows``."""
     requests = list(requests)
@@ -239,7 +239,7 @@ def add_issues(rows: common.Rows, requests: Iterable[Request], end_of_data: date
             "patient": req.patient, "drug_code_system": req.system, "drug_code": req.code,
             "drug_name": req.name, "quantity": req.quantity, "repeat": repeat}
         if not dates:  # an authoredOn that is not a date: the conversion refuses it
-            rows.add(req.where, record_id=req.id, date=common.day(req.authored), **values)
+            rows.add(req.where, record_id=req.id, date=synthea_codes.day(req.authored), **values)
             continue
         # the issues of one request share every value but id and date: add them in bulk
         n = len(dates)

@@ -23,7 +23,7 @@ import ltc.records.ingest.fhir.encounter_types as encounter_types
 import ltc.records.ingest.fhir.medicines as medicines
 import ltc.records.ingest.fhir.patient as patient
 import ltc.records.ingest.fhir.resource_types as resource_types
-from ltc.records.ingest import synthea_common as common
+from ltc.records.ingest import synthea_codes, synthea_collected
 from ltc.records.ingest.fhir.elements import SNOMED, Elements, Json, codes_of, ref_id, scalar
 
 NUBC = "http://www.nubc.org/patient-discharge"
@@ -45,11 +45,11 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 class Reader(Elements):
-    """Reads bundles into a :class:`synthea_common.Collected`, noting every problem."""
+    """Reads bundles into a :class:`synthea_collected.Collected`, noting every problem."""
 
     def __init__(self, validate: bool) -> None:
-        self.c = common.new_collected(
-            "subject", "encounter", "class.code", common.FHIR_ENCOUNTER_CLASSES,
+        self.c = synthea_collected.new_collected(
+            "subject", "encounter", "class.code", synthea_codes.FHIR_ENCOUNTER_CLASSES,
             DIAGNOSIS_FIELDS, OBSERVATION_FIELDS, PRESCRIPTION_FIELDS)
         self.validate = validate
         self.practice_refs: dict[str, list[str]] = {}  # patient id -> organisation ids
@@ -75,7 +75,7 @@ class Reader(Elements):
         ident = self.ident(res, "Patient", where)
         if ident is None:
             return
-        self.c.patients[ident] = common.Patient(
+        self.c.patients[ident] = synthea_collected.Patient(
             where, ident,
             birth_date=self.text(res, "birthDate", where, "a date YYYY-MM-DD"),
             gender=self.text(res, "gender", where, "male, female, other or unknown"),
@@ -124,7 +124,7 @@ class Reader(Elements):
         types = res.get("type")
         self.encounter_types[ident] = [c for t in (types if isinstance(types, list) else [])
                                        for c in codes_of(t, SNOMED)]
-        self.c.encounters[ident] = common.Encounter(
+        self.c.encounters[ident] = synthea_collected.Encounter(
             where, ident, patient_id, code, start, end,
             ref_id(provider) if provider else None, discharge)
 
@@ -140,7 +140,8 @@ class Reader(Elements):
             return
         self.c.diagnosis.add(
             where, patient=patient_id, record_id=ident, code_system=system, code=code,
-            date=common.day(self.seen(date_)), resolved_date=common.day(self.seen(resolved)),
+            date=synthea_codes.day(self.seen(date_)),
+            resolved_date=synthea_codes.day(self.seen(resolved)),
             _encounter=ref_id(encounter) if encounter else None)
 
     def observation(self, res: Json, where: str) -> None:
@@ -164,13 +165,13 @@ class Reader(Elements):
                 system, code, _ = self.coding(comp, "code", where)
                 value, unit = self.quantity(comp, where, f"component[{i}].")
                 self.c.observation.add(where, patient=patient_id, record_id=f"{ident}/{code}",
-                                       date=common.day(date_), code_system=system, code=code,
+                                       date=synthea_codes.day(date_), code_system=system, code=code,
                                        value=value, unit=unit)
             return
         system, code, _ = self.coding(res, "code", where)
         value, unit = self.quantity(res, where, "")
         self.c.observation.add(where, patient=patient_id, record_id=ident,
-                               date=common.day(date_), code_system=system, code=code,
+                               date=synthea_codes.day(date_), code_system=system, code=code,
                                value=value, unit=unit)
 
     def quantity(self, res: Json, where: str, prefix: str) -> tuple[str | None, str | None]:
