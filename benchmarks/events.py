@@ -62,13 +62,13 @@ from ltc.care.auth.models import Role, User
 from ltc.care.auth.services import hash_password
 from ltc.care.casemgmt.models import CaseloadEntry, CaseManager
 from ltc.care.db import copy_rows, make_engine, now, sessions, unit_of_work, upgrade
-from ltc.care.events import adt
-from ltc.care.events.listener import CR, EB, SB, frame
 from ltc.care.events.models import Alert, InboundMessage
 from ltc.care.events.rules import Rules, load
 from ltc.care.people.models import Person, PersonResult, StratRun
 from ltc.care.people.services import vacuum_loaded
 from ltc.codes.nhs_number import from_serials
+from ltc.interop.hl7v2 import adt
+from ltc.interop.hl7v2.mllp import CR, EB, SB, frame
 
 PRACTICES, LOCALITIES, MANAGERS, CASELOAD = 20, 5, 40, 50
 LEVELS, LEVEL_SHARES = (0, 1, 2, 3), (0.57, 0.30, 0.10, 0.03)

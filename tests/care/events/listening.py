@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ltc.care.casemgmt.models import CaseloadEntry
 from ltc.care.db import make_engine, sessions, unit_of_work
 from ltc.care.events import rules as alert_rules
-from ltc.care.events.listener import Listener, Server
+from ltc.care.events.listener import Listener, server
 from ltc.care.events.notify import Notifier
 from ltc.care.people.models import Person, PersonResult
 from ltc.codes.nhs_number import from_serials
@@ -69,15 +69,15 @@ def listening(url: str, rules: alert_rules.Rules | None = None, threads: int = 4
     engine = make_engine(url)
     listener = Listener(sessions(engine), rules or alert_rules.load())
     loop = asyncio.new_event_loop()
-    server = Server(listener, "127.0.0.1", 0, threads=threads, notifier=notifier,
-                    deliver_every=0.2)
+    mllp = server(listener, "127.0.0.1", 0, threads=threads, notifier=notifier,
+                  deliver_every=0.2)
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()  # the loop runs in its own thread (a test may run another loop)
-    port = asyncio.run_coroutine_threadsafe(server.start(), loop).result(30)
+    port = asyncio.run_coroutine_threadsafe(mllp.start(), loop).result(30)
     try:
         yield port, listener
     finally:
-        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(30)
+        asyncio.run_coroutine_threadsafe(mllp.stop(), loop).result(30)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()

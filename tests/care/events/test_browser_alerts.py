@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ltc.care.db import upgrade
-from ltc.care.events import adt
+from ltc.interop.hl7v2 import adt
 
 from ..browsing import chromium_page, served, shot
 from ..care import PASSWORD

@@ -19,7 +19,7 @@ from ltc.care.auth import services as auth
 from ltc.care.auth.models import User
 from ltc.care.casemgmt.models import CaseloadEntry
 from ltc.care.db import make_engine, now, sessions, unit_of_work
-from ltc.care.events import adt, feed, inbox, rules, services
+from ltc.care.events import feed, inbox, rules, services
 from ltc.care.events.feed import FeedError
 from ltc.care.events.models import (
     AdmissionReview,
@@ -31,6 +31,7 @@ from ltc.care.events.models import (
 )
 from ltc.care.people.models import Person
 from ltc.care.work.models import Task
+from ltc.interop.hl7v2 import adt
 
 from ..care import (
     IN_AREA,

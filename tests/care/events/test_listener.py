@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ltc.care.events import adt, hl7v2
 from ltc.care.events.feed import FeedError
 from ltc.care.events.models import Alert, CareEvent, InboundMessage, Notification
 from ltc.care.events.rules import load
 from ltc.care.work.models import Task
+from ltc.interop.hl7v2 import adt
+from ltc.interop.hl7v2 import parser as hl7v2
 
 from .listening import People, listening, populate, session
 

@@ -11,11 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from ltc.care.events import adt, hl7v2
 from ltc.care.events import services as events
-from ltc.care.events.listener import EB, SB, Listener, frame
+from ltc.care.events.listener import Listener
 from ltc.care.events.models import Alert, CareEvent, Flag, InboundMessage, Notification
 from ltc.care.work.models import Task
+from ltc.interop.hl7v2 import adt
+from ltc.interop.hl7v2 import parser as hl7v2
+from ltc.interop.hl7v2.mllp import EB, SB, frame
 
 from ..care import IN_AREA
 from .listening import listening, populate, session

@@ -12,10 +12,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ltc.care.db import make_engine, sessions, unit_of_work
-from ltc.care.events import adt, notify
+from ltc.care.events import notify
 from ltc.care.events import services as events
 from ltc.care.events.models import Notification
 from ltc.care.events.rules import load
+from ltc.interop.hl7v2 import adt
 
 from .listening import listening, populate, session
 

@@ -13,12 +13,13 @@ from sqlalchemy import func, select
 
 from ltc.care.auth.models import User
 from ltc.care.db import make_engine, now, sessions, to_store, uk_time, unit_of_work
-from ltc.care.events import adt, hl7v2
 from ltc.care.events import services as events
 from ltc.care.events.feed import Event
 from ltc.care.events.models import Alert, CareEvent, Flag, InboundMessage, PersonLink
 from ltc.care.events.rules import Rules, RulesError, load, parse
 from ltc.care.work.models import Task
+from ltc.interop.hl7v2 import adt
+from ltc.interop.hl7v2 import parser as hl7v2
 
 from ..care import IN_AREA, IN_AREA_2, LOW, MISSING, OTHER_AREA
 from .listening import People, populate

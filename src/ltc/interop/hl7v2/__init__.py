@@ -1,0 +1,3 @@
+"""HL7 v2 at the edge (CM-8, CM-9, STRAT-2): ``parser`` reads an ADT message into an event
+and builds its acknowledgement, ``mllp`` frames messages and serves them over TCP to a
+handler it is given, ``adt`` writes test messages and sends them."""
