@@ -9,36 +9,31 @@ bereavement, carer death and functional impairment. Rates are tuned to the Engla
 figures in the project's reference data (about 5 GP consultations, 1.7 outpatient
 appointments, 0.45 A&E attendances, 0.11 emergency admissions and 0.16 ambulance
 incidents per person per year).
+
+This module draws the encounters and social care; the column helpers are in
+:mod:`ltc.synth.draw`, prescribing, observations and diagnoses in :mod:`ltc.synth.clinical`.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ltc.synth import formulary
+from ltc.synth.clinical import diagnoses, observations, prescribing
+from ltc.synth.draw import (
+    BoolArray,
+    Chunk,
+    Draw,
+    IntArray,
+    dates,
+    nhs,
+    nullable_dates,
+    ordered,
+    text,
+)
 from ltc.synth.health import YEARS, Health
 from ltc.synth.population import Community
-
-# simulation arrays mix integer, float and boolean rates freely: typed loosely
-IntArray = npt.NDArray[Any]
-FloatArray = npt.NDArray[Any]
-BoolArray = npt.NDArray[Any]
-
-#: SNOMED CT observable entities (GM-SDE clinical code sets: tests/hba1c, tests/egfr,
-#: tests/systolic-blood-pressure, tests/diastolic-blood-pressure, patient/bmi,
-#: tests/cholesterol; commit 6cf10afc0d745a557b2e8dd7e0b1d4b61ea40e42).
-HBA1C = "999791000000106"
-EGFR = "1011481000000105"
-SYSTOLIC = "72313002"
-DIASTOLIC = "271650006"
-BMI = "60621009"
-CHOLESTEROL = "1005671000000105"
 
 #: ICD-10 primary diagnoses (no dot, as in HES) used for emergency admissions of people
 #: with each condition, and for others.
@@ -52,88 +47,6 @@ ICD10_BY_REGISTER: dict[str, tuple[str, ...]] = {
 ICD10_GENERAL = ("J189", "N390", "R074", "R55X", "S720", "K590", "L039", "R296", "W19X")
 SPECIALTIES = ("100", "110", "130", "300", "301", "320", "340", "430", "502", "420")
 NEVER = 10**6
-
-
-@dataclass
-class Chunk:
-    """People ``lo`` to ``hi`` (exclusive) of the community."""
-
-    lo: int
-    hi: int
-
-    def idx(self) -> IntArray:
-        return np.arange(self.lo, self.hi, dtype=np.int64)
-
-
-class Draw:
-    """Event drawing helpers bound to one generator, community and health."""
-
-    def __init__(self, rng: np.random.Generator, community: Community, health: Health,
-                 chunk: Chunk) -> None:
-        self.rng = rng
-        self.c = community
-        self.h = health
-        self.chunk = chunk
-        self.people = chunk.idx()
-
-    def yearly(self, rate: Callable[[int], FloatArray]) -> tuple[IntArray, IntArray]:
-        """Poisson events per person per year, uniform in the year, none outside life.
-
-        ``rate(y)`` gives the per-person rate for history year ``y`` (chunk-sized).
-        Returns (person index, day).
-        """
-        persons, days = [], []
-        for y in range(YEARS):
-            lam = rate(y)
-            counts = self.rng.poisson(lam)
-            who = np.repeat(self.people, counts)
-            start, end = self.h.year_start[y], self.h.year_start[y + 1]
-            day = start + (self.rng.random(len(who)) * (end - start)).astype(np.int64)
-            keep = (day < self.h.death_day[who]) & (day >= self.c.dob_days[who])
-            persons.append(who[keep])
-            days.append(day[keep])
-        return np.concatenate(persons), np.concatenate(days)
-
-    def pick(self, options: tuple[str, ...], n: int, p: list[float] | None = None
-             ) -> npt.NDArray[np.object_]:
-        return np.asarray(options, dtype=object)[self.rng.choice(len(options), n, p=p)]
-
-    # per-person arrays restricted to the chunk
-    def age(self, y: int) -> IntArray:
-        age: IntArray = self.c.age[self.people] - (YEARS - 1 - y)
-        return age
-
-    def z(self, y: int) -> FloatArray:
-        z: FloatArray = self.h.z[self.people, y]
-        return z
-
-    def n_ltc(self, y: int) -> FloatArray:
-        count: FloatArray = self.h.n_ltc[self.people, y].astype(np.float64)
-        return count
-
-
-def _dates(days: IntArray) -> pa.Array:
-    return pa.array(days.astype(np.int32), pa.int32()).cast(pa.date32())
-
-
-def _nullable_dates(days: IntArray, missing: BoolArray) -> pa.Array:
-    return pa.array(days.astype(np.int32), pa.int32(), mask=missing).cast(pa.date32())
-
-
-def text(values: npt.NDArray[Any]) -> pa.Array:
-    """Numpy values as an Arrow string column (numbers converted in Arrow, which is fast)."""
-    if values.dtype == object:
-        return pa.array(values, pa.string())
-    return pa.array(values).cast(pa.string())
-
-
-def _nhs(c: Community, who: IntArray) -> pa.Array:
-    return text(c.nhs_number[who])
-
-
-def _ordered(who: IntArray, day: IntArray) -> IntArray:
-    order: IntArray = np.lexsort((day, who))
-    return order
 
 
 def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
@@ -164,7 +77,7 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     los[day_case] = 0
     los[~emergency & ~day_case] = np.minimum(los[~emergency & ~day_case], 30)
     los = np.minimum(los, 365)
-    order = _ordered(who, adm)
+    order = ordered(who, adm)
     who, adm, los, emergency = who[order], adm[order], los[order], emergency[order]
     # a new admission cannot start before the previous discharge of the same person
     same = np.flatnonzero(who[1:] == who[:-1]) + 1
@@ -196,8 +109,8 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
                                                    [0.86, 0.03, 0.03, 0.05, 0.03]))
     dest = np.where(still_in, np.full(m, None, dtype=object), dest)
     out["inpatient_spell"] = {
-        "nhs_number": _nhs(c, who), "admission_date": _dates(adm),
-        "discharge_date": _nullable_dates(dis, still_in),
+        "nhs_number": nhs(c, who), "admission_date": dates(adm),
+        "discharge_date": nullable_dates(dis, still_in),
         "admission_method": text(method),
         "primary_diagnosis": pa.array(diag, pa.string()),
         "discharge_destination": pa.array(dest, pa.string()),
@@ -216,9 +129,9 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     disposal = np.concatenate([np.full(via_ed.sum(), "admitted", dtype=object),
                                d.pick(("discharged", "referred", "other"), len(aw),
                                       [0.75, 0.2, 0.05])])
-    o = _ordered(ae_who, ae_day)
+    o = ordered(ae_who, ae_day)
     ae_who, ae_day, disposal = ae_who[o], ae_day[o], disposal[o]
-    out["ae_attendance"] = {"nhs_number": _nhs(c, ae_who), "date": _dates(ae_day),
+    out["ae_attendance"] = {"nhs_number": nhs(c, ae_who), "date": dates(ae_day),
                             "disposal": text(disposal)}
 
     # --- ambulance: conveyances to A&E, plus see-and-treat and hear-and-treat ---------
@@ -231,9 +144,9 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     amb_day = np.concatenate([ae_day[conveyed], nday])
     outcome = np.concatenate([np.full(conveyed.sum(), "conveyed", dtype=object),
                               d.pick(("see_and_treat", "hear_and_treat"), len(nw), [0.7, 0.3])])
-    o = _ordered(amb_who, amb_day)
+    o = ordered(amb_who, amb_day)
     amb_who, amb_day, outcome = amb_who[o], amb_day[o], outcome[o]
-    out["ambulance_incident"] = {"nhs_number": _nhs(c, amb_who), "date": _dates(amb_day),
+    out["ambulance_incident"] = {"nhs_number": nhs(c, amb_who), "date": dates(amb_day),
                                  "outcome": text(outcome),
                                  "conveyed": pa.array(outcome == "conveyed")}
 
@@ -246,7 +159,7 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
                   [0.62, 0.33, 0.02, 0.03])
     mode[old & (rng.random(len(gw)) < 0.15)] = "home_visit"
     out["gp_consultation"] = {
-        "nhs_number": _nhs(c, gw), "date": _dates(gday),
+        "nhs_number": nhs(c, gw), "date": dates(gday),
         "staff": text(d.pick(("gp", "nurse", "pharmacist", "other"), len(gw),
                                  [0.55, 0.33, 0.05, 0.07])),
         "mode": text(mode)}
@@ -255,7 +168,7 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     ow, oday = d.yearly(lambda y: 0.9 * (1 + 0.35 * d.n_ltc(y))
                         * np.exp(0.008 * np.maximum(d.age(y) - 30, 0) + 0.7 * d.z(y)))
     out["outpatient_attendance"] = {
-        "nhs_number": _nhs(c, ow), "date": _dates(oday),
+        "nhs_number": nhs(c, ow), "date": dates(oday),
         "specialty": text(d.pick(SPECIALTIES, len(ow))),
         "attended": pa.array(rng.random(len(ow)) > 0.075),
         "first_attendance": pa.array(rng.random(len(ow)) < 0.35)}
@@ -271,7 +184,7 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     known_cn = rng.random((n, YEARS)) < p_nursing + 0.04 * old_age
     cw, cday = d.yearly(lambda y: known_cn[:, y] * (1 + rng.gamma(0.8, 10.0, n)))
     out["community_contact"] = {
-        "nhs_number": _nhs(c, cw), "date": _dates(cday),
+        "nhs_number": nhs(c, cw), "date": dates(cday),
         "service": text(d.pick(("district_nursing", "community_matron", "therapy",
                                     "specialist_nursing", "intermediate_care"), len(cw),
                                    [0.7, 0.08, 0.1, 0.08, 0.04])),
@@ -293,19 +206,19 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     hours = np.round(np.exp(np.log(7) + 0.8 * rng.standard_normal(len(pw))), 1)
     intensity = np.where(hours >= 15, "high", np.where(hours >= 5, "medium", "low"))
     out["social_care_package"] = {
-        "nhs_number": _nhs(c, pw), "start_date": _dates(pstart),
-        "end_date": _nullable_dates(pend_day, open_package),
+        "nhs_number": nhs(c, pw), "start_date": dates(pstart),
+        "end_date": nullable_dates(pend_day, open_package),
         "hours_per_week": pa.array(hours), "intensity": text(intensity)}
     visits = known_sc * (1.0 + 2.0 * package + rng.gamma(0.5, 4.0, n) * (top >= 0.99))
     sw, sday = d.yearly(lambda y: visits)
     kind = d.pick(("assessment", "review", "contact"), len(sw), [0.3, 0.3, 0.4])
-    out["social_care_contact"] = {"nhs_number": _nhs(c, sw), "date": _dates(sday),
+    out["social_care_contact"] = {"nhs_number": nhs(c, sw), "date": dates(sday),
                                   "kind": text(kind)}
 
     out["social_fact"] = _social_facts(rng, d, c, h, regs)
-    out["prescription"], out["dispensing"] = _prescribing(rng, d, c, h, regs)
-    out["observation"] = _observations(rng, d, c, h, regs)
-    out["diagnosis"] = _diagnoses(rng, d, c, h, regs, hosp_diag)
+    out["prescription"], out["dispensing"] = prescribing(rng, d, c, h, regs)
+    out["observation"] = observations(rng, d, c, h, regs)
+    out["diagnosis"] = diagnoses(rng, d, c, h, regs, hosp_diag)
     return out
 
 
@@ -359,192 +272,11 @@ def _social_facts(rng: np.random.Generator, d: Draw, c: Community, h: Health,
     day = np.concatenate(day_parts)
     kind = np.concatenate(kind_parts)
     supported = np.concatenate(supported_parts)
-    o = _ordered(who, day)
+    o = ordered(who, day)
     detail = np.where(kind[o] == "bereavement",
                       d.pick(("spouse", "family member"), len(o), [0.6, 0.4]),
                       np.full(len(o), None, dtype=object))
-    return {"nhs_number": _nhs(c, who[o]), "date": _dates(day[o]),
+    return {"nhs_number": nhs(c, who[o]), "date": dates(day[o]),
             "kind": text(kind[o]),
             "detail": pa.array(detail, pa.string()),
             "supported": pa.array(supported[o], pa.bool_())}
-
-
-def _prescribing(rng: np.random.Generator, d: Draw, c: Community, h: Health,
-                 regs: dict[str, BoolArray]) -> tuple[dict[str, pa.Array], dict[str, pa.Array]]:
-    people = d.people
-    drugs = formulary.ALL
-    index = {drug.code: i for i, drug in enumerate(drugs)}
-    who_parts, drug_parts, start_parts = [], [], []
-    first_day = h.year_start[0]
-    treated = _drug_treated_registers()
-    for register, options in formulary.BY_REGISTER.items():
-        has = np.flatnonzero(regs[register])
-        if not len(has) or not options:
-            continue
-        onset = h.onset[register][people[has]]
-        for rank, option in enumerate(options):
-            # registers that need a recent drug (QOF asthma, epilepsy): everyone on them
-            # takes the first medicine, as people on a QOF register are treated
-            share = 1.0 if rank == 0 and register in treated else 0.85 / (1 + 0.6 * rank)
-            takes = has[rng.random(len(has)) < share]
-            who_parts.append(people[takes])
-            drug_parts.append(np.full(len(takes), index[option.code]))
-            start_parts.append(np.maximum(onset[np.isin(has, takes)], first_day))
-    older = np.flatnonzero(c.age[people] >= 65)
-    for extra in formulary.OLDER_AGE:
-        takes = older[rng.random(len(older)) < 0.15]
-        who_parts.append(people[takes])
-        drug_parts.append(np.full(len(takes), index[extra.code]))
-        start_parts.append(first_day + rng.integers(-400, 900, len(takes)))
-    who = np.concatenate(who_parts)
-    drug = np.concatenate(drug_parts)
-    start = np.maximum(np.concatenate(start_parts), first_day)
-    # repeat issues every 56 days from the start (with a random phase) to the end or death
-    start = start + rng.integers(0, 56, len(who))
-    stop = np.minimum(h.year_start[-1], h.death_day[who])
-    issues = np.maximum(0, (stop - start + 55) // 56)
-    r_who = np.repeat(who, issues)
-    r_drug = np.repeat(drug, issues)
-    offsets = np.arange(issues.sum()) - np.repeat(np.cumsum(issues) - issues, issues)
-    r_day = np.repeat(start, issues) + 56 * offsets
-    # short courses
-    aw, aday = d.yearly(lambda y: 0.8 * (1 + 0.2 * d.n_ltc(y)))
-    acute_codes = np.array([index[a.code] for a in formulary.ACUTE])
-    a_drug = acute_codes[rng.integers(0, len(acute_codes), len(aw))]
-    all_who = np.concatenate([r_who, aw])
-    all_day = np.concatenate([r_day, aday])
-    all_drug = np.concatenate([r_drug, a_drug])
-    repeat = np.concatenate([np.ones(len(r_who), bool), np.zeros(len(aw), bool)])
-    o = _ordered(all_who, all_day)
-    all_who, all_day, all_drug, repeat = all_who[o], all_day[o], all_drug[o], repeat[o]
-    codes = pa.array([x.code for x in drugs])
-    names = pa.array([x.name for x in drugs])
-    chapters = np.array([x.bnf_chapter for x in drugs])
-    costs = np.array([x.cost for x in drugs])
-    quantity = np.array([x.quantity for x in drugs])
-    take = pa.array(all_drug)
-    prescription = {
-        "nhs_number": _nhs(c, all_who), "date": _dates(all_day),
-        "drug_code_system": pa.repeat(pa.scalar("bnf"), len(all_who)),
-        "drug_code": codes.take(take), "drug_name": names.take(take),
-        "bnf_chapter": pa.array(chapters[all_drug]),
-        "quantity": pa.array(quantity[all_drug]),
-        "cost": pa.array(np.round(costs[all_drug] * rng.uniform(0.95, 1.05, len(all_drug)), 2)),
-        "repeat": pa.array(repeat)}
-    # dispensing: most issues are dispensed within a few days; adherence varies by person
-    adherence = 0.55 + 0.45 * rng.beta(4, 1.5, c.size)[all_who]
-    dispensed = rng.random(len(all_who)) < adherence
-    dday = all_day[dispensed] + rng.integers(0, 4, dispensed.sum())
-    keep = dday < np.minimum(h.year_start[-1], h.death_day[all_who[dispensed]])
-    dsel = np.flatnonzero(dispensed)[keep]
-    dispensing = {
-        "nhs_number": _nhs(c, all_who[dsel]), "date": _dates(dday[keep]),
-        "drug_code_system": pa.repeat(pa.scalar("bnf"), len(dsel)),
-        "drug_code": codes.take(pa.array(all_drug[dsel])),
-        "quantity": pa.array(quantity[all_drug[dsel]]),
-        "_prescription_row": pa.array(dsel)}
-    return prescription, dispensing
-
-
-def _observations(rng: np.random.Generator, d: Draw, c: Community, h: Health,
-                  regs: dict[str, BoolArray]) -> dict[str, pa.Array]:
-    people = d.people
-    who_parts, day_parts, code_parts, value_parts, unit_parts = [], [], [], [], []
-
-    def add(mask: BoolArray, per_year: float, code: str, mean: FloatArray | float,
-            sd: float, unit: str, decimals: int = 0) -> None:
-        w, day = d.yearly(lambda y: mask * per_year)
-        local = w - people[0]
-        centre = mean[local] if isinstance(mean, np.ndarray) else mean
-        value = np.round(centre + sd * rng.standard_normal(len(w)), decimals)
-        who_parts.append(w)
-        day_parts.append(day)
-        code_parts.append(np.full(len(w), code, dtype=object))
-        value_parts.append(value)
-        unit_parts.append(np.full(len(w), unit, dtype=object))
-
-    age = c.age[people]
-    adult = age >= 18
-    dm, ckd = regs["diabetes"], regs["ckd"]
-    bp_people = regs["hypertension"] | dm | ckd | regs["chd"] | regs["stroke_tia"]
-    add(dm, 2.0, HBA1C, np.where(h.frailty[people] > 1, 66.0, 55.0), 11, "mmol/mol")
-    sys_mean = 128 + 0.3 * np.maximum(age - 40, 0) + 6 * regs["hypertension"]
-    add(bp_people, 1.2, SYSTOLIC, sys_mean, 14, "mm[Hg]")
-    add(bp_people, 1.2, DIASTOLIC, 78.0, 9, "mm[Hg]")
-    add(adult & ~bp_people & (age >= 40), 0.2, SYSTOLIC, sys_mean, 14, "mm[Hg]")
-    add(dm | ckd, 1.0, EGFR, np.where(ckd, 44.0, 82.0), 10, "mL/min/{1.73_m2}")
-    add(dm | (adult & (rng.random(len(people)) < 0.2)), 0.6, BMI, 28.0, 5, "kg/m2", 1)
-    add(dm | regs["chd"], 1.0, CHOLESTEROL, 4.6, 0.9, "mmol/L", 1)
-    who = np.concatenate(who_parts)
-    day = np.concatenate(day_parts)
-    o = _ordered(who, day)
-    return {"nhs_number": _nhs(c, who[o]), "date": _dates(day[o]),
-            "code_system": pa.repeat(pa.scalar("snomed"), len(o)),
-            "code": text(np.concatenate(code_parts)[o]),
-            "value": pa.array(np.concatenate(value_parts)[o]),
-            "unit": text(np.concatenate(unit_parts)[o])}
-
-
-def _drug_treated_registers() -> set[str]:
-    """Registers whose QOF rule needs a recent prescription (asthma, epilepsy)."""
-    from ltc.records.registers import REGISTERS
-
-    return {k for k, r in REGISTERS.items() if r.drug_codelist is not None}
-
-
-def _own_codes(register: str) -> list[str]:
-    """Up to 8 codes of the register that belong to no other register."""
-    from ltc.records.registers import REGISTERS
-
-    others = set().union(*(r.codes for k, r in REGISTERS.items() if k != register))
-    return sorted(REGISTERS[register].codes - others)[:8]
-
-
-def _diagnoses(rng: np.random.Generator, d: Draw, c: Community, h: Health,
-               regs: dict[str, BoolArray], hosp: dict[str, npt.NDArray[np.generic]]
-               ) -> dict[str, pa.Array]:
-    people = d.people
-    who_parts, day_parts, code_parts, system_parts, resolved_parts, setting_parts = \
-        [], [], [], [], [], []
-    for register, has in regs.items():
-        w = people[has]
-        codes = _own_codes(register)
-        code = np.asarray(codes, dtype=object)[rng.integers(0, len(codes), len(w))]
-        who_parts.append(w)
-        day_parts.append(h.onset[register][w])
-        code_parts.append(code)
-        system_parts.append(np.full(len(w), "snomed", dtype=object))
-        resolved_parts.append(np.full(len(w), -1))
-        setting_parts.append(np.full(len(w), "primary", dtype=object))
-        if register in ("asthma", "depression"):
-            # some people had the condition and recovered: coded, then resolved
-            extra = people[~has & (c.age[people] >= 18)]
-            extra = extra[rng.random(len(extra)) < 0.02]
-            onset = h.year_start[0] - rng.integers(200, 4000, len(extra))
-            onset = np.maximum(onset, c.dob_days[extra] + 365 * 3)
-            who_parts.append(extra)
-            day_parts.append(onset)
-            code_parts.append(np.asarray(codes, dtype=object)[
-                rng.integers(0, len(codes), len(extra))])
-            system_parts.append(np.full(len(extra), "snomed", dtype=object))
-            resolved_parts.append(onset + rng.integers(60, 700, len(extra)))
-            setting_parts.append(np.full(len(extra), "primary", dtype=object))
-    hw = np.asarray(hosp["who"], dtype=np.int64)
-    who_parts.append(hw)
-    day_parts.append(np.asarray(hosp["day"], dtype=np.int64))
-    code_parts.append(np.asarray(hosp["code"], dtype=object))
-    system_parts.append(np.full(len(hw), "icd10", dtype=object))
-    resolved_parts.append(np.full(len(hw), -1))
-    setting_parts.append(np.full(len(hw), "secondary", dtype=object))
-    who = np.concatenate(who_parts)
-    day = np.concatenate(day_parts)
-    resolved = np.concatenate(resolved_parts)
-    end_day = h.year_start[-1] - 1
-    resolved_missing = (resolved < 0) | (resolved > end_day)
-    o = _ordered(who, day)
-    return {"nhs_number": _nhs(c, who[o]), "code_system":
-            text(np.concatenate(system_parts)[o]),
-            "code": text(np.concatenate(code_parts)[o]),
-            "date": _dates(day[o]),
-            "resolved_date": _nullable_dates(np.maximum(resolved[o], 0), resolved_missing[o]),
-            "setting": text(np.concatenate(setting_parts)[o])}

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from ltc.records.schema import TABLES
 from ltc.records.store import Batch, RecordStore, Staged
 from ltc.synth import activity, health, identity, population
-from ltc.synth.activity import text
+from ltc.synth.draw import Chunk, text
 from ltc.synth.population import Community
 
 #: Which source sends each generated table (diagnoses are split by setting).
@@ -180,7 +180,7 @@ def community_tables(options: Options, truth_dir: Path | None = None,
     for lo in range(0, total, options.chunk_size):
         hi = min(total, lo + options.chunk_size)
         chunk_rng = np.random.default_rng([options.seed, lo])
-        events = activity.generate(chunk_rng, c, h, activity.Chunk(lo, hi))
+        events = activity.generate(chunk_rng, c, h, Chunk(lo, hi))
         # identities draw from their own stream, so adding them changed nothing else
         yield "gp", "person", _person_table(chunk_rng, c, h, np.arange(lo, hi), options.seed,
                                             np.random.default_rng([options.seed, lo, 1]))
