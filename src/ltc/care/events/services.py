@@ -37,7 +37,6 @@ from ltc.care.audit import services as audit
 from ltc.care.auth.models import Role, User
 from ltc.care.casemgmt.models import CaseloadEntry
 from ltc.care.db import now, uk_time
-from ltc.care.events import hl7v2
 from ltc.care.events.feed import Event, FeedError
 from ltc.care.events.models import (
     Alert,
@@ -51,10 +50,14 @@ from ltc.care.events.rules import Rules, RulesError
 from ltc.care.people.models import Person, PersonResult, StratRun
 from ltc.care.work.models import Task
 from ltc.codes import nhs_number as nhs
+from ltc.interop import ambulance
+from ltc.interop.fhir import messages as fhir
+from ltc.interop.hl7v2 import parser as hl7v2
 
 #: how each feed reads one raw message
 Reader = Callable[[str], Event]
-READERS: dict[str, Reader] = {"hl7v2": hl7v2.read}
+READERS: dict[str, Reader] = {"hl7v2": hl7v2.read, "fhir": fhir.read,
+                              ambulance.FEED: ambulance.read}
 
 
 def register_reader(feed: str, reader: Reader) -> None:
@@ -62,11 +65,7 @@ def register_reader(feed: str, reader: Reader) -> None:
 
 
 def reader(feed: str) -> Reader:
-    """The reader of ``feed``; the HTTP feeds (FHIR, ambulance) register theirs when
-    ``ltc.care.feeds`` is imported, which this does when needed."""
-    if feed not in READERS:
-        import ltc.care.feeds  # noqa: F401 - registers its readers
-
+    """The reader of ``feed`` (HL7 v2, FHIR, ambulance: :mod:`ltc.interop`)."""
     return READERS[feed]
 
 

@@ -2,9 +2,10 @@
 and ambulance incidents (``ltc.care.feeds.ambulance``), posted to ``/api/v1/feeds/...`` by
 an interface user or applied from a file with ``ltc feeds``.
 
-Importing this package registers both readers with :mod:`ltc.care.events.services` (the
-review queue and the quarantine read a kept message again with its feed's reader);
-:func:`register` does it again, harmlessly.
+The readers themselves are in :mod:`ltc.interop` (``fhir.messages``, ``ambulance``) and
+known to :mod:`ltc.care.events.services` from the start (the review queue and the
+quarantine read a kept message again with its feed's reader); :func:`register` makes them
+known again, harmlessly (DM-5, CM-8, CM-9).
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from sqlalchemy.orm import Session
 
 from ltc.care.events import services as events
 from ltc.care.events.rules import Rules
-from ltc.care.feeds import ambulance, fhir
+from ltc.interop.ambulance import FEED as AMBULANCE
+from ltc.interop.ambulance import read as read_ambulance
+from ltc.interop.fhir.messages import read as read_fhir
 
 
 def register() -> None:
     """Make the FHIR and ambulance readers known to the events services (idempotent)."""
-    events.register_reader("fhir", fhir.read)
-    events.register_reader(ambulance.FEED, ambulance.read)
+    events.register_reader("fhir", read_fhir)
+    events.register_reader(AMBULANCE, read_ambulance)
 
 
 def receive(session: Session, rules: Rules, feed: str, raw: str) -> events.Outcome:
@@ -35,5 +38,3 @@ def receive(session: Session, rules: Rules, feed: str, raw: str) -> events.Outco
     with session.begin_nested():
         return events.receive(session, rules, feed, raw)
 
-
-register()
