@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from ltc.care.events import services as events
+from ltc.care.alerts.services import AlertRules
 from ltc.care.events.listener import Listener
 from ltc.care.events.models import Alert, CareEvent, Flag, InboundMessage, Notification
 from ltc.care.work.models import Task
@@ -92,11 +92,11 @@ def test_any_message_gets_an_answer_and_is_applied_whole_or_not_at_all(
 
 def test_a_failure_half_way_leaves_nothing_but_the_quarantined_message(
         store: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    def fail_after_the_alert(self: events._Apply) -> None:
+    def fail_after_the_alert(self: AlertRules) -> None:
         self._alert("admission", "half made", user_id=None)
         raise RuntimeError(f"a rule broke for {self.person.nhs_number}")
 
-    monkeypatch.setattr(events._Apply, "_admission", fail_after_the_alert)
+    monkeypatch.setattr(AlertRules, "_admission", fail_after_the_alert)
     from ltc.care.db import make_engine, sessions
     from ltc.care.events.rules import load
 

@@ -28,14 +28,16 @@ the review queue and quarantine as administrators see them (CM-8, CM-9, DM-5, ST
 
 Every problem is an :class:`InboxError` whose message names the field and what is
 expected; an alert, flag, event or message that is not there (or not the user's) is a
-:class:`NotFoundError`. Services never commit: the request owns the transaction.
+:class:`NotFoundError` (both in :mod:`ltc.care.events.errors`). Admission reviews are
+:mod:`ltc.care.events.reviews`, whose names this module also offers. Services never
+commit: the request owns the transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
@@ -46,42 +48,35 @@ from ltc.care.auth.models import Role, User
 from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, CoveredPractice
 from ltc.care.db import now as utc_now
 from ltc.care.db import uk_time
+from ltc.care.events.errors import InboxError as InboxError
+from ltc.care.events.errors import NotFoundError as NotFoundError
+from ltc.care.events.errors import choice as _choice
 from ltc.care.events.feed import KINDS
 from ltc.care.events.models import (
-    AdmissionReview,
     Alert,
     CareEvent,
     Flag,
     InboundMessage,
     Notification,
 )
+from ltc.care.events.reviews import AVOIDABLE as AVOIDABLE
+from ltc.care.events.reviews import MAX_TEXT as MAX_TEXT
+from ltc.care.events.reviews import REVIEW_REASONS as REVIEW_REASONS
+from ltc.care.events.reviews import SECTORS as SECTORS
+from ltc.care.events.reviews import PendingReview as PendingReview
+from ltc.care.events.reviews import admission as admission
+from ltc.care.events.reviews import pending_reviews as pending_reviews
+from ltc.care.events.reviews import record_review as record_review
+from ltc.care.events.reviews import review_task as review_task
+from ltc.care.events.reviews import reviews_of as reviews_of
 from ltc.care.events.rules import ALERT_KINDS
 from ltc.care.people.models import Person
 from ltc.care.work import services as work
-from ltc.care.work.models import Task
 from ltc.codes import nhs_number as nhs
 
 #: kinds of flag, as pages show them
 FLAG_KINDS = {"frequent_caller": "Frequent ambulance caller", "carer_died": "Carer died",
               "bereaved": "Bereaved"}
-#: the sectors an admission review hears from (CM-9)
-SECTORS = {"primary": "Primary care", "secondary": "Secondary care",
-           "social": "Social care"}
-#: whether the admission could have been avoided, in a sector's view
-AVOIDABLE = {"yes": "Avoidable", "no": "Not avoidable", "unsure": "Unsure"}
-#: why an admission happened, as a review records it
-REVIEW_REASONS = {
-    "no_care_plan": "No care plan in place",
-    "care_plan_not_followed": "Care plan not followed",
-    "no_community_alternative": "No community alternative (such as rapid response or "
-                                "intermediate care) was available",
-    "out_of_hours": "Out of hours: the usual services could not be reached",
-    "medicines": "Medicines (not taken, side effects, review overdue)",
-    "carer_breakdown": "Carer breakdown",
-    "social_care_not_available": "Social care not available",
-    "clinically_necessary": "Clinically necessary: hospital was the right place",
-    "other": "Other (say what in the detail)",
-}
 #: the inbox's two queues for administrators, as pages name them
 QUEUES = {"quarantined": "Quarantine", "unmatched": "Review queue"}
 #: the snooze choices the inbox page offers, in days
@@ -91,16 +86,6 @@ MAX_SNOOZE_DAYS = 14
 ASSIGNABLE = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN)
 LIMIT = 200  # open alerts an inbox lists
 DONE_LIMIT = 50  # acknowledged alerts an inbox lists
-MAX_TEXT = 2000  # review detail and actions
-
-
-class InboxError(ValueError):
-    """An inbox, flag or review action that cannot be done, saying which field is wrong
-    and what is expected."""
-
-
-class NotFoundError(LookupError):
-    """No such alert for this user, or no such flag, event or message."""
 
 
 # -- the inbox -------------------------------------------------------------------------
@@ -337,121 +322,6 @@ def clear_flag(session: Session, user: User, nhs_number: str, flag_id: int) -> F
     flag.cleared_at, flag.cleared_by = utc_now(), user.id
     session.flush()
     return flag
-
-
-# -- admission reviews -----------------------------------------------------------------
-@dataclass(frozen=True)
-class PendingReview:
-    """An admission whose review task is open, with the sectors recorded so far."""
-
-    task: Task
-    event: CareEvent
-    recorded: dict[str, AdmissionReview]
-
-    @property
-    def missing(self) -> list[str]:
-        return [s for s in SECTORS if s not in self.recorded]
-
-
-def admission(session: Session, nhs_number: str, event_id: int) -> CareEvent:
-    """One of the person's events (any kind), or :class:`NotFoundError`."""
-    event = session.get(CareEvent, event_id)
-    if event is None or event.nhs_number != nhs_number:
-        raise NotFoundError("There is no such hospital event for this person.")
-    return event
-
-
-def reviews_of(session: Session, event_id: int) -> dict[str, AdmissionReview]:
-    """The findings recorded for one admission, by sector."""
-    return {r.sector: r for r in session.scalars(
-        select(AdmissionReview).where(AdmissionReview.event_id == event_id))}
-
-
-def review_task(session: Session, event_id: int) -> Task | None:
-    """The admission's open review task, if it has one."""
-    return session.scalar(select(Task).where(
-        Task.event_id == event_id, Task.kind == "admission_review", Task.done_at.is_(None),
-        Task.cancelled_at.is_(None)).order_by(Task.id).limit(1))
-
-
-def pending_reviews(session: Session, nhs_number: str) -> list[PendingReview]:
-    """The person's admissions waiting for their review, the first due first."""
-    rows = session.execute(
-        select(Task, CareEvent).join(CareEvent, CareEvent.id == Task.event_id)
-        .where(Task.nhs_number == nhs_number, Task.kind == "admission_review",
-               Task.done_at.is_(None), Task.cancelled_at.is_(None))
-        .order_by(Task.due_on.asc().nulls_last(), Task.id)).all()
-    recorded: dict[int, dict[str, AdmissionReview]] = {}
-    if rows:
-        for r in session.scalars(select(AdmissionReview).where(
-                AdmissionReview.event_id.in_(sorted({e.id for _, e in rows})))):
-            recorded.setdefault(r.event_id, {})[r.sector] = r
-    return [PendingReview(t, e, recorded.get(e.id, {})) for t, e in rows]
-
-
-def _choice(value: str, label: str, allowed: dict[str, str]) -> str:
-    if value not in allowed:
-        raise InboxError(f"{label}: {value!r} is not one of the choices. Choose one of "
-                         f"{', '.join(allowed)}.")
-    return value
-
-
-def record_review(session: Session, user: User, nhs_number: str, event_id: int,
-                  sector: str, avoidable: str, reasons: Iterable[str], detail: str,
-                  actions: str, on: date | None = None,
-                  today: date | None = None) -> AdmissionReview:
-    """Record one sector's finding on one of the person's admissions (CM-9); once all
-    three sectors are recorded the admission's open review task is marked done."""
-    today = today or date.today()
-    event = admission(session, nhs_number, event_id)
-    if event.kind != "admission":
-        raise InboxError(f"Event (event_id): this is {KINDS.get(event.kind, event.kind)!r}, "
-                         "not an admission. Only admissions are reviewed.")
-    if event.cancelled_at is not None:
-        raise InboxError("Event (event_id): the hospital cancelled this admission; there is "
-                         "nothing to review.")
-    name = SECTORS.get(sector, sector)
-    _choice(sector, "Sector (sector)", SECTORS)
-    _choice(avoidable, f"{name}: avoidable (avoidable)", AVOIDABLE)
-    given = list(dict.fromkeys(r.strip() for r in reasons if r.strip()))
-    if not given:
-        raise InboxError(f"{name}: reasons (reasons): none chosen. Choose at least one "
-                         f"of {', '.join(REVIEW_REASONS)}.")
-    for reason in given:
-        _choice(reason, f"{name}: reasons (reasons)", REVIEW_REASONS)
-    text = work.free_text(detail, f"{name}: detail (detail)", MAX_TEXT,
-                          required="other" in given, error=InboxError)
-    planned = work.free_text(actions, f"{name}: actions (actions)", MAX_TEXT,
-                             required=False, error=InboxError)
-    if on is None:
-        on = today
-    if on > today:
-        raise InboxError(f"Date of the review (on): {on.isoformat()} is in the future. Give "
-                         "today's date or an earlier one.")
-    admitted_on = uk_time(event.occurred_at).date()
-    if on < admitted_on:
-        raise InboxError(f"Date of the review (on): {on.isoformat()} is before the "
-                         f"admission on {admitted_on.isoformat()}. Give the "
-                         "date the review was done.")
-    recorded = reviews_of(session, event.id)
-    row = recorded.get(sector)
-    if row is None:
-        row = AdmissionReview(event_id=event.id, nhs_number=nhs_number, sector=sector,
-                              recorded_by=user.id, on=on)
-        session.add(row)
-        recorded[sector] = row
-    row.avoidable, row.reasons, row.detail, row.actions = (avoidable, ",".join(given), text,
-                                                           planned)
-    row.recorded_by, row.on, row.at = user.id, on, utc_now()
-    session.flush()
-    if all(s in recorded for s in SECTORS):
-        stamp = utc_now()
-        for task in session.scalars(select(Task).where(
-                Task.event_id == event.id, Task.kind == "admission_review",
-                Task.done_at.is_(None), Task.cancelled_at.is_(None))):
-            task.done_at = stamp
-        session.flush()
-    return row
 
 
 # -- the review queue and the quarantine -----------------------------------------------

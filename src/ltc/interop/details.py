@@ -1,0 +1,53 @@
+"""Details read again from a message as it was received, for the record plane's copy of
+the real-time events (CM-8, DM-5): whether an attendance was at an emergency department
+(HL7 v2 PV1-2, FHIR Encounter.class) and the outcome an ambulance incident states."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ltc.interop.event import FeedError
+from ltc.interop.hl7v2 import parser as hl7v2
+
+
+def _json(raw: str) -> dict[str, Any]:
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _fhir_class(raw: str) -> str:
+    """Encounter.class.code of a FHIR Encounter, or of the first Encounter of a Bundle."""
+    doc = _json(raw)
+    if doc.get("resourceType") == "Bundle":
+        entries = doc.get("entry")
+        resources = [e.get("resource") for e in entries if isinstance(e, dict)] \
+            if isinstance(entries, list) else []
+        found = [r for r in resources
+                 if isinstance(r, dict) and r.get("resourceType") == "Encounter"]
+        doc = found[0] if found else {}
+    cls = doc.get("class") if doc.get("resourceType") == "Encounter" else None
+    return str(cls.get("code") or "") if isinstance(cls, dict) else ""
+
+
+def emergency_attendance(feed: str, raw: str) -> bool | None:
+    """Whether an attendance was at an emergency department, as its message says (HL7 v2
+    PV1-2 patient class ``E``; FHIR Encounter.class ``EMER``); None when the feed's
+    messages do not say."""
+    if feed == "fhir":
+        return _fhir_class(raw) == "EMER"
+    if feed != "hl7v2":
+        return None
+    try:
+        message = hl7v2.parse(raw)
+        return str(message.extract_field("PV1", 1, 2, 1, 1)).strip().upper() == "E"
+    except (FeedError, KeyError, IndexError):
+        return False
+
+
+def stated_outcome(raw: str) -> Any:
+    """The ``outcome`` an ambulance incident's JSON gives, if any (not checked)."""
+    return _json(raw).get("outcome")
