@@ -2,123 +2,28 @@
 
 This module is the single definition of the record plane. The CSV extract format,
 ingest validation, the Parquet layout and ``docs/data-model.md`` all derive from it.
-
-Field kinds
------------
-``nhs_number``  10 digits passing the Modulus 11 check (see :mod:`ltc.codes.nhs_number`)
-``string``      free text (trimmed; empty means missing)
-``date``        ISO 8601 calendar date ``YYYY-MM-DD``
-``int``         whole number
-``float``       decimal number
-``bool``        ``true``/``false`` (also ``1``/``0``, ``Y``/``N``)
-``code``        one value of a fixed code set (``codes`` lists them)
+What a table definition is made of (:class:`Table`, :class:`Field`, :class:`Order`,
+:class:`Reference` and the field kinds) is in :mod:`ltc.records.table_spec`; this module
+re-exports those names so that ``from ltc.records.schema import Field, Table`` keeps working.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pyarrow as pa
-
 from ltc.codes import nhs_dd
+from ltc.records.table_spec import KIND_TYPES, Field, Order, Reference, Table
 
-KIND_TYPES: dict[str, pa.DataType] = {
-    "nhs_number": pa.string(),
-    "string": pa.string(),
-    "date": pa.date32(),
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "bool": pa.bool_(),
-    "code": pa.string(),
-}
+__all__ = [
+    "CODE_SYSTEMS", "DRUG_CODE_SYSTEMS", "IDENTIFYING_FIELDS", "KIND_TYPES", "SETTINGS",
+    "SEX_CODES", "SOCIAL_FACT_KINDS", "SOURCES", "TABLES", "Field", "Order", "Reference",
+    "Source", "Table", "table",
+]
 
 SEX_CODES = ("F", "M", "U")
 CODE_SYSTEMS = ("snomed", "icd10", "read2", "ctv3", "loinc", "opcs4")
 DRUG_CODE_SYSTEMS = ("dmd", "bnf", "rxnorm")
 SETTINGS = ("primary", "secondary", "community", "social_care")
-
-
-@dataclass(frozen=True)
-class Field:
-    """One column of a record-plane table."""
-
-    name: str
-    kind: str
-    description: str
-    required: bool = True
-    codes: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    derived: bool = False  # computed at ingest, never read from an extract
-
-    @property
-    def arrow_type(self) -> pa.DataType:
-        return KIND_TYPES[self.kind]
-
-
-@dataclass(frozen=True)
-class Order:
-    """A cross-field rule: ``later`` must not be before ``earlier`` when both are present."""
-
-    earlier: str
-    later: str
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A cross-table rule: each present value of ``field`` must name a row of ``table``.
-
-    The value must appear in ``target_field`` of ``table``, either in the same batch or
-    in a batch already stored.
-    """
-
-    field: str
-    table: str
-    target_field: str
-
-
-@dataclass(frozen=True)
-class Table:
-    """A record-plane table: its fields, unique key, ordering and reference rules."""
-
-    name: str
-    description: str
-    fields: tuple[Field, ...]
-    key: tuple[str, ...]
-    snapshot: bool = False  # True: the latest extract replaces earlier rows by key
-    orders: tuple[Order, ...] = ()
-    sort_by: tuple[str, ...] = ()  # default: NHS number, then the first date field
-
-    @property
-    def order(self) -> tuple[str, ...]:
-        """Columns the stored rows are sorted by (then the key)."""
-        if self.sort_by:
-            return self.sort_by
-        dates = [f.name for f in self.fields if f.kind == "date"]
-        return ("nhs_number", *dates[:1])
-    references: tuple[Reference, ...] = ()
-
-    @property
-    def extract_fields(self) -> tuple[Field, ...]:
-        """Fields an extract carries (derived fields are computed at ingest)."""
-        return tuple(f for f in self.fields if not f.derived)
-
-    def field(self, name: str) -> Field:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(name)
-
-    @property
-    def arrow_schema(self) -> pa.Schema:
-        return pa.schema([pa.field(f.name, f.arrow_type, nullable=not f.required)
-                          for f in self.fields])
-
-    @property
-    def stored_schema(self) -> pa.Schema:
-        """Schema of the Parquet files: the fields plus the batch they came from."""
-        return self.arrow_schema.append(pa.field("_source", pa.string(), nullable=False)).append(
-            pa.field("_period", pa.string(), nullable=False))
 
 
 def _person_id(description: str = "NHS number of the person") -> Field:
