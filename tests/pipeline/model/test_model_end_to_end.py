@@ -20,8 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from ltc.cli.model import app
 from ltc.pipeline import evaluation, explain, model, model_card
-from ltc.pipeline.model_cli import app
 from ltc.records.schema import TABLES
 from ltc.records.store import Batch, RecordStore
 from ltc.synth.generate import Options, write_store

@@ -1,5 +1,6 @@
 """``ltc care``: set up the care store, load a stratification run into it, create the
-demonstration users; ``ltc serve`` runs the web app (ARCHITECTURE: interfaces)."""
+demonstration users (CM-1); ``ltc serve`` runs the web app; ``ltc listen`` receives HL7 v2
+admissions for the alerts (CM-8) (ARCHITECTURE: interfaces)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ltc.cli.common import DataDir
 from ltc.config import pass_to_workers, settings
-from ltc.options import DataDir
 
 app = typer.Typer(help="The care plane: the care store and its users.", no_args_is_help=True)
 console = Console()

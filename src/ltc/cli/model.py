@@ -20,19 +20,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ltc.config import settings
-from ltc.options import DataDir
+from ltc.cli.common import DataDir, data_dir_of
 from ltc.records.store import RecordStore
 
 app = typer.Typer(help="The predictive model of emergency admission (STRAT-3).",
                   no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
-
-
-
-def _data_dir(data_dir: Path | None) -> Path:
-    return data_dir if data_dir is not None else settings().data_dir
 
 
 def _date(text: str, option: str) -> date:
@@ -61,7 +55,7 @@ def train(
     from ltc.pipeline import evaluation, model
 
     when = _date(index_date, "--index-date")
-    root = _data_dir(data_dir)
+    root = data_dir_of(data_dir)
     con = RecordStore(root / "records").connect()
     started = time.perf_counter()
     try:
@@ -101,7 +95,7 @@ def evaluate(
     except (FileNotFoundError, ValueError) as problem:
         err.print(f"[red]{problem}[/red]")
         raise typer.Exit(2) from None
-    con = RecordStore(_data_dir(data_dir) / "records").connect()
+    con = RecordStore(data_dir_of(data_dir) / "records").connect()
     try:
         with console.status(f"features and outcomes on {when}"):
             table = model.training_data(con, when)

@@ -1,0 +1,111 @@
+"""One stratification run as a service (STRAT-1 to STRAT-7, POP-5).
+
+:func:`run_stratification` puts a run together from its parts, the same way for every
+caller (``ltc stratify``, tests, benchmarks, a scheduled job): load the pyramid policy and
+its rule sets (or the ones asked for), the GP knowledge file and the risk model; check the
+record store has the tables a run cannot do without and note the optional ones never
+loaded; compute everyone's features, scores, risk and level on the chosen engine; keep the
+run (``runs/run-NNNN``: people, meta) and write its HTML report. Printing is the caller's:
+the result object carries what a caller reports, and progress goes to an optional
+callback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+
+from ltc.pipeline import engine as engines
+from ltc.pipeline import gp_knowledge as knowledge
+from ltc.pipeline import levels, report, runs, sources
+from ltc.pipeline import rules as rule_sets
+from ltc.pipeline import stratify as strat
+from ltc.records.errors import IngestError
+from ltc.records.store import RecordStore
+
+#: Told what the run is doing now (a short sentence), when the caller wants to know.
+Progress = Callable[[str], None]
+
+
+class RunInputError(Exception):
+    """A policy, rule set, GP knowledge file or model that could not be loaded; the
+    message says which and why (the run did not start)."""
+
+
+class NothingToStratifyError(Exception):
+    """The record store lacks a table a run cannot do without (``sources.REQUIRED``); the
+    message says what to load."""
+
+
+@dataclass(frozen=True)
+class StratificationResult:
+    """A finished, kept run and what a caller reports about it."""
+
+    run: runs.Run
+    #: one row per person (see :mod:`ltc.pipeline.stratify`)
+    people: pa.Table
+    as_of: date
+    engine: str
+    #: time spent computing the people table (not keeping it)
+    seconds: float
+    #: the run's HTML report
+    report: Path
+    #: tables never loaded and the criteria they silence
+    sources: sources.Coverage
+    #: POP-5: how many level-3 people services already know
+    hidden: strat.Hidden
+
+
+def run_stratification(store: RecordStore, data_dir: Path, as_of: date, *,
+                       engine: str = "duckdb", rules: Sequence[str] | None = None,
+                       policy: Path | None = None, gp_knowledge: Path | None = None,
+                       model: Path | None = None, progress: Progress | None = None,
+                       ) -> StratificationResult:
+    """Stratify everyone in ``store`` as of ``as_of`` and keep the run under ``data_dir``.
+
+    ``rules`` replaces the policy's level-3 rule sets (built-in names or rule files);
+    ``policy`` is a pyramid policy file (default: the built-in one); ``gp_knowledge`` a CSV
+    of clinicians' nominations and exclusions; ``model`` a folder from ``ltc model train``.
+    Raises :class:`RunInputError` when one of these does not load and
+    :class:`NothingToStratifyError` when the person or practice table is absent.
+    """
+    tell = progress or (lambda _text: None)
+    try:
+        chosen = levels.load(policy)
+        if rules:
+            for name in rules:
+                rule_sets.load(name)
+            chosen = replace(chosen, rule_sets=tuple(rules))
+        nominations = knowledge.load(gp_knowledge) if gp_knowledge else None
+        risk = strat.RiskModel(model) if model is not None else None
+    except (levels.PolicyError, rule_sets.RuleError, FileNotFoundError, ValueError) as error:
+        raise RunInputError(str(error)) from error
+    except IngestError as error:
+        raise RunInputError(error.report()) from error
+    found = sources.coverage(store, [rule_sets.load(name) for name in chosen.rule_sets])
+    absent = [t for t in sources.REQUIRED if t in found.missing or not store.files(t)]
+    if absent:
+        raise NothingToStratifyError(
+            f"The record store at {store.root} has no {' or '.join(absent)} table, so there "
+            "is nobody to stratify. Load a GP extract (person.csv, practice.csv) first: "
+            "ltc ingest csv <folder>.")
+    started = time.perf_counter()
+    tell(f"Stratifying as of {as_of} on {engine}...")
+    con = engines.connect(store, engine)
+    people = strat.people(con, as_of, chosen, nominations, risk)
+    seconds = time.perf_counter() - started
+    tell("Keeping the run and writing its report...")
+    run = runs.save(data_dir, people, {
+        "as_of": str(as_of), "engine": engine, "policy": chosen.__dict__,
+        "gp_knowledge": knowledge.summary(nominations) if nominations is not None else None,
+        "model": risk.version if risk is not None else None, "seconds": round(seconds, 1),
+        "sources": found.as_meta()})
+    report_path = report.render(run, people)
+    return StratificationResult(run=run, people=people, as_of=as_of, engine=engine,
+                                seconds=seconds, report=report_path, sources=found,
+                                hidden=strat.hidden(people))
