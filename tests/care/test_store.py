@@ -9,7 +9,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from ltc.care.db import Base, all_models, make_engine
+from ltc.care.db import Base, make_engine
+from ltc.care.tables import all_models
 
 
 def test_migrations_match_the_models(care_url: str) -> None:

@@ -134,15 +134,3 @@ def upgrade(url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
-
-
-def all_models() -> None:
-    """Import every package's models so ``Base.metadata`` holds every table."""
-    from ltc.care.assessment import models as _assessment  # noqa: F401
-    from ltc.care.audit import models as _audit  # noqa: F401
-    from ltc.care.auth import models as _auth  # noqa: F401
-    from ltc.care.careplans import models as _careplans  # noqa: F401
-    from ltc.care.casemgmt import models as _casemgmt  # noqa: F401
-    from ltc.care.events import models as _events  # noqa: F401
-    from ltc.care.people import models as _people  # noqa: F401
-    from ltc.care.work import models as _work  # noqa: F401

@@ -11,9 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from ltc.care.auth import services as auth
-from ltc.web.app import page
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.guard import SESSION_COOKIE, token_of
+from ltc.web.pages import page
 from ltc.web.policy import policy
 
 LOGIN_CSRF_COOKIE = "ltc_login_csrf"

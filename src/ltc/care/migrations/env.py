@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-from ltc.care.db import Base, all_models, make_engine
+from ltc.care.db import Base, make_engine
+from ltc.care.tables import all_models
 
 all_models()
 config = context.config

@@ -1,0 +1,17 @@
+"""Every table of the care store: importing this module imports each package's models, so
+``ltc.care.db.Base.metadata`` holds them all (for migrations and their tests). It sits
+above the packages; ``ltc.care.db`` imports none of them."""
+
+from __future__ import annotations
+
+
+def all_models() -> None:
+    """Import every package's models so ``Base.metadata`` holds every table."""
+    from ltc.care.assessment import models as _assessment  # noqa: F401
+    from ltc.care.audit import models as _audit  # noqa: F401
+    from ltc.care.auth import models as _auth  # noqa: F401
+    from ltc.care.careplans import models as _careplans  # noqa: F401
+    from ltc.care.casemgmt import models as _casemgmt  # noqa: F401
+    from ltc.care.events import models as _events  # noqa: F401
+    from ltc.care.people import models as _people  # noqa: F401
+    from ltc.care.work import models as _work  # noqa: F401
