@@ -38,8 +38,8 @@ def load_run(run_id: Annotated[str, typer.Argument(help="A run id, or latest")] 
              data_dir: DataDir = None) -> None:
     """Load a stratification run's results into the care store (all or nothing)."""
     from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
+    from ltc.care.people.run_files import RunFileError
     from ltc.care.people.services import load_from_folder, vacuum_loaded
-    from ltc.pipeline.runs import RunError
 
     root = data_dir or settings().data_dir
     url = _url(data_dir)
@@ -52,7 +52,7 @@ def load_run(run_id: Annotated[str, typer.Argument(help="A run id, or latest")] 
         if not loaded.already:
             with console.status("Tidying the loaded tables (VACUUM)..."):
                 vacuum_loaded(engine)
-    except RunError as error:
+    except RunFileError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
     finally:

@@ -1,7 +1,8 @@
 """Loading a stratification run into the care store, and reading a person (STRAT-5).
 
-:func:`load_run` copies a run's per-person results (level, why, risk, scores) and the
-people's demographics from the record store. Loading is all-or-nothing (the caller's
+The run comes as files (:mod:`ltc.care.people.run_files`); the care plane never imports
+the pipeline. :func:`load_run` copies a run's per-person results (level, why, risk,
+scores) and the people's demographics from the record store. Loading is all-or-nothing (the caller's
 transaction) and loading the same run again changes nothing.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from ltc.care.casemgmt import changes
 from ltc.care.db import copy_rows
 from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
-from ltc.pipeline.runs import Run
+from ltc.care.people.run_files import KeptRun
 
 CHUNK = 50_000
 RESULT_COLUMNS = ("nhs_number", "level", "locality_code", "practice_code", "level_basis",
@@ -77,10 +77,11 @@ def _copy_people(session: Session, rows: list[dict[str, Any]]) -> None:
                          f"ON CONFLICT (nhs_number) DO UPDATE SET {updates}"))
 
 
-def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
+def load_run(session: Session, run: KeptRun, demographics: pa.Table | None = None,
              registers: dict[str, str] | None = None,
              activity: Iterable[pa.RecordBatch] = ()) -> Loaded:
-    """Load ``run`` and make it the current run. ``demographics`` is the record store's
+    """Load ``run`` (read from its files, :mod:`ltc.care.people.run_files`) and make it the
+    current run. ``demographics`` is the record store's
     ``person`` table (date of birth, postcode district, date of death, name, address and
     postcode), ``registers``
     each person's disease registers on the run's index date and ``activity`` their recent
@@ -91,7 +92,7 @@ def load_run(session: Session, run: Run, demographics: pa.Table | None = None,
         changes.bump(session)
         return Loaded(run.id, 0, already=True)
     people = run.people([*RESULT_COLUMNS, "sex"])
-    session.add(StratRun(id=run.id, as_of=date.fromisoformat(run.meta["as_of"]),
+    session.add(StratRun(id=run.id, as_of=run.as_of,
                          people=people.num_rows, current=False,
                          model_version=_model_version(run.meta.get("model"))))
     session.flush()
@@ -172,21 +173,20 @@ def result(session: Session, nhs_number: str) -> PersonResult | None:
 
 
 def load_from_folder(session: Session, data_dir: Path, run_id: str = "latest") -> Loaded:
-    """Load ``run_id`` of ``data_dir/runs`` with demographics from its record store."""
-    from ltc.care.people import activity
-    from ltc.pipeline import runs
+    """Load ``run_id`` of ``data_dir/runs`` (its files, in the hand-over format of
+    :mod:`ltc.care.people.run_files`) with demographics from its record store."""
+    from ltc.care.people import activity, run_files
     from ltc.records import registers as regs
     from ltc.records.store import RecordStore
 
-    run = runs.get(data_dir, run_id)
+    run = run_files.read(data_dir, run_id)
     store = RecordStore(data_dir / "records")
     if not store.files("person"):
         return load_run(session, run)
-    members = regs.members(store.connect(), date.fromisoformat(run.meta["as_of"]))
+    members = regs.members(store.connect(), run.as_of)
     grouped = members.group_by("nhs_number").aggregate(
         registers=members.register.group_concat(",")).to_pyarrow()
     by_person = dict(zip(grouped["nhs_number"].to_pylist(), grouped["registers"].to_pylist(),
                          strict=True))
-    as_of = date.fromisoformat(run.meta["as_of"])
     return load_run(session, run, store.arrow("person"), by_person,
-                    activity.build(store, as_of))
+                    activity.build(store, run.as_of))
