@@ -13,10 +13,10 @@ from ltc.care.db import make_engine, sessions, unit_of_work
 from ltc.care.people import activity
 from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
 from ltc.care.people.services import load_from_folder, vacuum_loaded
-from ltc.care.people.views import summary
 from ltc.pipeline import levels, runs, stratify
 from ltc.records.store import RecordStore
 from ltc.synth.generate import Options, write_store
+from ltc.web.people.pages import summary
 
 
 def test_a_run_loads_once_and_again_harmlessly(care_url: str, tmp_path: Path) -> None:

@@ -13,13 +13,13 @@ from sqlalchemy import select
 from ltc.care.casemgmt import services as cases
 from ltc.care.db import make_engine, sessions, unit_of_work
 from ltc.care.people import banner
-from ltc.care.people.api import person_out
 from ltc.care.people.models import Person, display_name
 from ltc.care.people.services import load_from_folder
-from ltc.care.people.views import summary
 from ltc.pipeline import levels, runs, stratify
 from ltc.records.store import RecordStore
 from ltc.synth.generate import Options, write_store
+from ltc.web.people.api import person_out
+from ltc.web.people.pages import summary
 
 
 def test_banner_formats_name_nhs_number_and_date_of_birth() -> None:

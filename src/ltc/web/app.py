@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -19,18 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ltc.care.db import make_engine, sessions
 from ltc.web.guard import is_api
-from ltc.web.pages import (  # the page frame; the care packages' pages import it from here
-    TEMPLATES,
-    back_to_person,
-    long_date,
-    nhs_format,
-    not_saved,
-    page,
-    render_error,
-)
-
-__all__ = ["TEMPLATES", "app_from_settings", "back_to_person", "create_app", "long_date",
-           "nhs_format", "not_saved", "page", "render_error", "routers", "static_dir"]
+from ltc.web.pages import render_error
 
 
 def static_dir() -> Path:
@@ -38,25 +24,37 @@ def static_dir() -> Path:
 
 
 def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
-    """(pages, API) routers: sign-in, then every care package's ``views.router`` and
-    ``api.api`` (a package without one has none)."""
-    import ltc.care
+    """(pages, API) routers, in the order they match: sign-in, then each package's pages
+    and API. Every router of the app is listed here and nowhere else."""
     from ltc.web import auth_views
+    from ltc.web.assessment import api as assessment_api
+    from ltc.web.assessment import pages as assessment_pages
+    from ltc.web.audit import pages as audit_pages
+    from ltc.web.auth import pages as auth_pages
+    from ltc.web.careplans import api as careplans_api
+    from ltc.web.careplans import pages as careplans_pages
+    from ltc.web.casemgmt import api as casemgmt_api
+    from ltc.web.casemgmt import pages as casemgmt_pages
+    from ltc.web.events import api as events_api
+    from ltc.web.events import pages as events_pages
+    from ltc.web.feeds import api as feeds_api
+    from ltc.web.people import api as people_api
+    from ltc.web.people import pages as people_pages
+    from ltc.web.work import api as work_api
+    from ltc.web.work import pages as work_pages
 
-    found: list[tuple[APIRouter | None, APIRouter | None]] = [
-        (auth_views.router, auth_views.api)]
-    for package in sorted(m.name for m in pkgutil.iter_modules(ltc.care.__path__) if m.ispkg):
-        pages = api = None
-        for module, attr in (("views", "router"), ("api", "api")):
-            name = f"ltc.care.{package}.{module}"
-            if importlib.util.find_spec(name) is not None:
-                router = getattr(importlib.import_module(name), attr)
-                if module == "views":
-                    pages = router
-                else:
-                    api = router
-        found.append((pages, api))
-    return found
+    return [
+        (auth_views.router, auth_views.api),
+        (assessment_pages.router, assessment_api.api),
+        (audit_pages.router, None),
+        (auth_pages.router, None),
+        (careplans_pages.router, careplans_api.api),
+        (casemgmt_pages.router, casemgmt_api.api),
+        (events_pages.router, events_api.api),
+        (None, feeds_api.api),
+        (people_pages.router, people_api.api),
+        (work_pages.router, work_api.api),
+    ]
 
 
 #: Threads per server process that run route code and database work. More threads than

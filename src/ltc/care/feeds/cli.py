@@ -1,5 +1,5 @@
 """``ltc feeds``: apply a file of ambulance incidents or of FHIR messages to the care store,
-as the feeds' HTTP endpoints would (``ltc.care.feeds.api``), the whole file or nothing.
+as the feeds' HTTP endpoints would (``ltc.web.feeds.api``), the whole file or nothing.
 
 A file with a problem changes nothing: each problem is printed, naming the file, the line
 (or the Bundle entry) and the field, and the command exits with status 1.

@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ltc.care.careplans import services as plans
-from ltc.web.app import page
 from ltc.web.deps import Db, Me, guarded_router
+from ltc.web.pages import page
 from ltc.web.policy import CLINICIANS, policy
 
 router = guarded_router()

@@ -13,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from ltc.care.assessment import scales
 from ltc.care.assessment import services as assessments
 from ltc.care.assessment.models import Assessment
-from ltc.web.app import page
 from ltc.web.deps import Db, Me, guarded_router
+from ltc.web.pages import page
 from ltc.web.policy import CLINICIANS, policy
 
 router = guarded_router()

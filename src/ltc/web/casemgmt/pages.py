@@ -12,8 +12,8 @@ from fastapi.responses import Response
 from ltc.care.auth.models import Role
 from ltc.care.casemgmt import services as cases
 from ltc.care.casemgmt.models import WARN_ABOVE, CaseManager
-from ltc.web.app import back_to_person, not_saved, page
 from ltc.web.deps import Db, Me, guarded_router
+from ltc.web.pages import back_to_person, not_saved, page
 from ltc.web.policy import CLINICIANS, policy
 
 router = guarded_router()

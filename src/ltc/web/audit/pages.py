@@ -19,8 +19,8 @@ from ltc.care.audit import services as audit
 from ltc.care.auth import admin
 from ltc.care.auth.models import ROLE_NAMES, Role
 from ltc.care.auth.services import AuthError
-from ltc.web.app import page
 from ltc.web.deps import Db, guarded_router
+from ltc.web.pages import page
 from ltc.web.policy import policy
 
 router = guarded_router()

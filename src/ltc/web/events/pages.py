@@ -19,8 +19,8 @@ from ltc.care.events import inbox as alerts
 from ltc.care.events import services
 from ltc.care.events.feed import KINDS
 from ltc.care.events.models import Alert, InboundMessage
-from ltc.web.app import back_to_person, not_saved, page
 from ltc.web.deps import Db, Me, alert_rules, guarded_router
+from ltc.web.pages import back_to_person, not_saved, page
 from ltc.web.policy import CLINICIANS, policy
 
 router = guarded_router()

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import Request
 from pydantic import BaseModel
 
-from ltc.care.people.views import summary
 from ltc.web.deps import Db, guarded_router
+from ltc.web.people.pages import summary
 from ltc.web.policy import CLINICIANS, policy
 
 api = guarded_router()

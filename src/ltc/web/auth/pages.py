@@ -18,8 +18,8 @@ from ltc.care.auth import admin
 from ltc.care.auth.models import ROLE_NAMES, Role
 from ltc.care.auth.services import MIN_PASSWORD, AuthError
 from ltc.care.casemgmt.models import DEFAULT_CAPACITY, WARN_ABOVE
-from ltc.web.app import page
 from ltc.web.deps import Db, Me, guarded_router
+from ltc.web.pages import page
 from ltc.web.policy import policy
 
 router = guarded_router()

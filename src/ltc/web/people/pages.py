@@ -22,8 +22,8 @@ from ltc.care.people import banner as banners
 from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
 from ltc.care.work.models import Contact, Referral, SurveyResponse, Task
 from ltc.records.registers import REGISTERS
-from ltc.web.app import TEMPLATES, back_to_person, page
 from ltc.web.deps import Db, Me, guarded_router
+from ltc.web.pages import TEMPLATES, back_to_person, page
 from ltc.web.policy import CLINICIANS, policy
 
 router = guarded_router()

@@ -10,8 +10,8 @@ from fastapi import Form, HTTPException, Request
 from fastapi.responses import Response
 
 from ltc.care.work import services as work
-from ltc.web.app import back_to_person, not_saved, page
 from ltc.web.deps import Db, Me, guarded_router
+from ltc.web.pages import back_to_person, not_saved, page
 from ltc.web.policy import CLINICIANS, policy
 
 router = guarded_router()

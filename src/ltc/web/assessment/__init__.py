@@ -1,0 +1,2 @@
+"""Pages and JSON API of comprehensive assessment (CM-4); the domain is
+``ltc.care.assessment``."""

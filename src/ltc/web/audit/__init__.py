@@ -1,0 +1,1 @@
+"""Pages and JSON API of the audit trail; the domain is ``ltc.care.audit``."""
