@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import typer
 
-from ltc.care.events.cli import events_app
-from ltc.care.feeds.cli import feeds_app
 from ltc.cli.care import app as care_app
 from ltc.cli.care import listen, serve
+from ltc.cli.events import events_app
+from ltc.cli.feeds import feeds_app
 from ltc.cli.ingest import ingest_app
 from ltc.cli.model import app as model_app
 from ltc.cli.records import records_app

@@ -19,12 +19,12 @@ from typer.testing import CliRunner
 
 from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
 from ltc.care.events import services as events
-from ltc.care.events.cli import events_app, read_messages
 from ltc.care.events.feed import Event
 from ltc.care.events.models import Alert, CareEvent, InboundMessage
 from ltc.care.events.records import Exported, export
 from ltc.care.events.rules import load
 from ltc.care.people.models import Person, PersonResult, StratRun
+from ltc.cli.events import events_app, read_messages
 from ltc.interop.hl7v2 import adt
 from ltc.pipeline import features
 from ltc.records.store import RecordStore, hash_files

@@ -22,7 +22,7 @@ from ltc.care.events import services as events
 from ltc.care.events.feed import FeedError
 from ltc.care.events.models import Alert, Flag, InboundMessage, Notification
 from ltc.care.feeds import ambulance
-from ltc.care.feeds.cli import feeds_app
+from ltc.cli.feeds import feeds_app
 
 from ..care import IN_AREA, MISSING, Community, api_client, db, seed
 from . import counts, interface_client
