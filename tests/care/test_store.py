@@ -81,3 +81,18 @@ def test_a_database_error_does_not_show_the_patient_data_it_was_given(care_url: 
     assert secret not in str(caught.value)
     assert "hidden" in str(caught.value)  # SQLAlchemy says the parameters were hidden
     engine.dispose()
+
+
+def test_downgrading_to_nothing_drops_every_table_and_upgrading_again_rebuilds_them(
+        care_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from ltc.care.db import alembic_config, upgrade
+
+    command.downgrade(alembic_config(care_url), "base")
+    engine = make_engine(care_url)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+    upgrade(care_url)
+    test_migrations_match_the_models(care_url)
