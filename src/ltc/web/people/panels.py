@@ -1,0 +1,17 @@
+"""The panels of the person page (CM-5 person summary), in order: the only list of them.
+A package that shows something on a person's page adds its ``web/<package>/panel.py``
+here (see :mod:`ltc.web.people.composer`)."""
+
+from __future__ import annotations
+
+from ltc.web.assessment import panel as assessment
+from ltc.web.careplans import panel as careplans
+from ltc.web.casemgmt import panel as casemgmt
+from ltc.web.events import panel as events
+from ltc.web.people import panel as people
+from ltc.web.people.composer import Panel
+from ltc.web.work import panel as work
+
+#: timeline lines of one day are listed in this order
+PANELS: tuple[Panel, ...] = (people.PANEL, casemgmt.PANEL, work.PANEL, careplans.PANEL,
+                             assessment.PANEL, events.PANEL)
