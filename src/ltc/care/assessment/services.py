@@ -8,8 +8,9 @@ that is started must be complete; every problem is reported at once, naming the 
 A save names the version it was based on (``based_on``: 0 for a first assessment). If
 another version was saved in the meantime the save is refused with
 :class:`StaleVersionError`, which carries the newer version; nothing is overwritten and the
-form keeps what was typed. The unique (person, version) key makes the refusal hold even
-when two saves race. Services never commit: the request owns the transaction.
+form keeps what was typed. Versions, locking, ETags and comparison are the
+versioned-document service's (:data:`ASSESSMENTS`, :mod:`ltc.care.documents`). Services
+never commit: the request owns the transaction.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ltc.care import versioned
 from ltc.care.assessment import scales
 from ltc.care.assessment.models import Assessment
 from ltc.care.auth.models import User
+from ltc.care.documents import Documents, StaleVersion
 
 #: free-text sections, in form order, with the names people see
 SECTIONS = {"physical": "Physical health", "social": "Social circumstances",
@@ -53,7 +54,7 @@ class AssessmentError(ValueError):
         self.problems = tuple(problems)
 
 
-class StaleVersionError(AssessmentError):
+class StaleVersionError(AssessmentError, StaleVersion):
     def __init__(self, latest: Assessment) -> None:
         super().__init__([Problem((), (
             f"Not saved: version {latest.version} of this assessment was saved after you "
@@ -62,16 +63,32 @@ class StaleVersionError(AssessmentError):
         self.latest = latest
 
 
-def latest(session: Session, nhs_number: str) -> Assessment | None:
-    return versioned.latest(session, Assessment, nhs_number)
+def _no_version(number: int) -> AssessmentError:
+    return AssessmentError([Problem((), f"There is no version {number} of this assessment to "
+                                        "build on.")])
 
 
-def version(session: Session, nhs_number: str, number: int) -> Assessment | None:
-    return versioned.version(session, Assessment, nhs_number, number)
+def as_lines(row: Assessment) -> list[str]:
+    """A version as lines of text, for comparing versions: each scale's score and
+    answers, then the notes and the carer's details."""
+    out = []
+    for scale_id, result in row.scores.items():
+        band = f" ({result['band']})" if result.get("band") else ""
+        out.append(f"{result.get('name', scale_id)}: {result.get('total')} of "
+                   f"{result.get('max_total')}{band}")
+        out += [f"{scale_id} {item}: {value}"
+                for item, value in (row.answers.get(scale_id) or {}).items()]
+    out += [f"{label}: {row.notes.get(key) or ''}" for key, label in SECTIONS.items()]
+    carer = row.notes.get("carer") or {}
+    out += [f"{label}: {carer.get(key) or ''}" for key, label in CARER_FIELDS.items()]
+    needs = {True: "yes", False: "no", None: "not known"}[carer.get("needs_assessment")]
+    out.append(f"Carer needs a carer's assessment: {needs}")
+    return out
 
 
-def versions(session: Session, nhs_number: str) -> list[Assessment]:
-    return versioned.versions(session, Assessment, nhs_number)
+#: the versions of people's assessments
+ASSESSMENTS = Documents(Assessment, "assessment", as_lines, stale=StaleVersionError,
+                        missing=_no_version)
 
 
 def _item_of(scale: scales.Scale, line: str) -> tuple[str, ...]:
@@ -165,26 +182,11 @@ def save(session: Session, nhs_number: str, answers: Mapping[str, Mapping[str, A
                                     "write in at least one section."))
     if problems:
         raise AssessmentError(problems)
-    current = latest(session, nhs_number)
-    current_number = current.version if current else 0
-    if based_on != current_number:
-        if current is None:
-            raise AssessmentError([Problem((), f"There is no version {based_on} of this "
-                                               "assessment to build on.")])
-        raise StaleVersionError(current)
-    row = Assessment(nhs_number=nhs_number, version=current_number + 1, answers=kept,
-                     scores=scored, notes=cleaned, author_id=author.id)
-    if not versioned.add_next(session, row):  # another save took this number first
-        newer = latest(session, nhs_number)
-        assert newer is not None
-        raise StaleVersionError(newer)
-    return row
+    return ASSESSMENTS.add(session, Assessment(nhs_number=nhs_number, answers=kept,
+                                               scores=scored, notes=cleaned,
+                                               author_id=author.id), based_on)
 
 
 def flags(row: Assessment) -> list[str]:
     """Every flag a version raised (the PHQ-9 item 9 answer asks for same-day review)."""
     return [flag for result in row.scores.values() for flag in result.get("flags", [])]
-
-
-def etag(row: Assessment | None) -> str:
-    return f'"{row.nhs_number}-{row.version}"' if row else '"none-0"'

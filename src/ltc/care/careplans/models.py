@@ -1,26 +1,21 @@
-"""Care plans: one per person, every version kept (CM-5)."""
+"""Care plans: one per person, every version kept (CM-5); the columns every versioned
+document shares are :class:`ltc.care.documents.DocumentVersion`'s."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ltc.care.db import Base, now
+from ltc.care.db import Base
+from ltc.care.documents.models import DocumentVersion
 
 
-class CarePlanVersion(Base):
+class CarePlanVersion(DocumentVersion, Base):
     """One saved version of a person's care plan; versions are never changed."""
 
     __tablename__ = "care_plan_version"
-    __table_args__ = (UniqueConstraint("nhs_number", "version"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    nhs_number: Mapped[str] = mapped_column(String(10), index=True)
-    version: Mapped[int]
     status: Mapped[str] = mapped_column(String(16))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
-    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=now)

@@ -3,24 +3,23 @@
 A save names the version it was based on (``based_on``: 0 for a first plan). If another
 version was saved in the meantime the save is refused with :class:`StaleVersionError`,
 which carries the newer version so the person sees what changed; nothing is overwritten
-and nothing typed is lost (the form keeps the text). The unique (person, version) key
-makes the refusal hold even when two saves race.
+and nothing typed is lost (the form keeps the text). Versions, locking, ETags and
+comparison are the versioned-document service's (:data:`PLANS`,
+:mod:`ltc.care.documents`); this module holds what a care plan is.
 """
 
 from __future__ import annotations
 
-import difflib
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ltc.care import versioned
 from ltc.care.auth.models import User
 from ltc.care.careplans.document import Action, CarePlanDocument
 from ltc.care.careplans.models import CarePlanVersion
 from ltc.care.casemgmt.services import named_case_manager
+from ltc.care.documents import Documents, StaleVersion
 from ltc.care.people.models import Person
 
 STATUSES = ("draft", "active", "completed")
@@ -31,7 +30,7 @@ class CarePlanError(ValueError):
     """A care plan that cannot be saved as given."""
 
 
-class StaleVersionError(CarePlanError):
+class StaleVersionError(CarePlanError, StaleVersion):
     def __init__(self, latest: CarePlanVersion) -> None:
         super().__init__(f"Not saved: version {latest.version} of this care plan was saved "
                          "after you opened it. Your text is kept below; compare it with the "
@@ -39,16 +38,28 @@ class StaleVersionError(CarePlanError):
         self.latest = latest
 
 
-def latest(session: Session, nhs_number: str) -> CarePlanVersion | None:
-    return versioned.latest(session, CarePlanVersion, nhs_number)
+def _no_version(number: int) -> CarePlanError:
+    return CarePlanError(f"There is no version {number} of this plan to build on.")
 
 
-def version(session: Session, nhs_number: str, number: int) -> CarePlanVersion | None:
-    return versioned.version(session, CarePlanVersion, nhs_number, number)
+def as_lines(content: dict[str, Any]) -> list[str]:
+    """A plan's content as lines of text, for comparing versions."""
+    out = [f"Status: {content.get('status', '')}"]
+    for label, key in (("Goal", "goals"), ("Need", "needs"), ("Staying well", "prevention"),
+                       ("Has a copy", "participants")):
+        out += [f"{label}: {v}" for v in content.get(key, [])]
+    out.append(f"The person will: {content.get('person_contribution', '')}")
+    for a in content.get("actions", []):
+        out.append(f"Action: {a['who']} ({a.get('agency', '')}) will {a['what']}"
+                   f"{' by ' + a['by'] if a.get('by') else ''}")
+    out.append(f"If things go wrong: {content.get('emergency_plan', '')}")
+    out.append(f"Review date: {content.get('review_date') or ''}")
+    return out
 
 
-def versions(session: Session, nhs_number: str) -> list[CarePlanVersion]:
-    return versioned.versions(session, CarePlanVersion, nhs_number)
+#: the versions of people's care plans
+PLANS = Documents(CarePlanVersion, "care plan", lambda row: as_lines(row.content),
+                  stale=StaleVersionError, missing=_no_version)
 
 
 def _text(value: Any, field: str) -> str:
@@ -111,24 +122,8 @@ def save(session: Session, nhs_number: str, content: dict[str, Any], based_on: i
          author: User) -> CarePlanVersion:
     """Save a new version on top of version ``based_on`` (0: no plan yet)."""
     cleaned = clean(content)
-    current = latest(session, nhs_number)
-    current_number = current.version if current else 0
-    if based_on != current_number:
-        if current is None:
-            raise CarePlanError(f"There is no version {based_on} of this plan to build on.")
-        raise StaleVersionError(current)
-    row = CarePlanVersion(nhs_number=nhs_number, version=current_number + 1,
-                          status=cleaned["status"], content=cleaned, author_id=author.id)
-    if not versioned.add_next(session, row):  # another save took this number first
-        newer = latest(session, nhs_number)
-        assert newer is not None
-        raise StaleVersionError(newer)
-    return row
-
-
-def count(session: Session, nhs_number: str) -> int:
-    return session.scalar(select(func.count()).select_from(CarePlanVersion).where(
-        CarePlanVersion.nhs_number == nhs_number)) or 0
+    return PLANS.add(session, CarePlanVersion(nhs_number=nhs_number, status=cleaned["status"],
+                                              content=cleaned, author_id=author.id), based_on)
 
 
 def document(session: Session, row: CarePlanVersion) -> CarePlanDocument:
@@ -154,36 +149,3 @@ def document(session: Session, row: CarePlanVersion) -> CarePlanDocument:
         review_date=day(c.get("review_date")),
         agreed_on=row.created_at.date() if row.status == "active" else None,
         participants=tuple(c.get("participants", [])))
-
-
-def as_lines(content: dict[str, Any]) -> list[str]:
-    """A plan's content as lines of text, for comparing versions."""
-    out = [f"Status: {content.get('status', '')}"]
-    for label, key in (("Goal", "goals"), ("Need", "needs"), ("Staying well", "prevention"),
-                       ("Has a copy", "participants")):
-        out += [f"{label}: {v}" for v in content.get(key, [])]
-    out.append(f"The person will: {content.get('person_contribution', '')}")
-    for a in content.get("actions", []):
-        out.append(f"Action: {a['who']} ({a.get('agency', '')}) will {a['what']}"
-                   f"{' by ' + a['by'] if a.get('by') else ''}")
-    out.append(f"If things go wrong: {content.get('emergency_plan', '')}")
-    out.append(f"Review date: {content.get('review_date') or ''}")
-    return out
-
-
-def compare(a: CarePlanVersion, b: CarePlanVersion) -> list[tuple[str, str]]:
-    """(change, line) pairs from version a to version b: ' ', '-' or '+'."""
-    out = []
-    for line in difflib.ndiff(as_lines(a.content), as_lines(b.content)):
-        if line[:1] in (" ", "-", "+"):
-            out.append((line[0], line[2:]))
-    return out
-
-
-def etag(row: CarePlanVersion | None) -> str:
-    return f'"{row.nhs_number}-{row.version}"' if row else '"none-0"'
-
-
-def summary(row: CarePlanVersion) -> dict[str, Any]:
-    return {"version": row.version, "status": row.status, "created_at": row.created_at,
-            "author_id": row.author_id}

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Header, HTTPException
+from fastapi import Header
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from ltc.care.assessment import scales
 from ltc.care.assessment import services as assessments
 from ltc.care.assessment.models import Assessment
+from ltc.web import documents
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.policy import CLINICIANS, policy
 
@@ -80,24 +81,11 @@ def _field(where: tuple[str, ...]) -> str:
     return ".".join(("answers", *where))
 
 
-def _based_on(nhs_number: str, if_match: str) -> int:
-    """The version an If-Match names: this person's ETag, or ``"none-0"``."""
-    prefix, _, number = if_match.strip().removeprefix("W/").strip('"').rpartition("-")
-    if number.isdecimal() and len(number) < 10 and (
-            prefix == nhs_number or (prefix, number) == ("none", "0")):
-        return int(number)
-    raise HTTPException(412, f"If-Match {if_match!r} is not an ETag of this person's "
-                             "assessment.")
-
-
 @api.get("/people/{nhs_number}/assessment", response_model=AssessmentOut,
          responses={404: {"description": "No assessment yet"}})
 @policy("person", roles=CLINICIANS)
 def get_assessment(nhs_number: str, db: Db) -> Response:
-    row = assessments.latest(db, nhs_number)
-    if row is None:
-        raise HTTPException(404, "There is no assessment for this person yet.")
-    return JSONResponse(_out(row), headers={"ETag": assessments.etag(row)})
+    return documents.latest_response(assessments.ASSESSMENTS, db, nhs_number, _out)
 
 
 @api.put("/people/{nhs_number}/assessment", response_model=AssessmentOut,
@@ -110,16 +98,11 @@ def put_assessment(nhs_number: str, body: AssessmentIn, db: Db, me: Me,
                    if_match: str | None = Header(default=None)) -> Response:
     """Save a new version. Send ``If-Match`` with the ETag of the version you edited
     (``"none-0"`` for a first assessment); a stale one gets 412 and the newer version."""
-    if not if_match:
-        raise HTTPException(428, 'Send If-Match with the ETag of the version you edited '
-                                 '("none-0" for a first assessment).')
     try:
-        row = assessments.save(db, nhs_number, body.answers, body.notes.model_dump(),
-                               _based_on(nhs_number, if_match), me)
-    except assessments.StaleVersionError as stale:
-        return JSONResponse({"detail": str(stale), "latest": _out(stale.latest)},
-                            status_code=412, headers={"ETag": assessments.etag(stale.latest)})
+        return documents.put_response(
+            assessments.ASSESSMENTS, nhs_number, if_match,
+            lambda based_on: assessments.save(db, nhs_number, body.answers,
+                                              body.notes.model_dump(), based_on, me), _out)
     except assessments.AssessmentError as e:
         return JSONResponse({"detail": [{"field": _field(p.where), "problem": p.message}
                                         for p in e.problems]}, status_code=422)
-    return JSONResponse(_out(row), status_code=200, headers={"ETag": assessments.etag(row)})

@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ltc.care.assessment import scales
 from ltc.care.assessment import services as assessments
 from ltc.care.assessment.models import Assessment
+from ltc.web import documents
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.pages import page
 from ltc.web.policy import CLINICIANS, policy
@@ -103,7 +104,7 @@ def _context(nhs_number: str, answers: dict[str, dict[str, str]], notes: dict[st
 @router.get("/people/{nhs_number}/assessment")
 @policy("person", roles=CLINICIANS)
 def edit(request: Request, nhs_number: str, db: Db) -> Response:
-    latest = assessments.latest(db, nhs_number)
+    latest = assessments.ASSESSMENTS.latest(db, nhs_number)
     return page(request, "assessment/edit.html.j2", **_context(
         nhs_number, _editable_answers(latest), _editable_notes(latest.notes if latest else {}),
         latest.version if latest else 0, latest))
@@ -120,10 +121,7 @@ async def save(request: Request, nhs_number: str, db: Db, me: Me) -> Response:
 def _save(request: Request, nhs_number: str, db: Db, me: Me, form: Any) -> Response:
     answers, typed_answers, omitted = _form_answers(form)
     notes, typed_notes = _form_notes(form)
-    try:
-        based_on = int(str(form.get("based_on", "0")))
-    except ValueError:
-        based_on = -1
+    based_on = documents.form_based_on(form)
     try:
         row = assessments.save(db, nhs_number, answers, notes, based_on, me)
     except assessments.StaleVersionError as stale:
@@ -132,16 +130,16 @@ def _save(request: Request, nhs_number: str, db: Db, me: Me, form: Any) -> Respo
             omitted=omitted, problems=stale.problems, newer=stale.latest))
     except assessments.AssessmentError as e:
         return page(request, "assessment/edit.html.j2", status=422, **_context(
-            nhs_number, typed_answers, typed_notes, based_on, assessments.latest(db, nhs_number),
+            nhs_number, typed_answers, typed_notes, based_on,
+            assessments.ASSESSMENTS.latest(db, nhs_number),
             omitted=omitted, problems=e.problems))
-    return RedirectResponse(f"/people/{nhs_number}/assessment/versions?saved={row.version}",
-                            status_code=303)
+    return documents.saved_redirect(nhs_number, "assessment", row)
 
 
 @router.get("/people/{nhs_number}/assessment/versions")
 @policy("person", roles=CLINICIANS)
 def history(request: Request, nhs_number: str, db: Db, saved: int | None = None) -> Response:
-    rows = list(reversed(assessments.versions(db, nhs_number)))  # newest first
+    rows = list(reversed(assessments.ASSESSMENTS.versions(db, nhs_number)))  # newest first
     flagged = [(row, found) for row in rows if (found := assessments.flags(row))]
     return page(request, "assessment/versions.html.j2", title="Assessment versions",
                 nhs_number=nhs_number, rows=rows, flagged=flagged, saved=saved)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from ltc.care.careplans import services as plans
 from ltc.care.careplans.models import CarePlanVersion
+from ltc.web import documents
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.policy import CLINICIANS, policy
 
@@ -54,10 +55,7 @@ def _out(row: CarePlanVersion) -> dict[str, Any]:
          responses={404: {"description": "No care plan yet"}})
 @policy("person", roles=CLINICIANS)
 def get_careplan(nhs_number: str, db: Db) -> Response:
-    row = plans.latest(db, nhs_number)
-    if row is None:
-        raise HTTPException(404, "There is no care plan for this person yet.")
-    return JSONResponse(_out(row), headers={"ETag": plans.etag(row)})
+    return documents.latest_response(plans.PLANS, db, nhs_number, _out)
 
 
 @api.put("/people/{nhs_number}/careplan", response_model=CarePlanOut,
@@ -68,21 +66,12 @@ def put_careplan(nhs_number: str, body: CarePlanIn, db: Db, me: Me,
                  if_match: str | None = Header(default=None)) -> Response:
     """Save a new version. Send ``If-Match`` with the ETag of the version you edited
     (``"none-0"`` for a first plan); a stale one gets 412 and the newer version."""
-    if not if_match:
-        raise HTTPException(428, 'Send If-Match with the ETag of the version you edited '
-                                 '("none-0" for a first plan).')
     try:
-        based_on = int(if_match.strip().strip('"').rsplit("-", 1)[1])
-    except (IndexError, ValueError):
-        raise HTTPException(412, f"If-Match {if_match!r} is not an ETag of this plan.") from None
-    try:
-        row = plans.save(db, nhs_number, body.model_dump(), based_on, me)
-    except plans.StaleVersionError as stale:
-        return JSONResponse({"detail": str(stale), "latest": _out(stale.latest)},
-                            status_code=412, headers={"ETag": plans.etag(stale.latest)})
+        return documents.put_response(
+            plans.PLANS, nhs_number, if_match,
+            lambda based_on: plans.save(db, nhs_number, body.model_dump(), based_on, me), _out)
     except plans.CarePlanError as e:
         raise HTTPException(422, str(e)) from e
-    return JSONResponse(_out(row), status_code=200, headers={"ETag": plans.etag(row)})
 
 
 @api.get("/people/{nhs_number}/careplan/fhir",
@@ -91,7 +80,7 @@ def put_careplan(nhs_number: str, body: CarePlanIn, db: Db, me: Me,
 def get_careplan_fhir(nhs_number: str, db: Db) -> Response:
     from ltc.care.careplans import export
 
-    row = plans.latest(db, nhs_number)
+    row = plans.PLANS.latest(db, nhs_number)
     if row is None:
         raise HTTPException(404, "There is no care plan for this person yet.")
     return JSONResponse(export.to_fhir(plans.document(db, row)),

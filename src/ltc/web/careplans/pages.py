@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ltc.care.careplans import services as plans
+from ltc.web import documents
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.pages import page
 from ltc.web.policy import CLINICIANS, policy
@@ -49,7 +50,7 @@ def _editable(content: dict[str, Any]) -> dict[str, Any]:
 @router.get("/people/{nhs_number}/careplan")
 @policy("person", roles=CLINICIANS)
 def edit(request: Request, nhs_number: str, db: Db) -> Response:
-    latest = plans.latest(db, nhs_number)
+    latest = plans.PLANS.latest(db, nhs_number)
     content = _editable(latest.content if latest else {"status": "draft"})
     return page(request, "careplans/edit.html.j2", title="Care plan", nhs_number=nhs_number,
                 content=content, based_on=latest.version if latest else 0, latest=latest,
@@ -66,10 +67,7 @@ async def save(request: Request, nhs_number: str, db: Db, me: Me) -> Response:
 
 def _save(request: Request, nhs_number: str, db: Db, me: Me, form: Any) -> Response:
     content = _form_content(form)
-    try:
-        based_on = int(str(form.get("based_on", "0")))
-    except ValueError:
-        based_on = -1
+    based_on = documents.form_based_on(form)
     try:
         row = plans.save(db, nhs_number, content, based_on, me)
     except plans.StaleVersionError as stale:
@@ -78,31 +76,26 @@ def _save(request: Request, nhs_number: str, db: Db, me: Me, form: Any) -> Respo
                     based_on=stale.latest.version, latest=stale.latest,
                     newer=_editable(stale.latest.content), error=str(stale))
     except plans.CarePlanError as e:
-        latest = plans.latest(db, nhs_number)
+        latest = plans.PLANS.latest(db, nhs_number)
         return page(request, "careplans/edit.html.j2", status=422, title="Care plan",
                     nhs_number=nhs_number, content=_editable(content), based_on=based_on,
                     latest=latest, newer=None, error=str(e))
-    return RedirectResponse(f"/people/{nhs_number}/careplan/versions?saved={row.version}",
-                            status_code=303)
+    return documents.saved_redirect(nhs_number, "careplan", row)
 
 
 @router.get("/people/{nhs_number}/careplan/versions")
 @policy("person", roles=CLINICIANS)
 def history(request: Request, nhs_number: str, db: Db, a: int | None = None,
             b: int | None = None, saved: int | None = None) -> Response:
-    rows = plans.versions(db, nhs_number)
-    diff = None
-    if a is not None and b is not None:
-        va, vb = plans.version(db, nhs_number, a), plans.version(db, nhs_number, b)
-        if va is None or vb is None:
-            raise HTTPException(404, "There is no such version of this care plan.")
-        diff = plans.compare(va, vb)
+    rows = plans.PLANS.versions(db, nhs_number)
+    diff = documents.comparison(plans.PLANS, db, nhs_number, a, b)
     return page(request, "careplans/versions.html.j2", title="Care plan versions",
                 nhs_number=nhs_number, rows=rows, diff=diff, a=a, b=b, saved=saved)
 
 
 def _document(db: Db, nhs_number: str, number: int | None) -> Any:
-    row = plans.version(db, nhs_number, number) if number else plans.latest(db, nhs_number)
+    row = (plans.PLANS.version(db, nhs_number, number) if number
+           else plans.PLANS.latest(db, nhs_number))
     if row is None:
         raise HTTPException(404, "There is no care plan for this person yet.")
     return plans.document(db, row)
