@@ -1,0 +1,147 @@
+"""Query-count baselines: the worklist, the caseload, the person page and the inbox each
+cost a fixed number of SQL statements, whatever the number of rows behind them.
+
+Each page is requested on a small community (``SMALL`` of each thing: candidates, people on
+the caseload, alerts, and a person's approaches, contacts, tasks, referrals, survey
+responses, assessments, nominations, care plan versions, hospital events, alerts, flags and
+admission reviews) and again after it has grown to four times that; the statements the
+app's engine sends (SQLAlchemy's ``before_cursor_execute``) are counted. A page fails when
+its count grows with the rows, or differs from its baseline here (a page that now needs
+fewer statements should lower its baseline).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, select
+
+from ltc.care.assessment.models import Assessment
+from ltc.care.careplans.models import CarePlanVersion
+from ltc.care.casemgmt.models import Approach, CaseloadEntry, Nomination
+from ltc.care.db import unit_of_work
+from ltc.care.events.models import AdmissionReview, Alert, CareEvent, Flag, InboundMessage
+from ltc.care.people.models import Person, PersonResult
+from ltc.care.work.models import Contact, Referral, SurveyResponse, Task
+from ltc.codes.nhs_number import check_digit
+
+from .care import IN_AREA, Community, signed_in
+
+SMALL = 3
+PAGES = ("/worklist", "/caseload", f"/people/{IN_AREA}", "/inbox")
+#: statements per page: sign-in, the page's reads (the person page: access, one read of
+#: the person with their run, result, activity and caseload entry and which lists hold
+#: anything, each of the 12 lists, the case managers suggested for someone on no
+#: caseload), the header's unread count, the audit chain's lock and last link (PostgreSQL
+#: writes the audit rows by COPY, which the count does not see; SQLite by one INSERT)
+BASELINE = {"postgresql": dict(zip(PAGES, (9, 6, 23, 7), strict=True)),
+            "sqlite": dict(zip(PAGES, (10, 7, 24, 8), strict=True))}
+
+
+def _numbers(start: int, count: int) -> Iterator[str]:
+    """Valid NHS numbers from 8000000000 + 10 * start on."""
+    n = 800_000_000 + start
+    while count:
+        digit = check_digit(str(n))
+        if digit is not None:
+            yield f"{n}{digit}"
+            count -= 1
+        n += 1
+
+
+def grow(app: Any, community: Community, first: int, count: int) -> None:
+    """``count`` more of everything each page lists, numbered from ``first``."""
+    matron = community.users["matron"]
+    at = datetime(2025, 4, 1, 9, tzinfo=UTC)
+    with unit_of_work(app.state.sessions) as s:
+        run = s.scalar(select(PersonResult.run_id).limit(1))
+        numbers = list(_numbers(first * 2, count * 2))
+        for i, nhs in enumerate(numbers):
+            s.add(Person(nhs_number=nhs, date_of_birth=date(1940, 1, 1), sex="M",
+                         practice_code="P1", locality_code="L1", given_name="Ann",
+                         family_name=f"Smith{i}"))
+            s.add(PersonResult(run_id=run, nhs_number=nhs, level=3, locality_code="L1",
+                               practice_code="P1", level_basis="case-finding rules met",
+                               reasons="Castlefields: Aged 65 or over", risk=0.5 + i / 1000,
+                               risk_percentile=98.0, age=85, ltc_count=3, registers="copd"))
+        s.flush()
+        managed = numbers[count:]  # the others stay candidates
+        message = InboundMessage(feed="hl7v2", sender="test", status="applied", raw="-")
+        s.add(message)
+        s.flush()
+        for i, nhs in enumerate(managed):
+            s.add(CaseloadEntry(nhs_number=nhs, user_id=matron, started_on=date(2025, 4, 1),
+                                allocated_by=matron))
+            s.add(Alert(nhs_number=nhs, kind="admission", title=f"Admitted {i}",
+                        user_id=matron, created_at=at + timedelta(minutes=i)))
+        for i in range(count):
+            when = at + timedelta(days=first + i)
+            on = when.date()
+            care_event = CareEvent(message_id=message.id, nhs_number=IN_AREA,
+                                   kind="admission", occurred_at=when)
+            s.add(care_event)
+            s.flush()
+            s.add_all([
+                Approach(nhs_number=IN_AREA, user_id=matron, on=on, outcome="agreed"),
+                Contact(nhs_number=IN_AREA, user_id=matron, on=on, kind="telephone",
+                        outcome=f"spoke {i}"),
+                Task(nhs_number=IN_AREA, assigned_to=matron, title=f"task {i}", due_on=on),
+                Referral(nhs_number=IN_AREA, user_id=matron, service="home_care",
+                         reason="help", on=on),
+                SurveyResponse(nhs_number=IN_AREA, on=on, satisfaction=4,
+                               recorded_by=matron),
+                Assessment(nhs_number=IN_AREA, version=first + i + 1, author_id=matron,
+                           answers={}, scores={}, notes={}),
+                CarePlanVersion(nhs_number=IN_AREA, version=first + i + 1, author_id=matron,
+                                status="draft", content={"goals": ["walk"]}),
+                Nomination(nhs_number=IN_AREA, action="nominate", reason="frail",
+                           user_id=community.users["gp"]),
+                Alert(nhs_number=IN_AREA, kind="admission", title="Admitted",
+                      event_id=care_event.id, user_id=matron, created_at=when),
+                Flag(nhs_number=IN_AREA, kind="bereaved", reason="carer died"),
+                AdmissionReview(event_id=care_event.id, nhs_number=IN_AREA,
+                                sector="primary", avoidable="no", recorded_by=matron, on=on),
+            ])
+
+
+@contextmanager
+def counting(engine: Any) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+def counts(app: Any, client: Any) -> dict[str, int]:
+    out = {}
+    for path in PAGES:
+        with counting(app.state.engine) as statements:
+            r = client.get(path)
+        assert r.status_code == 200, (path, r.text[:500])
+        out[path] = len(statements)
+    return out
+
+
+def test_pages_cost_the_same_statements_whatever_the_rows(app: Any,
+                                                           community: Community) -> None:
+    matron = signed_in(app, "matron")
+    grow(app, community, 0, SMALL)
+    small = counts(app, matron)
+    page = matron.get(f"/people/{IN_AREA}").text
+    assert page.count("task ") >= SMALL  # the lists are shown
+    assert "Admitted" in page
+    grow(app, community, SMALL, 3 * SMALL)
+    large = counts(app, matron)
+    page = matron.get(f"/people/{IN_AREA}").text
+    assert f"task {3 * SMALL - 1}" in page
+    assert large == small, f"statements grew with the rows: {small} -> {large}"
+    assert small == BASELINE[app.state.engine.dialect.name], f"baseline changed: {small}"
