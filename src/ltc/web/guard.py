@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from ltc.care.access import Access, access
 from ltc.care.audit import services as audit
 from ltc.care.auth import services as auth
 from ltc.care.auth.models import LoginSession, User
@@ -198,7 +199,7 @@ def _admit(request: Request, session: Session, found: Policy, sent: str | None) 
     if found.kind == "person":
         nhs_number = str(request.path_params.get("nhs_number", ""))
         allowed = found.roles is None or user.role in found.roles
-        grant = auth.access(session, user, nhs_number) if allowed else auth.Access(False)
+        grant = access(session, user, nhs_number) if allowed else Access(False)
         if not grant.allowed:
             raise RefusedError(404, "There is no such person, or you do not have access to "
                                "their record.")

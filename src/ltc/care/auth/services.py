@@ -1,19 +1,14 @@
-"""Accounts, passwords, sessions, throttling and the legitimate relationship.
+"""Accounts, passwords, sessions, throttling and break-glass grants (CM-1).
 
 * Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106).
 * A session is a random 256-bit token in a secure, http-only, same-site cookie; the store
   keeps only its SHA-256, so a copy of the database cannot be used to sign in.
 * After :data:`MAX_FAILURES` failed sign-ins for one user name within
   :data:`FAILURE_WINDOW`, further attempts are refused until the window has passed.
-* Legitimate relationship (who may see a person's record):
-
-  - a **case manager**: the people on their caseload, and the candidates in their locality
-    (people living in it or registered with a practice they cover);
-  - a **practice clinician**: the people registered with their practice;
-  - an **analyst or commissioner**: nobody (aggregates only);
-  - an **administrator**: nobody (manages users only);
-  - anyone with break-glass access to that person (a typed reason, for a limited time,
-    flagged on every audit row it allows).
+* Break-glass access: a clinician's emergency access to one person, with a typed reason,
+  for a limited time. Who may see whom, break-glass included, is
+  :mod:`ltc.care.access` (whose ``access``, ``Access`` and ``looks_after`` this module
+  also offers, for callers that import them from here).
 """
 
 from __future__ import annotations
@@ -21,17 +16,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, delete, exists, func, or_, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
+from ltc.care.access import CLINICAL
+from ltc.care.access import Access as Access
+from ltc.care.access import access as access
+from ltc.care.access import looks_after as looks_after
 from ltc.care.auth.models import BreakGlass, LoginFailure, LoginSession, Role, User
-from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, CoveredPractice
 from ltc.care.db import now
-from ltc.care.people.models import Person
 
 SESSION_LIFETIME = timedelta(hours=10)  # one working day
 MAX_FAILURES = 5
@@ -105,13 +102,9 @@ def sign_in(session: Session, username: str, password: str) -> SignedIn:
     return SignedIn(user, token, csrf)
 
 
-# statements read on every request, built once (a statement reused is compiled and keyed
-# once)
+# read on every request, built once (a statement reused is compiled and keyed once)
 _CURRENT = select(LoginSession, User).join(User, User.id == LoginSession.user_id).where(
     LoginSession.token_digest == bindparam("digest"))
-_PERSON_ON_CASELOAD = select(Person, exists().where(
-    CaseloadEntry.nhs_number == bindparam("nhs"), CaseloadEntry.user_id == bindparam("user"),
-    CaseloadEntry.ended_on.is_(None))).where(Person.nhs_number == bindparam("nhs"))
 
 
 def current(session: Session, token: str | None) -> tuple[User, LoginSession] | None:
@@ -133,7 +126,7 @@ def sign_out(session: Session, token: str) -> None:
 
 def break_glass(session: Session, user: User, nhs_number: str, reason: str) -> BreakGlass:
     """Grant ``user`` emergency access to one person, with a typed reason."""
-    if user.role not in (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN):
+    if user.role not in CLINICAL:
         raise AuthError("Only clinicians can use emergency (break-glass) access.")
     reason = reason.strip()
     if len(reason) < MIN_REASON:
@@ -144,53 +137,3 @@ def break_glass(session: Session, user: User, nhs_number: str, reason: str) -> B
     session.add(grant)
     session.flush()
     return grant
-
-
-@dataclass(frozen=True)
-class Access:
-    """Why a user may see a person."""
-
-    allowed: bool
-    break_glass: bool = False
-
-
-def access(session: Session, user: User, nhs_number: str,
-           at: datetime | None = None, *, emergency: bool = True) -> Access:
-    """Whether ``user`` has a legitimate relationship with the person (see module doc);
-    with ``emergency`` False, break-glass access is not looked for."""
-    at = at or now()
-    # the person and whether they are on this user's caseload, in one read
-    found = session.execute(_PERSON_ON_CASELOAD, {"nhs": nhs_number, "user": user.id}).first()
-    if found is None:
-        return Access(False)
-    person, on_caseload = found
-    if user.role == Role.CASE_MANAGER:
-        if on_caseload:
-            return Access(True)
-        cm = session.get(CaseManager, user.id)
-        if cm is not None:
-            covered = select(CoveredPractice.practice_code).where(
-                CoveredPractice.user_id == user.id)
-            in_area = session.scalar(select(exists().where(
-                Person.nhs_number == nhs_number,
-                or_(Person.locality_code == cm.locality_code,
-                    Person.practice_code.in_(covered)))))
-            if in_area:
-                return Access(True)
-    elif user.role == Role.PRACTICE_CLINICIAN:
-        if user.practice_code and person.practice_code == user.practice_code:
-            return Access(True)
-    else:
-        return Access(False)  # analysts and administrators see no one's record
-    if not emergency:
-        return Access(False)
-    glass = session.scalar(select(exists().where(
-        BreakGlass.user_id == user.id, BreakGlass.nhs_number == nhs_number,
-        BreakGlass.expires_at > at)))
-    return Access(bool(glass), break_glass=bool(glass))
-
-
-def looks_after(session: Session, user: User, nhs_number: str) -> bool:
-    """A legitimate relationship other than emergency (break-glass) access: whom tasks and
-    alerts about the person may go to."""
-    return access(session, user, nhs_number, emergency=False).allowed

@@ -40,12 +40,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, defer
 
-from ltc.care.auth import services as auth
+from ltc.care import access
+from ltc.care.access import LOOKS_AFTER
 from ltc.care.auth.models import Role, User
-from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, CoveredPractice
 from ltc.care.db import now as utc_now
 from ltc.care.db import uk_time
 from ltc.care.events.errors import InboxError as InboxError
@@ -95,19 +95,10 @@ _THEIRS = or_(Alert.assigned_to == bindparam("user"),
               and_(Alert.assigned_to.is_(None),
                    or_(Alert.user_id == bindparam("user"),
                        Alert.practice_code == bindparam("practice"))))
-#: the user still looks after the alert's person (joined as Person), as
-#: :func:`ltc.care.auth.services.looks_after` decides, in SQL: a practice clinician, the
-#: people of their practice; a case manager, their caseload, locality and covered
-#: practices. An alert about someone they no longer look after is neither shown nor counted
-_LOOKS_AFTER = or_(
-    Person.practice_code == bindparam("practice"),
-    exists().where(CaseloadEntry.nhs_number == Person.nhs_number,
-                   CaseloadEntry.user_id == bindparam("user"),
-                   CaseloadEntry.ended_on.is_(None)),
-    Person.locality_code == select(CaseManager.locality_code).where(
-        CaseManager.user_id == bindparam("user")).scalar_subquery(),
-    Person.practice_code.in_(select(CoveredPractice.practice_code).where(
-        CoveredPractice.user_id == bindparam("user"))))
+#: the user still looks after the alert's person (joined as Person): the SQL form of
+#: :func:`ltc.care.access.looks_after`. An alert about someone they no longer look after
+#: is neither shown nor counted
+_LOOKS_AFTER = LOOKS_AFTER
 _OPEN = and_(Alert.acknowledged_at.is_(None), Alert.cancelled_at.is_(None))
 _AWAKE = or_(Alert.snoozed_until.is_(None), Alert.snoozed_until <= bindparam("now"))
 #: built once: it runs on every page a clinician opens
@@ -119,7 +110,7 @@ _MARK = select(func.count(), func.max(Alert.id)).select_from(Alert).join(
 
 def _addressee(user: User) -> dict[str, Any]:
     practice = user.practice_code if user.role == Role.PRACTICE_CLINICIAN else None
-    return {"user": user.id, "practice": practice or None}
+    return {"user": user.id, "practice": practice or None} | access.params(user)
 
 
 @dataclass(frozen=True)
@@ -184,7 +175,7 @@ def mark(session: Session, user: User, now: datetime | None = None) -> str:
 def _theirs(session: Session, user: User, alert_id: int) -> Alert:
     alert = session.scalar(select(Alert).where(Alert.id == alert_id, _THEIRS),
                            _addressee(user))
-    if alert is None or not auth.looks_after(session, user, alert.nhs_number):
+    if alert is None or not access.looks_after(session, user, alert.nhs_number):
         raise NotFoundError("There is no such alert in your inbox.")
     if alert.cancelled_at is not None:
         raise InboxError("This alert was withdrawn when the hospital cancelled the event "

@@ -27,7 +27,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ltc.care.auth import services as auth
+from ltc.care import access
 from ltc.care.auth.models import Role, User
 from ltc.care.casemgmt.models import CaseloadEntry
 from ltc.care.db import now
@@ -121,7 +121,7 @@ def assignee(session: Session, nhs_number: str, user_id: int,
     if user.role not in ASSIGNABLE:
         raise error(f"{label}: {user.display_name} is not a clinician. {what} can only be "
                     "assigned to case managers and practice clinicians.")
-    if not auth.looks_after(session, user, nhs_number):
+    if not access.looks_after(session, user, nhs_number):
         raise error(f"{label}: {user.display_name} does not look after this person. Choose "
                     "a clinician who does (their case manager or a clinician at their "
                     "practice).")
@@ -181,24 +181,24 @@ class OpenTask:
 
 def open_tasks(session: Session, user: User, today: date | None = None,
                limit: int = 500) -> list[OpenTask]:
-    """``user``'s open tasks across people, overdue first, then by due date."""
+    """``user``'s open tasks across people they look after, overdue first, then by due
+    date."""
     today = today or date.today()
     rows = session.execute(
         select(Task, Person).join(Person, Person.nhs_number == Task.nhs_number)
         .where(Task.assigned_to == user.id, Task.done_at.is_(None),
-               Task.cancelled_at.is_(None))
-        .order_by(Task.due_on.asc().nulls_last(), Task.id).limit(limit)).all()
-    people = {p.nhs_number for _, p in rows}
-    allowed = {n for n in people if auth.looks_after(session, user, n)}
+               Task.cancelled_at.is_(None), access.LOOKS_AFTER)
+        .order_by(Task.due_on.asc().nulls_last(), Task.id).limit(limit),
+        access.params(user)).all()
     managers: dict[str, User] = {}
-    if allowed:
+    if rows:
         managers = dict(session.execute(
             select(CaseloadEntry.nhs_number, User).join(User, User.id == CaseloadEntry.user_id)
-            .where(CaseloadEntry.nhs_number.in_(sorted(allowed)),
+            .where(CaseloadEntry.nhs_number.in_(sorted({p.nhs_number for _, p in rows})),
                    CaseloadEntry.ended_on.is_(None))).all())
     return [OpenTask(t, p, t.due_on is not None and t.due_on < today,
                      managers.get(p.nhs_number))
-            for t, p in rows if p.nhs_number in allowed]
+            for t, p in rows]
 
 
 def add_referral(session: Session, nhs_number: str, by: User, service: str, reason: str,

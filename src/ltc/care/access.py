@@ -1,0 +1,129 @@
+"""Who may see whom: the legitimate relationship, defined once (CM-1; privacy).
+
+* a **case manager** sees the people on their open caseload and the candidates of their
+  area: people living in their locality or registered with a practice they cover;
+* a **practice clinician** sees the people registered with their practice;
+* an **analyst or commissioner**, an **administrator** and an **interface** see nobody
+  (aggregates, users and feeds only);
+* a clinician with **break-glass** access to a person sees them until it expires (a typed
+  reason, flagged on every audit row it allows). Whom a clinician *looks after* (whom
+  tasks and alerts may go to) leaves break-glass out: it ends while the task stays.
+
+The rule has two forms that ``tests/care/test_access_rule.py`` holds equal for every
+role, caseload (open or ended), locality, covered practice and break-glass grant (live
+or expired) on SQLite and PostgreSQL:
+
+* the Python form, :func:`access` and :func:`looks_after`, asks about one person (every
+  person route, through the web guard);
+* the SQL form, :data:`LOOKS_AFTER` and :data:`MAY_SEE`, is a condition on a ``Person``
+  row for list queries (the inbox, my tasks), bound to a user by :func:`params`; the
+  user's role is in the parameters (a parameter is NULL for a role it does not apply
+  to), so a statement built once serves every user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy.orm import Session
+
+from ltc.care.auth.models import BreakGlass, Role, User
+from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, CoveredPractice
+from ltc.care.db import now
+from ltc.care.people.models import Person
+
+#: roles that may be given break-glass access
+CLINICAL = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Whether a user may see a person, and whether only through break-glass access."""
+
+    allowed: bool
+    break_glass: bool = False
+
+
+# -- the Python form -------------------------------------------------------------------
+# the person and whether they are on this user's open caseload, in one read (built once:
+# it runs on every person request)
+_PERSON_ON_CASELOAD = select(Person, exists().where(
+    CaseloadEntry.nhs_number == bindparam("nhs"), CaseloadEntry.user_id == bindparam("user"),
+    CaseloadEntry.ended_on.is_(None))).where(Person.nhs_number == bindparam("nhs"))
+
+
+def access(session: Session, user: User, nhs_number: str, at: datetime | None = None, *,
+           emergency: bool = True) -> Access:
+    """Whether ``user`` may see the person (see the module doc); with ``emergency``
+    False, break-glass access is not looked for. Nobody may see a person not in the
+    store."""
+    found = session.execute(_PERSON_ON_CASELOAD, {"nhs": nhs_number, "user": user.id}).first()
+    if found is None:
+        return Access(False)
+    person, on_caseload = found
+    if user.role == Role.CASE_MANAGER:
+        if on_caseload:
+            return Access(True)
+        cm = session.get(CaseManager, user.id)
+        if cm is not None:
+            if person.locality_code is not None and person.locality_code == cm.locality_code:
+                return Access(True)
+            if person.practice_code is not None and session.scalar(select(exists().where(
+                    CoveredPractice.user_id == user.id,
+                    CoveredPractice.practice_code == person.practice_code))):
+                return Access(True)
+    elif user.role == Role.PRACTICE_CLINICIAN:
+        if user.practice_code and person.practice_code == user.practice_code:
+            return Access(True)
+    else:
+        return Access(False)  # analysts, administrators and interfaces see no one's record
+    if not emergency:
+        return Access(False)
+    glass = session.scalar(select(exists().where(
+        BreakGlass.user_id == user.id, BreakGlass.nhs_number == nhs_number,
+        BreakGlass.expires_at > (at or now()))))
+    return Access(bool(glass), break_glass=bool(glass))
+
+
+def looks_after(session: Session, user: User, nhs_number: str) -> bool:
+    """A legitimate relationship other than break-glass access: whom tasks and alerts
+    about the person may go to."""
+    return access(session, user, nhs_number, emergency=False).allowed
+
+
+# -- the SQL form ----------------------------------------------------------------------
+_CASE_MANAGER = bindparam("access_case_manager", type_=CaseManager.user_id.type)
+_PRACTICE = bindparam("access_practice", type_=Person.practice_code.type)
+_CLINICIAN = bindparam("access_clinician", type_=User.id.type)
+_AT = bindparam("access_at", type_=BreakGlass.expires_at.type)
+
+#: the user looks after the ``Person`` row (bound by :func:`params`)
+LOOKS_AFTER = or_(
+    Person.practice_code == _PRACTICE,
+    exists().where(CaseloadEntry.nhs_number == Person.nhs_number,
+                   CaseloadEntry.user_id == _CASE_MANAGER,
+                   CaseloadEntry.ended_on.is_(None)),
+    Person.locality_code == select(CaseManager.locality_code).where(
+        CaseManager.user_id == _CASE_MANAGER).scalar_subquery(),
+    Person.practice_code.in_(select(CoveredPractice.practice_code).where(
+        CoveredPractice.user_id == _CASE_MANAGER)))
+
+#: the user may see the ``Person`` row: they look after them or hold live break-glass
+#: access to them (bound by :func:`params`)
+MAY_SEE = or_(LOOKS_AFTER, exists().where(BreakGlass.user_id == _CLINICIAN,
+                                          BreakGlass.nhs_number == Person.nhs_number,
+                                          BreakGlass.expires_at > _AT))
+
+
+def params(user: User, at: datetime | None = None) -> dict[str, Any]:
+    """The parameters binding :data:`LOOKS_AFTER` and :data:`MAY_SEE` to ``user`` (at
+    ``at``, for break-glass expiry)."""
+    role = user.role
+    practice = user.practice_code if role == Role.PRACTICE_CLINICIAN else None
+    return {"access_case_manager": user.id if role == Role.CASE_MANAGER else None,
+            "access_practice": practice or None,
+            "access_clinician": user.id if role in CLINICAL else None,
+            "access_at": at or now()}

@@ -1,0 +1,135 @@
+"""The legitimate relationship's two forms agree (CM-1; privacy): for a generated care
+store of users in every role (case managers with and without a profile, in and out of
+localities, covering practices or not; practice clinicians of each practice or none)
+and people (of each locality and practice, or neither), with caseload entries open and
+ended and break-glass grants live, expired and held by roles that cannot use them, the
+SQL form (``access.MAY_SEE``, ``access.LOOKS_AFTER``) selects exactly the people the
+Python form (``access.access``, ``access.looks_after``) allows, for every user, on
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ltc.care import access
+from ltc.care.auth.models import BreakGlass, Role, User
+from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, CoveredPractice
+from ltc.care.db import make_engine, now, sessions, unit_of_work
+from ltc.care.people.models import Person
+
+PRACTICES = ("P1", "P2", "P3", None)
+LOCALITIES = ("L1", "L2", "L3", None)
+ROLES = tuple(Role)
+
+
+def _generate(url: str, seed: int) -> None:
+    rng = random.Random(seed)
+    today = date.today()
+    with unit_of_work(sessions(make_engine(url))) as s:
+        people = []
+        for number in (f"{9_000_000_000 + i:010d}" for i in range(40)):
+            people.append(Person(nhs_number=number, date_of_birth=date(1940, 1, 1), sex="F",
+                                 practice_code=rng.choice(PRACTICES),
+                                 locality_code=rng.choice(LOCALITIES)))
+        s.add_all(people)
+        users = []
+        for i in range(18):
+            role = ROLES[i % len(ROLES)] if i < 2 * len(ROLES) else rng.choice(ROLES)
+            practice = rng.choice(PRACTICES)
+            if role is Role.PRACTICE_CLINICIAN and i % 7 == 3:
+                practice = None  # a practice clinician whose practice is not recorded
+            users.append(User(username=f"u{i}", display_name=f"U{i}", role=role.value,
+                              password_hash="-", practice_code=practice))
+        s.add_all(users)
+        s.flush()
+        managers = []
+        # the first case manager has no profile (no locality); the first practice clinician
+        # keeps one from an earlier role, with its caseload, which no longer counts
+        for user in users:
+            if (user.role == Role.CASE_MANAGER and user is not users[0]) or user is users[1]:
+                s.add(CaseManager(user_id=user.id, job_title="Matron",
+                                  locality_code=rng.choice(LOCALITIES[:3])))
+                managers.append(user)
+        s.flush()
+        for user in managers:
+            covers = 2 if user is users[1] else rng.randint(0, 2)
+            for practice in rng.sample(PRACTICES[:3], covers):
+                s.add(CoveredPractice(user_id=user.id, practice_code=practice))
+            for person in rng.sample(people, 8):
+                ended = rng.random() < 0.5
+                s.add(CaseloadEntry(nhs_number=person.nhs_number, user_id=user.id,
+                                    started_on=today - timedelta(days=30),
+                                    allocated_by=user.id,
+                                    ended_on=today - timedelta(days=1) if ended else None))
+        for user in users:  # every role, so grants no role may use are tried too
+            for person in rng.sample(people, 5):
+                live = rng.random() < 0.6
+                s.add(BreakGlass(user_id=user.id, nhs_number=person.nhs_number,
+                                 reason="Seen in the emergency department",
+                                 expires_at=now() + timedelta(hours=2 if live else -2)))
+
+
+def _reasons(s: Session, at: datetime) -> dict[tuple[int, str], set[str]]:
+    """What links each user to each person in the generated store (whatever the role):
+    the branches the rule has to decide between."""
+    out: dict[tuple[int, str], set[str]] = defaultdict(set)
+    people = s.scalars(select(Person)).all()
+    managers = {m.user_id: m for m in s.scalars(select(CaseManager))}
+    covered = {(u, p) for u, p in s.execute(select(CoveredPractice.user_id,
+                                                   CoveredPractice.practice_code))}
+    for e in s.scalars(select(CaseloadEntry)):
+        out[e.user_id, e.nhs_number].add("caseload" if e.ended_on is None else "ended")
+    for g in s.scalars(select(BreakGlass)):
+        out[g.user_id, g.nhs_number].add("glass" if g.expires_at > at else "expired")
+    for user in s.scalars(select(User)):
+        for p in people:
+            m = managers.get(user.id)
+            if m is not None and p.locality_code == m.locality_code:
+                out[user.id, p.nhs_number].add("locality")
+            if (user.id, p.practice_code) in covered:
+                out[user.id, p.nhs_number].add("covered")
+            if user.practice_code is not None and p.practice_code == user.practice_code:
+                out[user.id, p.nhs_number].add("practice")
+    return out
+
+
+def test_the_sql_form_selects_whom_the_python_form_allows(care_url: str) -> None:
+    _generate(care_url, seed=13)
+    with sessions(make_engine(care_url))() as s:
+        users = s.scalars(select(User).order_by(User.id)).all()
+        people = s.scalars(select(Person.nhs_number).order_by(Person.nhs_number)).all()
+        at = now()
+        decided: set[tuple[str, frozenset[str], bool]] = set()
+        reasons = _reasons(s, at)
+        for user in users:
+            bound = access.params(user, at)
+            in_sql = set(s.scalars(select(Person.nhs_number).where(access.MAY_SEE), bound))
+            looked_after = set(s.scalars(select(Person.nhs_number)
+                                         .where(access.LOOKS_AFTER), bound))
+            grants = {n: access.access(s, user, n, at) for n in people}
+            allowed = {n for n, grant in grants.items() if grant.allowed}
+            assert in_sql == allowed, (user.username, user.role,
+                                       sorted(in_sql ^ allowed))
+            assert looked_after == {n for n in people if access.looks_after(s, user, n)}, (
+                user.username, user.role)
+            assert {n for n, g in grants.items() if g.break_glass} == allowed - looked_after
+            for n in people:
+                decided.add((user.role, frozenset(reasons[user.id, n]), n in allowed))
+        # the generated store reaches every branch of the rule, both ways
+        cm, gp = Role.CASE_MANAGER.value, Role.PRACTICE_CLINICIAN.value
+        for role, reason, allowed_ in [
+                (cm, "caseload", True), (cm, "locality", True), (cm, "covered", True),
+                (cm, "glass", True), (cm, "ended", False), (cm, "expired", False),
+                (cm, "practice", False), (gp, "practice", True), (gp, "glass", True),
+                (gp, "expired", False), (gp, "locality", False), (gp, "caseload", False),
+                (gp, "covered", False),
+                *((r.value, "glass", False) for r in Role if r not in access.CLINICAL),
+                *((r.value, "practice", False) for r in Role if r not in access.CLINICAL)]:
+            assert (role, frozenset({reason}), allowed_) in decided, (role, reason)
+        assert any(role == cm and not why and not ok for role, why, ok in decided)
+        assert access.access(s, users[0], "0000000000").allowed is False  # nobody's record
