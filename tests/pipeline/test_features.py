@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 from ltc.pipeline.engine import from_tables
 from ltc.pipeline.features import FEATURE_KINDS, features
 from ltc.windows import start
-
-from .spec import table
+from spec_tables import table
 
 AS_OF = date(2025, 3, 31)
 A, B, C = "9434765919", "9000000009", "9000000017"

@@ -19,8 +19,7 @@ from ltc.pipeline import levels
 from ltc.pipeline import stratify as strat
 from ltc.pipeline.features import features
 from ltc.records.registers import REGISTERS
-
-from .scores.spec_tables import check, connect, parse
+from spec_tables import check, connect, parse
 
 AS_OF = date(2025, 3, 31)
 PEOPLE = ["inside", "edge", "outside"]

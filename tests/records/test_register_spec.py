@@ -10,17 +10,13 @@ taken from each register's own lists, so the table reads the same for every regi
 from __future__ import annotations
 
 import shutil
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import ibis
 import pytest
 
 from ltc.codes import codelists
 from ltc.records.registers import REGISTERS, Register, born_by, members
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline" / "scores"))
 from spec_tables import check, connect
 
 AS_OF = date(2025, 3, 31)

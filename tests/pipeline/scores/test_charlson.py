@@ -18,7 +18,6 @@ from typing import Any
 
 import ibis
 import pytest
-from spec_tables import check, connect, person_rows
 
 from ltc.pipeline.scores.charlson import (
     CATEGORIES,
@@ -28,6 +27,7 @@ from ltc.pipeline.scores.charlson import (
     prefixes,
     weights,
 )
+from spec_tables import check, connect, person_rows
 
 AS_OF = date(2024, 6, 30)
 AIDS_QUAN_EXTRA = 2  # Quan 2011 weight 4 (project) minus comorbidipy's 2; decision 0004

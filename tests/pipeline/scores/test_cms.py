@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from spec_tables import check, connect
-
 from ltc.pipeline.scores.cms import REGISTER_OF, UNMAPPED, cms, weights
 from ltc.records.registers import REGISTERS
+from spec_tables import check, connect
 
 AS_OF = date(2024, 6, 30)
 DIABETES, CHD, HYPERTENSION = "44054006", "22298006", "38341003"

@@ -6,10 +6,10 @@ from datetime import date
 
 import ibis
 import pyarrow as pa
-from spec_tables import check, connect
 
 from ltc.pipeline.engine import connection
 from ltc.pipeline.scores.efi import category, deficit_codes, deficits, efi
+from spec_tables import check, connect
 
 AS_OF = date(2024, 6, 30)
 FALLS = "161898004"  # Falls (finding): efi-falls

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import ibis
 import pyarrow as pa
-from spec_tables import check, connect
 
 from ltc.pipeline.engine import connection
 from ltc.pipeline.scores.hfrs import band, hfrs, points
+from spec_tables import check, connect
 
 AS_OF = date(2024, 6, 30)
 VECTORS = "scores/comorbidipy/generated_vectors_hfrs_comorbidipy_0.5.0.csv"

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from spec_tables import check, connect
-
 from ltc.pipeline.scores.polypharmacy import polypharmacy
+from spec_tables import check, connect
 
 AS_OF = date(2024, 6, 30)
 

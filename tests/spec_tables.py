@@ -1,17 +1,25 @@
-"""Spec tests as small tables: record-plane input rows and expected output, written as text.
+"""Spec tables: record-plane input rows and expected output, written as small text tables.
 
-A table is a header line and rows, cells separated by ``|``; an empty cell is missing::
+The one parser every spec test uses (features, windows, rule sets from records, registers,
+Charlson, eFI, HFRS, CMS, polypharmacy), and the one that renders them into
+``docs/specs.md`` (:mod:`spec_docs`). A table is a header line and rows, cells separated
+by ``|``; an empty cell is missing::
 
     nhs_number | code_system | code | date
     p1         | icd10       | I500 | 2024-01-01
 
-Input cells are converted to the record-plane type of their column (see
-:mod:`ltc.records.schema`); results are compared as text, so the expected output of a score
-reads exactly like its input.
+A Markdown table (``| a | b |`` with a ``|---|---|`` line) is read too.
+
+Two ways in: :func:`records` types each cell as its column's record-plane type and fills
+required columns a table leaves out (for scores, registers and windows);
+:func:`table` passes the text through the record-plane converter, exactly as an extract
+would be checked (for features). Results are compared as text (:func:`check`), so the
+expected output of a spec reads exactly like its input.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -20,21 +28,54 @@ import ibis
 import pyarrow as pa
 
 from ltc.pipeline.engine import from_tables
+from ltc.records.convert import convert_table
 from ltc.records.schema import TABLES, Field
 
+_RULE = re.compile(r"^\|?[\s:|-]*-[\s:|-]*$")  # a Markdown table's |---|---| line
 
-def parse(text: str) -> list[dict[str, str]]:
-    """The rows of an ASCII table as dictionaries of text cells."""
+
+def _cells(line: str, markdown: bool) -> list[str]:
+    if markdown:
+        line = line.strip()
+        line = line[1:] if line.startswith("|") else line
+        line = line[:-1] if line.endswith("|") else line
+    return [cell.strip() for cell in line.split("|")]
+
+
+def header_and_rows(text: str) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of cells of a text table; every row has the header's width."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    header = [cell.strip() for cell in lines[0].split("|")]
+    if not lines:
+        raise ValueError("spec table is empty: it needs at least a header line")
+    markdown = lines[0].startswith("|")
+    if markdown:
+        lines = [line for line in lines if not _RULE.match(line)]
+    header = _cells(lines[0], markdown)
     rows = []
     for number, line in enumerate(lines[1:], start=2):
-        cells = [cell.strip() for cell in line.split("|")]
+        cells = _cells(line, markdown)
         if len(cells) != len(header):
             raise ValueError(f"spec table line {number}: {len(cells)} cells, header has "
                              f"{len(header)}: {line!r}")
-        rows.append(dict(zip(header, cells, strict=True)))
-    return rows
+        rows.append(cells)
+    return header, rows
+
+
+def parse(text: str) -> list[dict[str, str]]:
+    """The rows of a text table as dictionaries of text cells."""
+    header, rows = header_and_rows(text)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def table(name: str, text: str) -> pa.Table:
+    """Rows of record-plane table ``name`` typed by the record-plane converter, as an
+    extract's would be (``record_id`` is numbered when left out)."""
+    header, rows = header_and_rows(text)
+    columns = {h: pa.array([r[i] for r in rows], pa.string()) for i, h in enumerate(header)}
+    spec = TABLES[name]
+    if "record_id" in spec.arrow_schema.names and "record_id" not in columns:
+        columns["record_id"] = pa.array([f"{name[:2]}{i}" for i in range(len(rows))])
+    return convert_table(spec, pa.table(columns), lambda r: f"{name} row {r + 1}", name)
 
 
 def _value(kind: str, text: str) -> Any:
@@ -59,7 +100,7 @@ def _default(field: Field) -> str:
 
 
 def records(name: str, text: str | list[dict[str, str]]) -> pa.Table:
-    """Rows of record-plane table ``name`` from an ASCII table (or parsed rows).
+    """Rows of record-plane table ``name`` from a text table (or parsed rows).
 
     ``record_id`` is numbered when left out; other required columns left out are filled
     with a neutral value (the first code of a code set, 0, false or ``x``).
@@ -106,8 +147,8 @@ def expected(text: str) -> list[dict[str, str]]:
 
 
 def check(table: ibis.Table, want: str) -> None:
-    """Assert that ``table`` holds exactly the rows of the ASCII table ``want``."""
-    header = [cell.strip() for cell in want.strip().splitlines()[0].split("|")]
+    """Assert that ``table`` holds exactly the rows of the text table ``want``."""
+    header = header_and_rows(want)[0]
     got, rows = result(table, header), expected(want)
     if got != rows:
         raise AssertionError("result differs from the spec table\n" + render(header, rows)
@@ -115,11 +156,18 @@ def check(table: ibis.Table, want: str) -> None:
 
 
 def render(header: list[str], rows: list[dict[str, str]]) -> str:
-    """Rows as an ASCII table, columns aligned."""
+    """Rows as a text table, columns aligned."""
     widths = [max([len(h)] + [len(r[h]) for r in rows]) for h in header]
     lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
     lines += [" | ".join(r[h].ljust(w) for h, w in zip(header, widths, strict=True))
               for r in rows]
+    return "\n".join(lines)
+
+
+def markdown(header: list[str], rows: list[list[str]]) -> str:
+    """A header and rows of cells as a Markdown table (what :func:`parse` reads back)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
 
 
