@@ -16,14 +16,9 @@ from ltc.care.assessment.scales import (
     barthel_0_20,
     score,
 )
+from spec_tables import parse
 
-
-def rows(table: str) -> list[dict[str, str]]:
-    """A small ASCII table (header line, then one line per row) as dicts of strings."""
-    lines = [line for line in table.strip().splitlines() if line.strip()]
-    header = [cell.strip() for cell in lines[0].split("|")]
-    return [dict(zip(header, (cell.strip() for cell in line.split("|")), strict=True))
-            for line in lines[1:]]
+rows = parse  # a spec table (header line, then one line per row) as dicts of strings
 
 
 def split(row: dict[str, str], scale: Scale) -> dict[str, int]:
