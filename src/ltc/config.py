@@ -1,4 +1,5 @@
-"""Settings, read from the environment (``LTC_*``) or a ``.env`` file.
+"""Settings, read from the environment (``LTC_*``) or a ``.env`` file (infrastructure: no
+capability of its own).
 
 This is the only module that reads the environment.
 """

@@ -1,4 +1,5 @@
-"""Command-line options shared by every ``ltc`` command group."""
+"""Command-line options shared by every ``ltc`` command group (ARCHITECTURE: interfaces; no
+capability of its own)."""
 
 from __future__ import annotations
 

@@ -1,1 +1,2 @@
-"""Population analytics and commissioning figures (POP-4, COM-1 to COM-7)."""
+"""Population analytics and commissioning figures; so far the small-number suppression every
+published figure goes through (COM-7)."""

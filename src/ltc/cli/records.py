@@ -1,5 +1,6 @@
 """``ltc records``: what the record store holds (rows and dates per table, registers and
-prevalence against QOF England: POP-3, POP-4) and the record-plane data model as Markdown."""
+prevalence against QOF England, the concentration of bed days: POP-3, POP-4, COM-2) and the
+record-plane data model as Markdown."""
 
 from __future__ import annotations
 

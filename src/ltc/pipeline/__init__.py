@@ -1,2 +1,2 @@
 """The stratification pipeline: features, rules, scores, models and levels as Ibis
-expressions, run on DuckDB (default) or Spark (STRAT-1 to STRAT-7)."""
+expressions, run on DuckDB (default) or Spark (STRAT-1 to STRAT-7, POP-5)."""

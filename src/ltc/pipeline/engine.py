@@ -1,4 +1,5 @@
-"""Engines the pipeline runs on: one Ibis connection with a view per record-plane table.
+"""Engines the pipeline runs on: one Ibis connection with a view per record-plane table
+(infrastructure: every STRAT capability runs through it; no capability of its own).
 
 Every pipeline step takes such a connection and returns Ibis expressions, so the same
 definition runs on DuckDB (the default) and, for populations that outgrow one machine,

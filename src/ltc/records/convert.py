@@ -1,4 +1,4 @@
-"""Turn raw extract columns (text) into typed record-plane tables, refusing bad values.
+"""Turn raw extract columns (text) into typed record-plane tables, refusing bad values (POP-2).
 
 Every ingest path (CSV, FHIR, Synthea) produces text columns and a locator that says
 where each row came from; this module is the one place that checks them against

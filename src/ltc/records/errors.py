@@ -1,4 +1,4 @@
-"""Errors for refused extracts: each names where, which field, and what was expected."""
+"""Errors for refused extracts: each names where, which field, and what was expected (POP-2)."""
 
 from __future__ import annotations
 

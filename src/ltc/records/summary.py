@@ -1,5 +1,5 @@
 """What the record store holds: rows and date range per table, register prevalence
-against QOF England, and the concentration of bed days (POP-2, POP-3, COM-2).
+against QOF England, and the concentration of bed days (POP-2, POP-3, POP-4, COM-2).
 """
 
 from __future__ import annotations

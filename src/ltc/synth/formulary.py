@@ -1,4 +1,4 @@
-"""A small formulary for synthetic prescribing: which medicines each condition brings.
+"""A small formulary for synthetic prescribing: which medicines each condition brings (POP-2).
 
 Drug codes are BNF chemical-substance codes (BNF chapter in the first two digits) for
 common medicines in English primary care; costs per 56-day issue are round figures of

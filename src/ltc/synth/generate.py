@@ -1,4 +1,5 @@
-"""Build a synthetic health community and write it as extracts or straight into the store.
+"""Build a synthetic health community and write it as extracts or straight into the store
+(POP-1, POP-2, POP-3: test and demo data).
 
 ``ltc synth`` writes the documented CSV extracts (one folder per source and period), so
 a synthetic community exercises ingest exactly as a real one does; ``direct=True``

@@ -6,7 +6,8 @@ Deaths, conditions and every kind of service use are drawn from these, so histor
 predicts the future about as well as it does in real populations. The emergency
 admission rate of person *i* in year *y* is ``exp(alpha + risk[i, y])``; the true
 probability of at least one emergency admission in the 12 months from the start of
-year *y* is therefore ``1 - exp(-rate)``: the oracle written to the ground-truth file.
+year *y* is therefore ``1 - exp(-rate)``: the oracle written to the ground-truth file, that
+the predictive model (STRAT-3) is judged against.
 """
 
 from __future__ import annotations

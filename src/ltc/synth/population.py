@@ -1,4 +1,5 @@
-"""The people of a synthetic health community: ages, practices, localities, deprivation.
+"""The people of a synthetic health community: ages, practices, localities, deprivation
+(POP-1).
 
 Age and sex follow ONS mid-2023 England; practice sizes follow the NHS Digital
 January 2021 list-size distribution, kept within 3,000 to 20,000; deprivation (IMD

@@ -1,4 +1,4 @@
-"""Register size and prevalence on a date, optionally per group (POP-3)."""
+"""Register size and prevalence on a date, optionally per group (POP-3, POP-4)."""
 
 from __future__ import annotations
 
