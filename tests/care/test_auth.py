@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ltc.care.audit.models import AuditEvent
-from ltc.care.auth.models import User
+from ltc.care.auth.models import LoginFailure, User
 from ltc.care.auth.services import MAX_FAILURES, hash_password
 
 from .care import IN_AREA, OTHER_AREA, PASSWORD, Community, db, signed_in
@@ -57,6 +57,23 @@ def test_failed_sign_ins_are_throttled(app: Any, community: Community) -> None:
                                     "login_csrf": token})
     assert r.status_code == 429  # even the right password, until the window passes
     assert "Too many failed sign-ins" in r.text
+
+
+def test_failed_api_sign_ins_are_kept_and_throttled(app: Any, community: Community) -> None:
+    """A failed sign-in answers 401 yet is kept (the request commits it on purpose)."""
+    client = TestClient(app, base_url="https://testserver")
+    for _ in range(MAX_FAILURES):
+        r = client.post("/api/v1/session", json={"username": "gp", "password": "wrong one"})
+        assert r.status_code == 401
+        assert r.json() == {"detail": "The user name or password is not right."}
+    with db(community.url) as s:
+        assert s.scalar(select(func.count()).select_from(LoginFailure).where(
+            LoginFailure.username == "gp")) == MAX_FAILURES
+    r = client.post("/api/v1/session", json={"username": "gp", "password": PASSWORD})
+    assert r.status_code == 429
+    assert "Too many failed sign-ins" in r.json()["detail"]
+    assert client.post("/api/v1/session", json={"username": "matron", "password": PASSWORD}
+                       ).json()["role"] == "case_manager"
 
 
 def test_sign_out_ends_the_session(app: Any, community: Community) -> None:

@@ -1,4 +1,6 @@
-"""Sign in and out, in the browser and for API clients."""
+"""Sign in and out, in the browser and for API clients (CM-1). A failed sign-in is kept
+(it counts towards throttling) by the request's own commit: see
+:func:`ltc.web.guard.keep_changes`."""
 
 from __future__ import annotations
 
@@ -7,12 +9,12 @@ import secrets
 from typing import Annotated
 
 from fastapi import Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from ltc.care.auth import services as auth
 from ltc.web.deps import Db, Me, guarded_router
-from ltc.web.guard import SESSION_COOKIE, token_of
+from ltc.web.guard import SESSION_COOKIE, keep_changes, token_of
 from ltc.web.pages import page
 from ltc.web.policy import policy
 
@@ -50,7 +52,7 @@ def login(request: Request, db: Db, username: Annotated[str, Form(max_length=64)
     try:
         signed = auth.sign_in(db, username.strip(), password)
     except auth.AuthError as e:
-        db.commit()  # keep the failed attempt: it counts towards throttling
+        keep_changes(request)  # the failed attempt counts towards throttling
         status = 429 if "Too many" in str(e) else 401
         return page(request, "login.html.j2", status=status, login_csrf=login_csrf,
                     next=_safe_next(next), error=str(e))
@@ -86,15 +88,16 @@ class Token(BaseModel):
 
 @api.post("/session", response_model=Token)
 @policy("public")
-def api_sign_in(db: Db, credentials: Credentials) -> Token:
+def api_sign_in(request: Request, db: Db, credentials: Credentials) -> Response:
     """Sign in; send the token as ``Authorization: Bearer <token>``."""
     try:
         signed = auth.sign_in(db, credentials.username.strip(), credentials.password)
     except auth.AuthError as e:
-        db.commit()
-        raise HTTPException(429 if "Too many" in str(e) else 401, str(e)) from e
-    return Token(token=signed.token, role=signed.user.role,
-                 display_name=signed.user.display_name)
+        keep_changes(request)  # the failed attempt counts towards throttling
+        return JSONResponse({"detail": str(e)}, status_code=429 if "Too many" in str(e)
+                            else 401)
+    return JSONResponse(Token(token=signed.token, role=signed.user.role,
+                              display_name=signed.user.display_name).model_dump())
 
 
 @api.delete("/session", status_code=204)

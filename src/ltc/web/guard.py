@@ -1,6 +1,14 @@
 """The route class every page and API route uses: it opens the request's unit of work,
 finds the signed-in user, enforces the route's policy and CSRF, records the audit rows and
-commits or rolls back (privacy; the request owns the transaction)."""
+commits or rolls back (privacy; the request owns the transaction: services never commit).
+
+A request that answers with an error is rolled back, unless its route asked to keep what
+it wrote (:func:`keep_changes`: a failed sign-in counts towards throttling). Just before
+the commit the guard calls ``app.state.before_commit`` if the app has one, with the
+session after the audit rows are flushed: a hook that raises fails the request at its
+last step, after everything else has written, and the request leaves nothing behind
+(``tests/care/test_write_routes_atomic.py`` injects that fault into every write route).
+"""
 
 from __future__ import annotations
 
@@ -96,15 +104,32 @@ def check_csrf(sent: str | None, login: LoginSession) -> None:
                                 "back, reload the page and try again.")
 
 
+def keep_changes(request: Request) -> None:
+    """Commit what this request wrote even though it answers with an error (a 4xx)."""
+    request.state.keep_changes = True
+
+
+#: called with the request's session just before its commit (``app.state.before_commit``)
+BeforeCommit = Callable[[Session], None]
+
+
 def _end(session: Session, request: Request | None, status: int) -> None:
-    """Commit a successful request with its audit rows, roll back any other (``request``
-    None: it failed before answering), and give the connection back."""
+    """Commit a successful request with its audit rows (or one that asked to keep its
+    changes), roll back any other (``request`` None: it failed before answering), and
+    give the connection back."""
     try:
-        if request is not None and status < 400:
+        if request is not None and (status < 400 or getattr(request.state, "keep_changes",
+                                                             False)):
             audit.flush(session, request.state.audit)
+            hook: BeforeCommit | None = getattr(request.app.state, "before_commit", None)
+            if hook is not None:
+                hook(session)
             session.commit()
         else:
             session.rollback()
+    except BaseException:
+        session.rollback()
+        raise
     finally:
         session.close()
 

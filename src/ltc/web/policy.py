@@ -6,7 +6,7 @@ route that has none (403), so a new route cannot forget its check. The policy ki
 * ``public``: anyone (the sign-in page, health check);
 * ``signed_in``: any signed-in user, optionally only some ``roles``;
 * ``person``: a route whose path holds ``{nhs_number}``: the user must have a legitimate
-  relationship with that person (:func:`ltc.care.auth.services.access`); anyone else gets
+  relationship with that person (:func:`ltc.care.access.access`); anyone else gets
   the same 404 as for a person who does not exist. Each such request writes exactly one
   audit row for that person (``action``: read for GET, write otherwise, unless given).
 
