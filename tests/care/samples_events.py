@@ -4,7 +4,7 @@ API, and a flag cleared.
 
 Hospital events, alerts and flags come only from messages, never from a person route, so
 :func:`prepare` sends the messages the samples need before the sweep, through
-``ltc.care.events.services.receive`` as the listener does: an unplanned admission of
+``ltc.interop.feeds.receive`` as the listener does: an unplanned admission of
 ``IN_AREA`` (event 1), an update naming ``IN_AREA_2`` as their carer (event 2), and
 ``IN_AREA_2``'s death (event 3), which flags ``IN_AREA`` "carer died" (flag 1). The sweeps
 run on a fresh store, so these are the first event and flag ids on SQLite and PostgreSQL
@@ -17,7 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from ltc.care.db import make_engine, sessions, unit_of_work
-from ltc.care.events import adt, rules, services
+from ltc.care.events import rules
+from ltc.interop import feeds
+from ltc.interop.hl7v2 import adt
 
 from .care import IN_AREA, IN_AREA_2
 from .samples_work import RoutePath
@@ -38,7 +40,7 @@ def prepare(url: str, users: dict[str, int]) -> None:
     ]
     try:
         with unit_of_work(sessions(engine)) as s:
-            outcomes = [services.receive(s, loaded, "hl7v2", m) for m in messages]
+            outcomes = [feeds.receive(s, loaded, "hl7v2", m) for m in messages]
         assert [o.status for o in outcomes] == ["applied"] * 3, outcomes
         assert outcomes[2].flags == [FLAG_ID], outcomes[2]
     finally:

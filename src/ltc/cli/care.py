@@ -121,8 +121,9 @@ def listen(data_dir: DataDir = None,
     import logging
 
     from ltc.care.db import make_engine, sessions, upgrade
-    from ltc.care.events import listener, notify
+    from ltc.care.events import notify
     from ltc.care.events import rules as alert_rules
+    from ltc.interop.hl7v2 import listener
 
     try:
         loaded = alert_rules.load(rules)

@@ -29,6 +29,7 @@ def to_records(data_dir: DataDir = None) -> None:
     counts them. Running it again with nothing new changes nothing."""
     from ltc.care.db import make_engine, now, sessions, unit_of_work, upgrade
     from ltc.care.events.records import ExportError, export
+    from ltc.interop.details import stated
 
     root = data_dir or settings().data_dir
     url = settings().care_url(data_dir)
@@ -36,7 +37,7 @@ def to_records(data_dir: DataDir = None) -> None:
     engine = make_engine(url)
     try:
         with unit_of_work(sessions(engine)) as session:
-            done = export(session, root, now().date())
+            done = export(session, root, now().date(), stated)
     except ExportError as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
@@ -88,8 +89,8 @@ def demo_messages(data_dir: Path | None, count: int, at: datetime) -> list[str]:
 
     from ltc.care.casemgmt.models import CaseloadEntry
     from ltc.care.db import make_engine, sessions
-    from ltc.care.events import adt
     from ltc.care.people.models import PersonResult, StratRun
+    from ltc.interop.hl7v2 import adt
 
     engine = make_engine(settings().care_url(data_dir))
     admissions = (count + 1) // 2
@@ -140,8 +141,9 @@ def send(
 ) -> None:
     """Send HL7 v2 ADT messages over MLLP, one at a time, printing each acknowledgement."""
     from ltc.care.db import now
-    from ltc.care.events import adt, hl7v2
     from ltc.care.events.feed import FeedError
+    from ltc.interop.hl7v2 import adt
+    from ltc.interop.hl7v2 import parser as hl7v2
 
     if (file is None) == (demo is None):
         err.print("Give a file of messages or --demo N (not both).")

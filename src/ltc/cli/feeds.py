@@ -2,7 +2,8 @@
 as the feeds' HTTP endpoints would (``ltc.web.feeds.api``), the whole file or nothing.
 
 A file with a problem changes nothing: each problem is printed, naming the file, the line
-(or the Bundle entry) and the field, and the command exits with status 1.
+(or the Bundle entry) and the field, and the command exits with status 1. The file is read
+by :mod:`ltc.interop` and applied in one transaction that this command opens and commits.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def ambulance_file(file: File, data_dir: DataDir = None, rules: RulesFile = None
     incident_id,nhs_number,call_time,outcome[,service]) or JSON (an incident, or an array
     of them)."""
     from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
-    from ltc.care.feeds import ambulance
+    from ltc.interop import ambulance, feeds
 
     loaded = _rules(rules)
     text = _read(file)
@@ -76,7 +77,7 @@ def ambulance_file(file: File, data_dir: DataDir = None, rules: RulesFile = None
     engine = make_engine(url)
     try:
         with unit_of_work(sessions(engine)) as session:
-            summary = ambulance.apply_rows(session, loaded, rows)
+            summary = feeds.apply_rows(session, loaded, rows)
     finally:
         engine.dispose()
     _counts(Counter({"applied": summary.applied, "duplicate": summary.duplicate,
@@ -87,10 +88,10 @@ def ambulance_file(file: File, data_dir: DataDir = None, rules: RulesFile = None
 def fhir_file(file: File, data_dir: DataDir = None, rules: RulesFile = None) -> None:
     """Apply a JSON file of FHIR R4: an Encounter, a message Bundle, or a batch or
     transaction Bundle of them."""
-    from ltc.care import feeds
     from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
     from ltc.care.events.feed import FeedError
-    from ltc.care.feeds import fhir
+    from ltc.interop import feeds
+    from ltc.interop.fhir import messages as fhir
 
     loaded = _rules(rules)
     text = _read(file)
@@ -112,7 +113,7 @@ def fhir_file(file: File, data_dir: DataDir = None, rules: RulesFile = None) -> 
     engine = make_engine(url)
     try:
         with unit_of_work(sessions(engine)) as session:
-            outcomes = [feeds.receive(session, loaded, "fhir", raw) for raw in raws]
+            outcomes = [feeds.take(session, loaded, "fhir", raw) for raw in raws]
     finally:
         engine.dispose()
     _counts(Counter(o.status for o in outcomes))

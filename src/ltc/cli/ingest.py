@@ -108,7 +108,7 @@ def ingest_fhir(
     data_dir: DataDir = None,
 ) -> None:
     """Ingest FHIR R4 Bundles (e.g. Synthea); patients get stable NHS numbers."""
-    from ltc.records.ingest import fhir
+    from ltc.interop.fhir import bundles as fhir
 
     if not path.exists():
         err.print(f"{path}: no such file or folder. Expected FHIR R4 Bundle JSON files.")

@@ -1,7 +1,7 @@
 """The ambulance service's incident feed (DM-5): one JSON object per incident, or a file
 of them (a CSV file or a JSON array), each incident read into an
-:class:`~ltc.interop.event.Event` of kind ``ambulance``. Applying them to the care store
-is :mod:`ltc.care.feeds.ambulance`.
+:class:`~ltc.care.events.feed.Event` of kind ``ambulance``. Applying them to the care store
+is :func:`ltc.interop.feeds.apply_file` (what a file did: :mod:`ltc.care.feeds.ambulance`).
 
 An incident::
 
@@ -42,8 +42,8 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from ltc.interop.event import Event, FeedError
-from ltc.interop.times import to_store
+from ltc.care.db import to_store
+from ltc.care.events.feed import Event, FeedError
 
 FEED = "ambulance"
 #: outcomes of an incident (``ltc.records.schema``, table ``ambulance_incident``)

@@ -1,13 +1,17 @@
 """Details read again from a message as it was received, for the record plane's copy of
 the real-time events (CM-8, DM-5): whether an attendance was at an emergency department
-(HL7 v2 PV1-2, FHIR Encounter.class) and the outcome an ambulance incident states."""
+(HL7 v2 PV1-2; FHIR Encounter.class, read as :mod:`ltc.interop.fhir.elements` reads it)
+and the outcome an ambulance incident states. :func:`stated` is what ``ltc events
+to-records`` gives the care plane's export (:func:`ltc.care.events.records.export`)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from ltc.interop.event import FeedError
+from ltc.care.events.feed import FeedError
+from ltc.care.events.record_rows import Stated
+from ltc.interop.fhir.elements import class_code, setting_of
 from ltc.interop.hl7v2 import parser as hl7v2
 
 
@@ -19,8 +23,8 @@ def _json(raw: str) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {}
 
 
-def _fhir_class(raw: str) -> str:
-    """Encounter.class.code of a FHIR Encounter, or of the first Encounter of a Bundle."""
+def _fhir_encounter(raw: str) -> dict[str, Any]:
+    """A FHIR Encounter, or the first Encounter of a Bundle ({} when there is none)."""
     doc = _json(raw)
     if doc.get("resourceType") == "Bundle":
         entries = doc.get("entry")
@@ -29,16 +33,15 @@ def _fhir_class(raw: str) -> str:
         found = [r for r in resources
                  if isinstance(r, dict) and r.get("resourceType") == "Encounter"]
         doc = found[0] if found else {}
-    cls = doc.get("class") if doc.get("resourceType") == "Encounter" else None
-    return str(cls.get("code") or "") if isinstance(cls, dict) else ""
+    return doc if doc.get("resourceType") == "Encounter" else {}
 
 
 def emergency_attendance(feed: str, raw: str) -> bool | None:
     """Whether an attendance was at an emergency department, as its message says (HL7 v2
-    PV1-2 patient class ``E``; FHIR Encounter.class ``EMER``); None when the feed's
-    messages do not say."""
+    PV1-2 patient class ``E``; FHIR Encounter.class an emergency one, ``EMER``); None
+    when the feed's messages do not say."""
     if feed == "fhir":
-        return _fhir_class(raw) == "EMER"
+        return setting_of(class_code(_fhir_encounter(raw))) == "emergency"
     if feed != "hl7v2":
         return None
     try:
@@ -51,3 +54,9 @@ def emergency_attendance(feed: str, raw: str) -> bool | None:
 def stated_outcome(raw: str) -> Any:
     """The ``outcome`` an ambulance incident's JSON gives, if any (not checked)."""
     return _json(raw).get("outcome")
+
+
+def stated(feed: str, raw: str) -> Stated:
+    """What a message of ``feed``, as received, states beyond its event."""
+    return Stated(emergency=emergency_attendance(feed, raw),
+                  outcome=stated_outcome(raw) if feed == "ambulance" else None)

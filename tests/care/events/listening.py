@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from ltc.care.casemgmt.models import CaseloadEntry
 from ltc.care.db import make_engine, sessions, unit_of_work
 from ltc.care.events import rules as alert_rules
-from ltc.care.events.listener import Listener, server
 from ltc.care.events.notify import Notifier
 from ltc.care.people.models import Person, PersonResult
 from ltc.codes.nhs_number import from_serials
+from ltc.interop.hl7v2.listener import Listener, server
 
 from ..care import Community, seed
 

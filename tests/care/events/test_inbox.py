@@ -31,6 +31,7 @@ from ltc.care.events.models import (
 )
 from ltc.care.people.models import Person
 from ltc.care.work.models import Task
+from ltc.interop import feeds
 from ltc.interop.hl7v2 import adt
 
 from ..care import (
@@ -53,7 +54,7 @@ def _send(url: str, *messages: str) -> list[services.Outcome]:
     engine = make_engine(url)
     try:
         with unit_of_work(sessions(engine)) as s:
-            return [services.receive(s, rules.load(), "hl7v2", m) for m in messages]
+            return [feeds.receive(s, rules.load(), "hl7v2", m) for m in messages]
     finally:
         engine.dispose()
 
@@ -432,7 +433,7 @@ def test_timeline_flags_and_clearing_a_flag(app: object, community: Community) -
 def _keep(url: str, raw: str, reason: str) -> int:
     """Quarantine ``raw`` as the listener does when it cannot apply a message."""
     with db(url) as s:
-        outcome = services.quarantine(s, "hl7v2", raw, FeedError("AE", reason))
+        outcome = feeds.quarantine(s, "hl7v2", raw, FeedError("AE", reason))
         s.commit()
     assert outcome.message_id is not None
     return outcome.message_id

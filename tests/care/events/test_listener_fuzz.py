@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from ltc.care.alerts.services import AlertRules
-from ltc.care.events.listener import Listener
 from ltc.care.events.models import Alert, CareEvent, Flag, InboundMessage, Notification
 from ltc.care.work.models import Task
 from ltc.interop.hl7v2 import adt
 from ltc.interop.hl7v2 import parser as hl7v2
+from ltc.interop.hl7v2.listener import Listener
 from ltc.interop.hl7v2.mllp import EB, SB, frame
 
 from ..care import IN_AREA

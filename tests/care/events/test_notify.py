@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from ltc.care.db import make_engine, sessions, unit_of_work
 from ltc.care.events import notify
-from ltc.care.events import services as events
 from ltc.care.events.models import Notification
 from ltc.care.events.rules import load
+from ltc.interop import feeds
 from ltc.interop.hl7v2 import adt
 
 from .listening import listening, populate, session
@@ -44,7 +44,7 @@ def test_notices_go_out_once_name_no_patient_and_wait_while_the_provider_is_down
     factory = sessions(engine)
     with unit_of_work(factory) as s:
         for i, nhs in enumerate(people.case_managed + list(people.level3)):
-            events.receive(s, load(), "hl7v2", adt.message("A01", f"N{i}", nhs, MONDAY))
+            feeds.receive(s, load(), "hl7v2", adt.message("A01", f"N{i}", nhs, MONDAY))
     down = Down()
     with unit_of_work(factory) as s:
         assert notify.deliver(s, down) == 0
@@ -89,11 +89,11 @@ def test_one_refused_notice_holds_up_no_other_and_withdrawn_alerts_are_not_sent(
     spells = {nhs: f"S{i}" for i, nhs in enumerate(people.case_managed + list(people.level3))}
     with unit_of_work(factory) as s:
         for i, (nhs, spell) in enumerate(spells.items()):
-            events.receive(s, load(), "hl7v2", adt.message("A01", f"R{i}", nhs, MONDAY,
+            feeds.receive(s, load(), "hl7v2", adt.message("A01", f"R{i}", nhs, MONDAY,
                                                            spell_id=spell))
         # the hospital cancels one case-managed admission before anything is sent
         cancelled = people.case_managed[1]
-        events.receive(s, load(), "hl7v2", adt.message("A11", "R-cancel", cancelled,
+        feeds.receive(s, load(), "hl7v2", adt.message("A11", "R-cancel", cancelled,
                                                        MONDAY, spell_id=spells[cancelled]))
     provider = Refuses("gp2")
     with unit_of_work(factory) as s:

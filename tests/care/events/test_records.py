@@ -25,6 +25,8 @@ from ltc.care.events.records import Exported, export
 from ltc.care.events.rules import load
 from ltc.care.people.models import Person, PersonResult, StratRun
 from ltc.cli.events import events_app, read_messages
+from ltc.interop import feeds
+from ltc.interop.details import stated
 from ltc.interop.hl7v2 import adt
 from ltc.pipeline import features
 from ltc.records.store import RecordStore, hash_files
@@ -83,7 +85,7 @@ def seed_people(url: str, people: list[str]) -> None:
 
 
 def receive(s: Session, raw: str) -> None:
-    outcome = events.receive(s, RULES, "hl7v2", raw)
+    outcome = feeds.receive(s, RULES, "hl7v2", raw)
     assert outcome.status == "applied", outcome.problem
 
 
@@ -112,7 +114,7 @@ def realtime(store: RecordStore, name: str, columns: list[str]) -> set[tuple[obj
 
 def run(url: str, data_dir: Path, today: date = AS_OF) -> Exported:
     with unit_of_work(sessions(make_engine(url))) as s:
-        return export(s, data_dir, today)
+        return export(s, data_dir, today, stated)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from ltc.care.events.feed import Event
 from ltc.care.events.models import Alert, CareEvent, Flag, InboundMessage, PersonLink
 from ltc.care.events.rules import Rules, RulesError, load, parse
 from ltc.care.work.models import Task
+from ltc.interop import feeds
 from ltc.interop.hl7v2 import adt
 from ltc.interop.hl7v2 import parser as hl7v2
 
@@ -33,7 +34,7 @@ def send(url: str, *messages: str, rules: Rules = RULES) -> list[events.Outcome]
     out = []
     for raw in messages:
         with unit_of_work(sessions(engine)) as s:
-            out.append(events.receive(s, rules, "hl7v2", raw))
+            out.append(feeds.receive(s, rules, "hl7v2", raw))
     engine.dispose()
     return out
 
@@ -93,7 +94,7 @@ def test_a_message_past_the_calendar_waits_in_the_quarantine(care_url: str,
     with unit_of_work(sessions(make_engine(care_url))) as s:
         admin = s.scalar(select(User).where(User.username == "admin"))
         assert admin is not None
-        again = events.replay(s, later, kept.id, admin)
+        again = feeds.replay(s, later, kept.id, admin)
     assert (again.status, len(again.tasks)) == ("applied", 1)
 
 
@@ -270,8 +271,8 @@ def test_unknown_people_wait_and_can_be_matched_by_hand(care_url: str,
         admin = s.scalar(select(User).where(User.username == "admin"))
         assert admin is not None
         with pytest.raises(events.EventError, match="not known in the care store"):
-            events.match_by_hand(s, RULES, outs[0].message_id or 0, MISSING, admin)
-        done = events.match_by_hand(s, RULES, outs[2].message_id or 0,
+            feeds.match_by_hand(s, RULES, outs[0].message_id or 0, MISSING, admin)
+        done = feeds.match_by_hand(s, RULES, outs[2].message_id or 0,
                                     people.case_managed[1], admin)
         assert (done.status, len(done.alerts), len(done.tasks)) == ("applied", 1, 2)
         events.dismiss(s, outs[1].message_id or 0, admin, "test patient, not real")
@@ -294,7 +295,7 @@ def test_a_quarantined_message_can_be_replayed(care_url: str, people: People,
     with unit_of_work(sessions(engine)) as s:
         admin = s.scalar(select(User).where(User.username == "admin"))
         assert admin is not None
-        again = events.replay(s, RULES, out.message_id or 0, admin)
+        again = feeds.replay(s, RULES, out.message_id or 0, admin)
         assert again.status == "quarantined"  # still broken: still kept
         row = s.get(InboundMessage, out.message_id)
         assert row is not None
@@ -302,7 +303,7 @@ def test_a_quarantined_message_can_be_replayed(care_url: str, people: People,
     with unit_of_work(sessions(engine)) as s:
         admin = s.scalar(select(User).where(User.username == "admin"))
         assert admin is not None
-        done = events.replay(s, RULES, out.message_id or 0, admin)
+        done = feeds.replay(s, RULES, out.message_id or 0, admin)
         assert (done.status, len(done.alerts)) == ("applied", 1)
     engine.dispose()
 

@@ -18,11 +18,10 @@ from typer.testing import CliRunner
 
 from ltc.care.auth.models import User
 from ltc.care.events import rules as alert_rules
-from ltc.care.events import services as events
 from ltc.care.events.feed import FeedError
 from ltc.care.events.models import Alert, Flag, InboundMessage, Notification
-from ltc.care.feeds import ambulance
 from ltc.cli.feeds import feeds_app
+from ltc.interop import ambulance, feeds
 
 from ..care import IN_AREA, MISSING, Community, api_client, db, seed
 from . import counts, interface_client
@@ -235,7 +234,7 @@ def test_an_unknown_person_waits_in_the_review_queue(app: object,
             "ambulance", "U1", MISSING)
         matron = s.get(User, community.users["matron"])
         assert matron is not None
-        done = events.match_by_hand(s, alert_rules.load(), waiting.id, IN_AREA, matron)
+        done = feeds.match_by_hand(s, alert_rules.load(), waiting.id, IN_AREA, matron)
         assert done.status == "applied"
         s.commit()
     assert counts(community.url)["events"] == 2

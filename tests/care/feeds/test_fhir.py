@@ -16,11 +16,12 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from sqlalchemy import select
 
-from ltc.care.events import services as events
 from ltc.care.events.feed import FeedError
 from ltc.care.events.models import Alert, CareEvent, InboundMessage
-from ltc.care.feeds import fhir
 from ltc.care.work.models import Task
+from ltc.interop import feeds
+from ltc.interop.fhir import encounter as fhir_codes
+from ltc.interop.fhir import messages as fhir
 
 from ..care import IN_AREA, MISSING, OTHER_AREA, Community, api_client, db
 from . import counts, interface_client, on_caseload
@@ -39,12 +40,12 @@ def encounter(status: str = "in-progress", *, nhs_number: str | None = IN_AREA,
         "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": cls},
         "identifier": [{"system": "https://example.nhs.uk/spell", "value": "SPELL-77"}],
         "period": period,
-        "extension": [{"url": fhir.ADMISSION_METHOD_EXTENSION, "valueCodeableConcept": {
-            "coding": [{"system": fhir.ADMISSION_METHOD_SYSTEM, "code": "21"}]}}],
-        "serviceProvider": {"identifier": {"system": fhir.ODS_SYSTEM, "value": "RXX01"}},
+        "extension": [{"url": fhir_codes.ADMISSION_METHOD_EXTENSION, "valueCodeableConcept": {
+            "coding": [{"system": fhir_codes.ADMISSION_METHOD_SYSTEM, "code": "21"}]}}],
+        "serviceProvider": {"identifier": {"system": fhir_codes.ODS_SYSTEM, "value": "RXX01"}},
         "location": [{"location": {"display": "Ward 7"}, "status": "active"}]}
     if nhs_number is not None:
-        resource["subject"] = {"identifier": {"system": fhir.NHS_NUMBER_SYSTEM,
+        resource["subject"] = {"identifier": {"system": fhir_codes.NHS_NUMBER_SYSTEM,
                                               "value": nhs_number}}
     return resource | extra
 
@@ -71,7 +72,7 @@ def message(bundle_id: str = "msg-1", *, status: str = "in-progress",
                 {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": nhs_number}]}},
         {"fullUrl": "https://pas.rxx.example/fhir/Organization/rxx", "resource": {
             "resourceType": "Organization", "id": "rxx", "name": "Royal Example",
-            "identifier": [{"system": fhir.ODS_SYSTEM, "value": "RXX"}]}},
+            "identifier": [{"system": fhir_codes.ODS_SYSTEM, "value": "RXX"}]}},
         {"fullUrl": "https://pas.rxx.example/fhir/Location/w3", "resource": {
             "resourceType": "Location", "id": "w3", "name": "Ward 3"}}]}
 
@@ -125,9 +126,9 @@ def test_the_admission_method_and_priority_say_whether_it_was_planned() -> None:
     urgent = plain | {"priority": {"coding": [{"code": "UR"}]}}
     assert read(urgent).unplanned is True
     admitted = plain | {"hospitalization": {"admitSource": {"coding": [
-        {"system": fhir.ADMISSION_METHOD_SYSTEM, "code": "11"}]}}}
+        {"system": fhir_codes.ADMISSION_METHOD_SYSTEM, "code": "11"}]}}}
     assert (read(admitted).admission_method, read(admitted).unplanned) == ("11", False)
-    wrong = encounter(extension=[{"url": fhir.ADMISSION_METHOD_EXTENSION,
+    wrong = encounter(extension=[{"url": fhir_codes.ADMISSION_METHOD_EXTENSION,
                                   "valueCodeableConcept": {"coding": [{"code": "77"}]}}])
     error = refused(wrong)
     assert error.code == "AE"
@@ -289,7 +290,7 @@ def test_a_resource_this_feed_does_not_take_is_rejected(app: object,
                                                         community: Community) -> None:
     client = interface_client(app, community)
     r = _post(client, {"resourceType": "Patient", "identifier": [
-        {"system": fhir.NHS_NUMBER_SYSTEM, "value": IN_AREA}]})
+        {"system": fhir_codes.NHS_NUMBER_SYSTEM, "value": IN_AREA}]})
     assert r.status_code == 400, r.text
     assert [(i.severity, i.code) for i in _issues(r)] == [("error", "not-supported")]
     with db(community.url) as s:
@@ -352,18 +353,17 @@ def test_only_an_interface_user_posts_and_it_sees_no_record(app: object,
 
 
 def test_a_kept_message_is_read_again_by_the_fhir_reader(community: Community) -> None:
-    from ltc.care import feeds  # noqa: F401  (registers the readers)
     from ltc.care.auth.models import User
     from ltc.care.events import rules as alert_rules
 
     rules = alert_rules.load()
     with db(community.url) as s:
-        outcome = events.receive(s, rules, "fhir", json.dumps(encounter(nhs_number=None)))
+        outcome = feeds.receive(s, rules, "fhir", json.dumps(encounter(nhs_number=None)))
         assert outcome.status == "unmatched"
         assert outcome.message_id is not None
         matron = s.get(User, community.users["matron"])
         assert matron is not None
-        done = events.match_by_hand(s, rules, outcome.message_id, IN_AREA, matron)
+        done = feeds.match_by_hand(s, rules, outcome.message_id, IN_AREA, matron)
         assert done.status == "applied"
         s.commit()
     assert counts(community.url)["events"] == 1

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from ltc.codes import nhs_number
+from ltc.interop.fhir.bundles import load_bundles
 from ltc.records.errors import IngestError
-from ltc.records.ingest.fhir import load_bundles
 from ltc.records.ingest.synthea_csv import load_folder
 from ltc.records.store import Batch, RecordStore, hash_files
 

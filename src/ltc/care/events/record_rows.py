@@ -1,11 +1,14 @@
 """Which record-plane rows the care store's real-time events make (CM-8, DM-5): inpatient
 spells from admissions and discharges, emergency department attendances and ambulance
 incidents, one row per record; see :mod:`ltc.care.events.records` for the rules in
-words."""
+words. What a kept message states beyond its event (:class:`Stated`) is read again by the
+edge that took it (:func:`ltc.interop.details.stated`), given to the export as a
+function."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -15,7 +18,6 @@ from sqlalchemy.orm import Session
 from ltc.care.db import uk_time
 from ltc.care.events.models import CareEvent, InboundMessage
 from ltc.codes import nhs_dd
-from ltc.interop.details import emergency_attendance, stated_outcome
 from ltc.records.schema import table
 
 SOURCE = "realtime"
@@ -38,6 +40,20 @@ DIED = "79"  # Not applicable: patient died or stillbirth
 EARLIEST = date(1880, 1, 1)  # as the record plane checks dates
 OUTCOMES = table("ambulance_incident").field("outcome").codes
 
+
+@dataclass(frozen=True)
+class Stated:
+    """What a message, as received, states beyond its event."""
+
+    #: whether an attendance was at an emergency department; None when the feed's
+    #: messages do not say
+    emergency: bool | None = None
+    #: the outcome an ambulance incident gives, if any (not checked)
+    outcome: object = None
+
+
+#: reads what a kept message states, from its feed and its text as received
+ReadStated = Callable[[str, str], Stated]
 
 
 @dataclass(frozen=True)
@@ -143,22 +159,23 @@ def spells(events: list[EventRow], skipped: Counter[str]) -> list[Row]:
     return rows
 
 
-def raws_of(session: Session, events: list[EventRow], kinds: tuple[str, ...]) -> dict[int, str]:
-    """The messages, as received, of the events of ``kinds``, by event id."""
+def stated_of(session: Session, events: list[EventRow], kinds: tuple[str, ...],
+              read: ReadStated) -> dict[int, Stated]:
+    """What the messages, as received, of the events of ``kinds`` state, by event id."""
     ids = [e.id for e in events if e.kind in kinds]
-    raws: dict[int, str] = {}
+    stated: dict[int, Stated] = {}
     for start in range(0, len(ids), 1000):
-        raws.update((event_id, raw) for event_id, raw in session.execute(
-            select(CareEvent.id, InboundMessage.raw)
+        stated.update((event_id, read(feed, raw)) for event_id, feed, raw in session.execute(
+            select(CareEvent.id, InboundMessage.feed, InboundMessage.raw)
             .join(InboundMessage, InboundMessage.id == CareEvent.message_id)
             .where(CareEvent.id.in_(ids[start:start + 1000]))))
-    return raws
+    return stated
 
 
-def _outcome(event: EventRow, raw: str) -> str | None:
+def _outcome(event: EventRow, stated: Stated) -> str | None:
     """The incident's outcome: as the ambulance feed's incident gives it when it agrees
     with the event's conveyance; else from the conveyance alone; None when not known."""
-    said = stated_outcome(raw) if event.feed == "ambulance" else None
+    said = stated.outcome if event.feed == "ambulance" else None
     if said in OUTCOMES and (event.conveyed is None or (said == "conveyed") == event.conveyed):
         return str(said)
     if event.conveyed is None:
@@ -186,12 +203,13 @@ def _number(event: EventRow) -> str:
     return _clean(event.spell_id or "") or f"message:{_clean(event.control_id or str(event.id))}"
 
 
-def incidents(events: list[EventRow], raws: dict[int, str], skipped: Counter[str]) -> list[Row]:
+def incidents(events: list[EventRow], stated: dict[int, Stated],
+              skipped: Counter[str]) -> list[Row]:
     rows = []
     for e in events:
         if e.kind != "ambulance":
             continue
-        outcome = _outcome(e, raws[e.id])
+        outcome = _outcome(e, stated[e.id])
         if outcome is None:
             skipped["ambulance incident with conveyance not known"] += 1
             continue
@@ -202,13 +220,13 @@ def incidents(events: list[EventRow], raws: dict[int, str], skipped: Counter[str
     return _latest_per_record(rows)
 
 
-def attendances(events: list[EventRow], raws: dict[int, str],
-                 skipped: Counter[str]) -> list[Row]:
+def attendances(events: list[EventRow], stated: dict[int, Stated],
+                skipped: Counter[str]) -> list[Row]:
     rows = []
     for e in events:
         if e.kind != "attendance":
             continue
-        emergency = emergency_attendance(e.feed, raws[e.id])
+        emergency = stated[e.id].emergency
         if emergency is None:
             skipped[f"attendance from the {e.feed} feed (emergency or not not given)"] += 1
             continue

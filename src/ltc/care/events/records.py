@@ -18,7 +18,7 @@ written as CSV extracts of the source ``realtime`` and ingested by the CSV extra
 * **ambulance_incident**: one row per incident (record id ``<service>:<incident
   number>``, or the message's control id when there is none). The outcome is the one the
   ambulance feed's incident gives (``hear_and_treat``, ``see_and_treat`` or
-  ``conveyed``, the record plane's codes; see ``ltc.care.feeds.ambulance``). An event
+  ``conveyed``, the record plane's codes; see ``ltc.interop.ambulance``). An event
   from elsewhere says only whether the person was conveyed: conveyed is ``conveyed``, not
   conveyed ``see_and_treat`` (the alert rules read it as an attendance without
   conveyance), and an incident whose conveyance is not known is left out.
@@ -72,13 +72,14 @@ from ltc.care.events.record_rows import (
     EARLIEST,
     MATCHED_ON,
     SOURCE,
+    ReadStated,
     Row,
     attendances,
     events_until,
     incidents,
     one_person_per_record,
-    raws_of,
     spells,
+    stated_of,
 )
 from ltc.records.errors import IngestError
 from ltc.records.ingest.csv_extract import load_folder
@@ -163,16 +164,17 @@ def _mark(session: Session, ids: list[int]) -> int:
     return marked
 
 
-def export(session: Session, data_dir: Path, today: date) -> Exported:
+def export(session: Session, data_dir: Path, today: date, read: ReadStated) -> Exported:
     """Write the care store's events up to ``today`` to the record store in
     ``data_dir`` (see the module docstring) and mark them exported, in the caller's
-    transaction."""
+    transaction. ``read`` reads what a kept message states beyond its event
+    (:func:`ltc.interop.details.stated`)."""
     done = Exported()
     events = [e for e in events_until(session, today) if e.day >= EARLIEST]
-    raws = raws_of(session, events, ("ambulance", "attendance"))
+    stated = stated_of(session, events, ("ambulance", "attendance"), read)
     rows = one_person_per_record(
-        spells(events, done.skipped) + incidents(events, raws, done.skipped)
-        + attendances(events, raws, done.skipped), done.skipped)
+        spells(events, done.skipped) + incidents(events, stated, done.skipped)
+        + attendances(events, stated, done.skipped), done.skipped)
     store = RecordStore(Path(data_dir) / "records")
     held = _held_elsewhere(store, rows)
     kept = []

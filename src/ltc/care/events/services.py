@@ -1,4 +1,5 @@
-"""Receiving a message: read it, drop a duplicate, match the person, apply the alert rules.
+"""Receiving a message the edge has read (:mod:`ltc.interop.feeds`): drop a duplicate,
+match the person, apply the alert rules.
 
 One message is one unit of work: its row, its event and every alert, task, flag and
 notification it makes are written in the caller's transaction, so a message is applied
@@ -26,7 +27,6 @@ What the rules do (``ltc.care.events.rules``, configurable; applied by
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -47,33 +47,6 @@ from ltc.care.events.outcome import Outcome as Outcome  # callers use services.O
 from ltc.care.events.rules import Rules, RulesError
 from ltc.care.people.models import Person
 from ltc.codes import nhs_number as nhs
-from ltc.interop import ambulance
-from ltc.interop.fhir import messages as fhir
-from ltc.interop.hl7v2 import parser as hl7v2
-
-#: how each feed reads one raw message
-Reader = Callable[[str], Event]
-READERS: dict[str, Reader] = {"hl7v2": hl7v2.read, "fhir": fhir.read,
-                              ambulance.FEED: ambulance.read}
-
-
-def register_reader(feed: str, reader: Reader) -> None:
-    READERS[feed] = reader
-
-
-def reader(feed: str) -> Reader:
-    """The reader of ``feed`` (HL7 v2, FHIR, ambulance: :mod:`ltc.interop`)."""
-    return READERS[feed]
-
-
-def _sender(feed: str, raw: str) -> str:
-    if feed == "hl7v2":
-        try:
-            return hl7v2.sender_of(hl7v2.parse(raw))[:200]
-        except FeedError:
-            pass
-    return feed
-
 
 #: NUL, which PostgreSQL text cannot hold, is kept as the symbol for it (U+2400); a lone
 #: surrogate (a JSON "\\ud800" escape), which is not UTF-8 at all, as U+FFFD
@@ -100,10 +73,12 @@ def _storable_event(event: Event) -> Event:
     return replace(event, **changed) if changed else event
 
 
-def quarantine(session: Session, feed: str, raw: str, error: FeedError) -> Outcome:
-    """Keep ``raw`` in the quarantine with the reason (in the caller's transaction)."""
+def quarantine(session: Session, feed: str, raw: str, error: FeedError,
+               sender: str | None = None) -> Outcome:
+    """Keep ``raw`` in the quarantine with the reason (in the caller's transaction);
+    ``sender`` as the edge could read it from the message, else the feed."""
     raw = storable(raw)
-    row = InboundMessage(feed=feed, sender=_sender(feed, raw), control_id=None,
+    row = InboundMessage(feed=feed, sender=(sender or feed)[:200], control_id=None,
                          kind=None, status="quarantined",
                          problem=storable(error.reason)[:2000], raw=raw)
     session.add(row)
@@ -111,21 +86,18 @@ def quarantine(session: Session, feed: str, raw: str, error: FeedError) -> Outco
     return Outcome("quarantined", error.code, row.id, error.reason, error.condition)
 
 
-def receive(session: Session, rules: Rules, feed: str, raw: str,
+def receive(session: Session, rules: Rules, event: Event, raw: str,
             at: datetime | None = None) -> Outcome:
-    """Read, check and apply one message in the caller's transaction. A message that
-    cannot be read goes to the quarantine (and nothing else is written)."""
+    """Check and apply one message, already read by the edge into ``event``, in the
+    caller's transaction (a savepoint of it). When the alert rules cannot be applied to
+    it, the message goes to the quarantine (and nothing else is written)."""
     raw = storable(raw)
-    try:
-        event = reader(feed)(raw)
-    except FeedError as error:
-        return quarantine(session, feed, raw, error)
     try:
         with session.begin_nested():
             return apply(session, rules, event, raw, at)
     except RulesError as error:  # e.g. a date past the rules' calendar: keep it, say why
-        return quarantine(session, feed, raw, FeedError(
-            "AE", f"the alert rules cannot be applied to it: {error}"))
+        return quarantine(session, event.feed, raw, FeedError(
+            "AE", f"the alert rules cannot be applied to it: {error}"), event.sender)
 
 
 def apply(session: Session, rules: Rules, event: Event, raw: str,
@@ -203,7 +175,9 @@ class EventError(ValueError):
     """A review-queue or quarantine action that cannot be done, saying why."""
 
 
-def _held(session: Session, message_id: int, status: str) -> InboundMessage:
+def held(session: Session, message_id: int, status: str) -> InboundMessage:
+    """Message ``message_id`` waiting with ``status`` (``unmatched``: in the review queue;
+    ``quarantined``), or :class:`EventError`."""
     row = session.get(InboundMessage, message_id)
     if row is None or row.status != status:
         label = {"unmatched": "in the review queue", "quarantined": "in the quarantine"}
@@ -211,10 +185,10 @@ def _held(session: Session, message_id: int, status: str) -> InboundMessage:
     return row
 
 
-def match_by_hand(session: Session, rules: Rules, message_id: int, nhs_number: str,
-                  by: User) -> Outcome:
-    """Apply a message from the review queue to the person with ``nhs_number``."""
-    row = _held(session, message_id, "unmatched")
+def to_match(session: Session, message_id: int, nhs_number: str) -> tuple[InboundMessage, str]:
+    """The review-queue message ``message_id`` and the NHS number (spaces removed) it is to
+    be applied to, once both are checked; else :class:`EventError` saying what to do."""
+    row = held(session, message_id, "unmatched")
     given = nhs_number.replace(" ", "")
     problem = nhs.problem(given)
     if problem is not None:
@@ -223,25 +197,30 @@ def match_by_hand(session: Session, rules: Rules, message_id: int, nhs_number: s
     if session.get(Person, given) is None:
         raise EventError(f"NHS number (nhs_number): {given} is not known in the "
                          "care store. Check the number, or dismiss the message.")
-    try:
-        event = reader(row.feed)(row.raw)
-    except FeedError as error:  # the reader changed since: quarantine it
-        row.status, row.problem = "quarantined", error.reason
+    return row, given
+
+
+def match_by_hand(session: Session, rules: Rules, row: InboundMessage, given: str,
+                  event: Event | FeedError, by: User) -> Outcome:
+    """Apply a message from the review queue (checked by :func:`to_match`) to the person
+    with NHS number ``given``; ``event`` is the message read again by the edge, or why it
+    now cannot be read (then it goes to the quarantine)."""
+    if isinstance(event, FeedError):  # the reader changed since: quarantine it
+        row.status, row.problem = "quarantined", event.reason
         session.flush()
-        return Outcome("quarantined", error.code, row.id, error.reason)
+        return Outcome("quarantined", event.code, row.id, event.reason)
     row.resolved_by = by.id
     return _apply_to_person(session, rules, row, replace(event, nhs_number=given), None)
 
 
-def replay(session: Session, rules: Rules, message_id: int, by: User) -> Outcome:
-    """Read a quarantined message again (after the sender's or the rules' fix)."""
-    row = _held(session, message_id, "quarantined")
-    try:
-        event = reader(row.feed)(row.raw)
-    except FeedError as error:
-        row.problem = error.reason[:2000]
+def replay(session: Session, rules: Rules, row: InboundMessage, event: Event | FeedError,
+           by: User) -> Outcome:
+    """Apply a quarantined message (:func:`held`) read again by the edge (after the
+    sender's or the rules' fix); when it still cannot be read, ``event`` says why."""
+    if isinstance(event, FeedError):
+        row.problem = event.reason[:2000]
         session.flush()
-        return Outcome("quarantined", error.code, row.id, error.reason)
+        return Outcome("quarantined", event.code, row.id, event.reason)
     row.resolved_by = by.id
     earlier = session.scalar(select(InboundMessage).where(
         InboundMessage.sender == event.sender, InboundMessage.control_id == event.control_id))

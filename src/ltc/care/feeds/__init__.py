@@ -1,11 +1,11 @@
-"""Feeds besides HL7 v2: FHIR R4 hospital Encounters and messages (``ltc.care.feeds.fhir``)
-and ambulance incidents (``ltc.care.feeds.ambulance``), posted to ``/api/v1/feeds/...`` by
-an interface user or applied from a file with ``ltc feeds``.
+"""Feeds besides HL7 v2 in the care plane (DM-5, CM-8, CM-9): FHIR R4 hospital Encounters
+and messages and ambulance incidents, posted to ``/api/v1/feeds/...`` by an interface user
+or applied from a file with ``ltc feeds``, each message in a savepoint of the request's (or
+the command's) one transaction.
 
-The readers themselves are in :mod:`ltc.interop` (``fhir.messages``, ``ambulance``) and
-known to :mod:`ltc.care.events.services` from the start (the review queue and the
-quarantine read a kept message again with its feed's reader); :func:`register` makes them
-known again, harmlessly (DM-5, CM-8, CM-9).
+Reading the messages is the edge's (:mod:`ltc.interop.feeds`, :mod:`ltc.interop.ambulance`,
+:mod:`ltc.interop.fhir.messages`); this package applies what was read: :func:`receive` one
+event, :mod:`.ambulance` what a file of incidents did.
 """
 
 from __future__ import annotations
@@ -14,27 +14,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ltc.care.events import services as events
+from ltc.care.events.feed import Event
 from ltc.care.events.rules import Rules
-from ltc.interop.ambulance import FEED as AMBULANCE
-from ltc.interop.ambulance import read as read_ambulance
-from ltc.interop.fhir.messages import read as read_fhir
 
 
-def register() -> None:
-    """Make the FHIR and ambulance readers known to the events services (idempotent)."""
-    events.register_reader("fhir", read_fhir)
-    events.register_reader(AMBULANCE, read_ambulance)
-
-
-def receive(session: Session, rules: Rules, feed: str, raw: str) -> events.Outcome:
+def receive(session: Session, rules: Rules, event: Event, raw: str) -> events.Outcome:
     """:func:`ltc.care.events.services.receive` in a savepoint of the caller's
     transaction: when the same message was taken at the same moment by another
     transaction, the second try finds it and counts this one as its duplicate."""
     try:
         with session.begin_nested():
-            return events.receive(session, rules, feed, raw)
+            return events.receive(session, rules, event, raw)
     except IntegrityError:
         pass
     with session.begin_nested():
-        return events.receive(session, rules, feed, raw)
-
+        return events.receive(session, rules, event, raw)

@@ -1,5 +1,5 @@
 """One FHIR R4 Encounter, with the Bundle entries around it, read into the fields of an
-:class:`~ltc.interop.event.Event` (CM-8, CM-9, STRAT-2). The mapping table is in
+:class:`~ltc.care.events.feed.Event` (CM-8, CM-9, STRAT-2). The mapping table is in
 :mod:`ltc.interop.fhir.messages`, which takes the Encounter or message Bundle whole."""
 
 from __future__ import annotations
@@ -7,17 +7,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ltc.care.db import to_store
+from ltc.care.events.feed import Event, FeedError
 from ltc.codes import nhs_dd
-from ltc.interop.event import Event, FeedError
-from ltc.interop.times import to_store
+from ltc.interop.fhir.elements import (
+    Json,
+    class_code,
+    classes_of,
+    codings_in,
+    date_time,
+    first_code,
+    period_of,
+    resolve,
+    setting_of,
+)
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 ADMISSION_METHOD_EXTENSION = ("https://fhir.hl7.org.uk/StructureDefinition/"
                               "Extension-UKCore-AdmissionMethod")
 ADMISSION_METHOD_SYSTEM = "https://fhir.hl7.org.uk/CodeSystem/UKCore-AdmissionMethodEngland"
-INPATIENT_CLASSES = frozenset({"IMP", "ACUTE", "NONAC"})
-EMERGENCY_CLASS = "EMER"
+INPATIENT_CLASSES = classes_of("inpatient")
+EMERGENCY_CLASSES = classes_of("emergency")
 #: status of an inpatient Encounter, and the kind of event each is
 INPATIENT_STATUSES = {"in-progress": "admission", "finished": "discharge",
                       "cancelled": "cancel_admission", "entered-in-error": "cancel_admission"}
@@ -30,8 +41,6 @@ PLANNED_PRIORITIES = frozenset({"EL", "R"})
 DIED_DISPOSITIONS = frozenset({"exp", "20"})
 MAX_CONTROL_ID = 199
 
-Json = dict[str, Any]
-
 
 def _time(value: str, where: str) -> datetime:
     """A FHIR dateTime (already checked against the FHIR pattern) as the store keeps it
@@ -40,19 +49,11 @@ def _time(value: str, where: str) -> datetime:
         raise FeedError("AE", f"{where}: {value!r} is only part of a date; expected a date "
                         "and time such as 2026-11-26T14:30:00Z")
     try:
-        at = datetime.fromisoformat(value)
+        at = date_time(value)
     except ValueError:
         raise FeedError("AE", f"{where}: {value!r} is not a date and time; expected, e.g., "
                         "2026-11-26T14:30:00Z") from None
     return to_store(at)
-
-
-def _code(concept: Any) -> str:
-    """The first coding's code of a CodeableConcept."""
-    if not isinstance(concept, dict):
-        return ""
-    codings = concept.get("coding") or []
-    return str(codings[0].get("code") or "").strip() if codings else ""
 
 
 class EncounterReader:
@@ -62,28 +63,9 @@ class EncounterReader:
         self.encounter, self.entries, self.where = encounter, entries, where
 
     def resolve(self, ref: Any, rtype: str | None = None) -> Json | None:
-        """The resource a Reference points at: contained (``#id``), an entry's fullUrl,
-        or ``Type/id`` of an entry; of type ``rtype`` if given."""
-        if not isinstance(ref, dict):
-            return None
-        target = str(ref.get("reference") or "")
-        if not target:
-            return None
-        found: Json | None = None
-        if target.startswith("#"):
-            found = next((c for c in self.encounter.get("contained") or []
-                          if c.get("id") == target[1:]), None)
-        else:
-            for entry in self.entries:
-                resource = entry["resource"]
-                local = f"{resource.get('resourceType')}/{resource.get('id')}"
-                full = str(entry.get("fullUrl") or "")
-                if target in (full, local) or (full and full.endswith("/" + target)):
-                    found = resource
-                    break
-        if found is None or (rtype is not None and found.get("resourceType") != rtype):
-            return None
-        return found
+        """The resource a Reference points at: contained in the Encounter (``#id``), or
+        an entry of the Bundle; of type ``rtype`` if given."""
+        return resolve(ref, self.entries, self.encounter.get("contained") or [], rtype)
 
     def path(self, element: str) -> str:
         return f"{self.where}.{element}"
@@ -91,7 +73,7 @@ class EncounterReader:
     def event(self, *, sender: str, control_id: str, message_type: str) -> Event:
         enc = self.encounter
         kind = self.kind()
-        period = enc.get("period") or {}
+        period = period_of(enc)
         if kind == "discharge":
             value, element = period.get("end"), "period.end"
         else:
@@ -118,7 +100,8 @@ class EncounterReader:
 
     def kind(self) -> str:
         enc = self.encounter
-        code = str((enc.get("class") or {}).get("code") or "").strip()
+        code = class_code(enc)
+        setting = setting_of(code)
         status = str(enc.get("status") or "").strip()
         if not status:
             raise FeedError("AE", f"{self.path('status')}: is missing; expected the "
@@ -126,32 +109,31 @@ class EncounterReader:
         if status not in STATUSES:
             raise FeedError("AE", f"{self.path('status')}: {status!r} is not an Encounter "
                             f"status; expected one of {', '.join(sorted(STATUSES))}")
-        if code in INPATIENT_CLASSES:
+        if setting == "inpatient":
             if status in INPATIENT_STATUSES:
                 return INPATIENT_STATUSES[status]
             raise FeedError("AR", f"{self.path('status')}: {status!r}: this feed takes "
                             f"inpatient Encounters that are {', '.join(INPATIENT_STATUSES)}")
-        if code == EMERGENCY_CLASS:
+        if setting == "emergency":
             if status in WITHDRAWN:
                 raise FeedError("AR", f"{self.path('status')}: {status!r}: a withdrawn "
                                 "emergency attendance makes no event here")
             return "attendance"
         raise FeedError("AR", f"{self.path('class')}: {code!r}: this feed takes inpatient "
                         f"({', '.join(sorted(INPATIENT_CLASSES))}) and emergency "
-                        f"({EMERGENCY_CLASS}) Encounters")
+                        f"({', '.join(sorted(EMERGENCY_CLASSES))}) Encounters")
 
     def admission(self) -> tuple[str | None, bool | None]:
         enc = self.encounter
         for index, ext in enumerate(enc.get("extension") or []):
             if ext.get("url") == ADMISSION_METHOD_EXTENSION:
                 where = self.path(f"extension[{index}].valueCodeableConcept")
-                return self._method(_code(ext.get("valueCodeableConcept")), where)
-        source = (enc.get("hospitalization") or {}).get("admitSource") or {}
-        for index, coding in enumerate(source.get("coding") or []):
-            if coding.get("system") == ADMISSION_METHOD_SYSTEM:
-                where = self.path(f"hospitalization.admitSource.coding[{index}]")
-                return self._method(str(coding.get("code") or "").strip(), where)
-        priority = _code(enc.get("priority")).upper()
+                return self._method(first_code(ext.get("valueCodeableConcept")), where)
+        source = (enc.get("hospitalization") or {}).get("admitSource")
+        for index, coding in codings_in(source, ADMISSION_METHOD_SYSTEM):
+            where = self.path(f"hospitalization.admitSource.coding[{index}]")
+            return self._method(str(coding.get("code") or "").strip(), where)
+        priority = first_code(enc.get("priority")).upper()
         if priority in UNPLANNED_PRIORITIES:
             return None, True
         if priority in PLANNED_PRIORITIES:
@@ -203,7 +185,7 @@ class EncounterReader:
     def died(self, patient: Json | None) -> bool:
         disposition = (self.encounter.get("hospitalization") or {}).get(
             "dischargeDisposition")
-        if _code(disposition) in DIED_DISPOSITIONS:
+        if first_code(disposition) in DIED_DISPOSITIONS:
             return True
         person = patient or {}
         return person.get("deceasedBoolean") is True or bool(person.get("deceasedDateTime"))

@@ -1,5 +1,5 @@
 """FHIR R4 hospital events (CM-8, CM-9, STRAT-2): reading one Encounter, or one FHIR
-message, into an :class:`~ltc.interop.event.Event`. How one Encounter's elements become
+message, into an :class:`~ltc.care.events.feed.Event`. How one Encounter's elements become
 the event's fields is :mod:`ltc.interop.fhir.encounter`.
 
 Taken: an ``Encounter`` resource on its own, or a ``Bundle`` of type ``message`` whose
@@ -28,7 +28,9 @@ Encounter.class.code, Encounter.status     kind: class ``IMP``, ``ACUTE`` or ``N
                                            ``cancelled`` or ``entered-in-error`` ->
                                            cancel_admission; class ``EMER`` (any status but
                                            cancelled or entered-in-error) -> attendance.
-                                           Anything else is not taken (AR)
+                                           Anything else is not taken (AR). The settings
+                                           are the bulk ingest's
+                                           (``elements.ENCOUNTER_SETTINGS``)
 Encounter.period.start / end               occurred_at, as naive UTC (a date without a time
                                            is midnight): a discharge takes period.end, any
                                            other event period.start
@@ -78,12 +80,9 @@ from __future__ import annotations
 import json
 import re
 
-from ltc.interop.event import Event, FeedError
-from ltc.interop.fhir.encounter import (
-    MAX_CONTROL_ID,
-    EncounterReader,
-    Json,
-)
+from ltc.care.events.feed import Event, FeedError
+from ltc.interop.fhir.elements import Json
+from ltc.interop.fhir.encounter import MAX_CONTROL_ID, EncounterReader
 
 SPLIT_BUNDLES = frozenset({"batch", "transaction"})
 

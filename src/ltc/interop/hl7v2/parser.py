@@ -35,9 +35,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import hl7
 
+from ltc.care.db import to_store
+from ltc.care.events.feed import CONDITIONS, Event, FeedError
 from ltc.codes import nhs_dd
-from ltc.interop.event import CONDITIONS, Event, FeedError
-from ltc.interop.times import to_store
 
 #: trigger events taken, and the kind of event each is
 TRIGGERS = {"A01": "admission", "A02": "transfer", "A03": "discharge", "A04": "attendance",

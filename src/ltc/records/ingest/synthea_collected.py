@@ -1,6 +1,6 @@
 """The neutral form Synthea input is read into, before mapping (POP-2).
 
-Both :mod:`ltc.records.ingest.fhir` and :mod:`ltc.records.ingest.synthea_csv` read their
+Both :mod:`ltc.interop.fhir.bundles` and :mod:`ltc.records.ingest.synthea_csv` read their
 input into a :class:`Collected`: patients, encounters and text :class:`Rows` for
 diagnoses, observations and prescriptions, each with a locator, and every problem found
 on the way. :func:`ltc.records.ingest.synthea_common.build_tables` maps it onto tables.

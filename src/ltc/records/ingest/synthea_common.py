@@ -1,6 +1,6 @@
 """Synthea record mapping shared by the FHIR and the Synthea CSV ingest paths (POP-2).
 
-Both :mod:`ltc.records.ingest.fhir` and :mod:`ltc.records.ingest.synthea_csv` read their
+Both :mod:`ltc.interop.fhir.bundles` and :mod:`ltc.records.ingest.synthea_csv` read their
 input into the same neutral form (a :class:`~ltc.records.ingest.synthea_collected.Collected`:
 patients, encounters and text rows for diagnoses, observations and prescriptions, each
 with a locator), and this module turns that form into record-plane tables. Everything that

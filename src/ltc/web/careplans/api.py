@@ -78,10 +78,10 @@ def put_careplan(nhs_number: str, body: CarePlanIn, db: Db, me: Me,
          responses={404: {"description": "No care plan yet"}})
 @policy("person", roles=CLINICIANS, action="export")
 def get_careplan_fhir(nhs_number: str, db: Db) -> Response:
-    from ltc.care.careplans import export
+    from ltc.interop.fhir.careplan import to_fhir
 
     row = plans.PLANS.latest(db, nhs_number)
     if row is None:
         raise HTTPException(404, "There is no care plan for this person yet.")
-    return JSONResponse(export.to_fhir(plans.document(db, row)),
+    return JSONResponse(to_fhir(plans.document(db, row)),
                         media_type="application/fhir+json")

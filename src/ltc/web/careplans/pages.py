@@ -104,7 +104,7 @@ def _document(db: Db, nhs_number: str, number: int | None) -> Any:
 @router.get("/people/{nhs_number}/careplan/copy")
 @policy("person", roles=CLINICIANS, action="export")
 def person_copy(nhs_number: str, db: Db, version: int | None = None) -> Response:
-    from ltc.care.careplans import export
+    from ltc.web.careplans import export
 
     return HTMLResponse(export.to_html(_document(db, nhs_number, version)))
 
@@ -112,7 +112,7 @@ def person_copy(nhs_number: str, db: Db, version: int | None = None) -> Response
 @router.get("/people/{nhs_number}/careplan.pdf")
 @policy("person", roles=CLINICIANS, action="export")
 def pdf(nhs_number: str, db: Db, version: int | None = None) -> Response:
-    from ltc.care.careplans import export
+    from ltc.web.careplans import export
 
     doc = _document(db, nhs_number, version)
     return Response(export.to_pdf(doc), media_type="application/pdf", headers={

@@ -19,6 +19,7 @@ from ltc.care.events import inbox as alerts
 from ltc.care.events import services
 from ltc.care.events.feed import KINDS
 from ltc.care.events.models import Alert, InboundMessage
+from ltc.interop import feeds
 from ltc.web.deps import Db, Me, alert_rules, guarded_router
 from ltc.web.pages import back_to_person, not_saved, page
 from ltc.web.policy import CLINICIANS, policy
@@ -262,7 +263,7 @@ def _handled(request: Request, row: InboundMessage, outcome: services.Outcome,
 def replay(request: Request, message_id: RowId, db: Db, me: Me) -> Response:
     row = _message(db, message_id)
     try:
-        outcome = services.replay(db, alert_rules(request), message_id, me)
+        outcome = feeds.replay(db, alert_rules(request), message_id, me)
     except services.EventError as e:
         return _message_page(request, row, status=422, error=str(e))
     return _handled(request, row, outcome, "quarantined")
@@ -274,8 +275,7 @@ def match(request: Request, message_id: RowId, db: Db, me: Me,
           nhs_number: Annotated[str, Form(max_length=32)] = "") -> Response:
     row = _message(db, message_id)
     try:
-        outcome = services.match_by_hand(db, alert_rules(request), message_id, nhs_number,
-                                         me)
+        outcome = feeds.match_by_hand(db, alert_rules(request), message_id, nhs_number, me)
     except services.EventError as e:
         return _message_page(request, row, status=422, error=str(e),
                              typed_nhs_number=nhs_number)

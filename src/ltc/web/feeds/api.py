@@ -3,7 +3,7 @@ signed in with ``POST /api/v1/session`` and sending its bearer token). No other 
 post them, and an interface user may use nothing else.
 
 * ``POST /api/v1/feeds/fhir``: a FHIR R4 Encounter or message Bundle
-  (``application/fhir+json`` or ``application/json``; see :mod:`ltc.care.feeds.fhir`),
+  (``application/fhir+json`` or ``application/json``; see :mod:`ltc.interop.fhir.messages`),
   answered with an ``OperationOutcome``: 201 applied (or waiting in the review queue),
   200 a duplicate (nothing changed), 422 an error in the content, 400 rejected (not
   something this feed takes); both refusals are kept in the quarantine. A ``batch``
@@ -12,14 +12,18 @@ post them, and an interface user may use nothing else.
   ``transaction`` Bundle likewise, but applied whole or not at all: one entry that cannot
   be read refuses the Bundle (422 or 400, kept once in the quarantine).
 * ``POST /api/v1/feeds/ambulance``: one incident (a JSON object), or a file of them (a
-  JSON array, or CSV as ``text/csv``; see :mod:`ltc.care.feeds.ambulance`), answered with
+  JSON array, or CSV as ``text/csv``; see :mod:`ltc.interop.ambulance`), answered with
   ``{"applied", "duplicate", "unmatched", "quarantined", "problems"}``: 201 when anything
   was taken, 200 when everything was a duplicate, 422 when it was refused. A file with a
   problem applies nothing and is kept once in the quarantine; the problems name the file
   (``?filename=``), the line and the field.
 
-Every message is applied in the request's transaction, each in a savepoint; what the
-rules make of it is in :mod:`ltc.care.events.services`, which also writes its audit row.
+Every message is read by :mod:`ltc.interop.feeds` and applied in the request's
+transaction, each in a savepoint; what the rules make of it is in
+:mod:`ltc.care.events.services`, which also writes its audit row. The request owns the
+transaction (:mod:`ltc.web.guard`): it commits what was applied, and rolls back a request
+that fails part-way, so nothing of it is kept; a refused message is kept in the quarantine
+by the route itself committing before it answers 400 or 422.
 The log says how many messages had which outcome, never what they held.
 """
 
@@ -33,15 +37,15 @@ from fastapi import Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from ltc.care import feeds
 from ltc.care.auth.models import Role
 from ltc.care.events import services as events
 from ltc.care.events.feed import FeedError
-from ltc.care.feeds import ambulance, fhir
+from ltc.care.feeds.ambulance import Summary
+from ltc.interop import ambulance, feeds
+from ltc.interop.fhir import messages as fhir
 from ltc.web.deps import Db, alert_rules, guarded_router
 from ltc.web.policy import policy
 
-feeds.register()
 api = guarded_router()
 INTERFACE = (Role.INTERFACE,)
 MAX_BODY = 20_000_000  # bytes
@@ -152,11 +156,11 @@ def post_fhir(request: Request, db: Db, body: RawBody) -> Response:
     try:
         kind, raws = fhir.messages(text)
     except FeedError as error:  # a batch or transaction Bundle that is not valid
-        outcome = events.quarantine(db, "fhir", text, error)
+        outcome = feeds.quarantine(db, "fhir", text, error)
         _log("fhir", [outcome])
         return _fhir_response(db, operation_outcome([_issue(outcome)]), _status(outcome))
     if kind is None:
-        outcome = feeds.receive(db, rules, "fhir", text)
+        outcome = feeds.take(db, rules, "fhir", text)
         _log("fhir", [outcome])
         return _fhir_response(db, operation_outcome([_issue(outcome)]), _status(outcome))
     if kind == "transaction":
@@ -164,13 +168,13 @@ def post_fhir(request: Request, db: Db, body: RawBody) -> Response:
         if refused:
             code = "AE" if any(c == "AE" for c, _ in refused) else "AR"
             whole = FeedError(code, "; ".join(reason for _, reason in refused))
-            outcome = events.quarantine(db, "fhir", text, whole)
+            outcome = feeds.quarantine(db, "fhir", text, whole)
             _log("fhir", [outcome])
             kept = f"Nothing applied; the Bundle is kept in the quarantine as message " \
                    f"{outcome.message_id}"
             return _fhir_response(db, operation_outcome(
                 [_error(c, reason, kept) for c, reason in refused]), _status(outcome))
-    outcomes = [feeds.receive(db, rules, "fhir", raw) for raw in raws]
+    outcomes = [feeds.take(db, rules, "fhir", raw) for raw in raws]
     _log("fhir", outcomes)
     entries = [{"response": {"status": REASONS[_status(o)],
                              "outcome": operation_outcome([_issue(o)])}} for o in outcomes]
@@ -226,12 +230,12 @@ def post_ambulance(request: Request, db: Db, body: RawBody,
     rules = alert_rules(request)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media in CSV_TYPES:
-        summary = ambulance.apply_file(db, rules, text, filename, csv_file=True)
+        summary = feeds.apply_file(db, rules, text, filename, csv_file=True)
     elif text.lstrip().startswith("["):
-        summary = ambulance.apply_file(db, rules, text, filename, csv_file=False)
+        summary = feeds.apply_file(db, rules, text, filename, csv_file=False)
     else:
-        summary = ambulance.Summary()
-        summary.add(feeds.receive(db, rules, ambulance.FEED, text))
+        summary = Summary()
+        summary.add(feeds.take(db, rules, ambulance.FEED, text))
     log.info("ambulance feed: applied %d, duplicate %d, unmatched %d, quarantined %d",
              summary.applied, summary.duplicate, summary.unmatched, summary.quarantined)
     if summary.quarantined:

@@ -38,8 +38,8 @@ their counts); HL7 v3 RoleCode, http://terminology.hl7.org/CodeSystem/v3-RoleCod
 
 from __future__ import annotations
 
+from ltc.interop.fhir.elements import Json, codes_of
 from ltc.records.ingest import synthea_codes
-from ltc.records.ingest.fhir.elements import Json, codes_of
 
 OUTPATIENT_TYPES: dict[str, str] = {
     "371883000": "Outpatient procedure",

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ltc.records.ingest.fhir.elements import Json, codes_of
+from ltc.interop.fhir.elements import Json, codes_of
 
 ETHNIC_CATEGORY_URL = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory"
 NHS_COMMUNICATION_URL = (

@@ -57,8 +57,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ltc.interop.fhir.elements import Elements, Json, codes_of, ref_id, scalar
 from ltc.records.ingest import synthea_codes, synthea_collected
-from ltc.records.ingest.fhir.elements import Elements, Json, codes_of, ref_id, scalar
 
 IGNORED_STATUS = frozenset({"entered-in-error", "cancelled", "draft"})
 """MedicationRequest.status values that never led to an issue (FHIR R4 request-status)."""

@@ -14,9 +14,9 @@ import pyarrow as pa
 import pytest
 
 from ltc.codes import nhs_number
+from ltc.interop.fhir.bundles import load_bundles
 from ltc.records.convert import convert_table
 from ltc.records.errors import IngestError
-from ltc.records.ingest.fhir import load_bundles
 from ltc.records.schema import TABLES
 from ltc.records.store import Batch, RecordStore, hash_files
 

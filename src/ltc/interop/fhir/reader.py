@@ -4,7 +4,7 @@
 against the R4 list (:mod:`.resource_types`), hands the mapped types to their handler
 and counts the others as skipped. Values stay text here; the mapping to record-plane
 tables is :func:`ltc.records.ingest.synthea_common.build_tables`. The full mapping is in
-:mod:`ltc.records.ingest.fhir` and ``docs/fhir-mapping.md``.
+:mod:`ltc.interop.fhir.bundles` and ``docs/fhir-mapping.md``.
 
 Problems name the file, the entry and the element: ``Anna_Smith_1a2b.json, entry 12
 (Encounter), field class.code: ...``; ``entry N`` counts from 0, as in the FHIRPath
@@ -19,12 +19,21 @@ from pathlib import Path
 
 import orjson
 
-import ltc.records.ingest.fhir.encounter_types as encounter_types
-import ltc.records.ingest.fhir.medicines as medicines
-import ltc.records.ingest.fhir.patient as patient
-import ltc.records.ingest.fhir.resource_types as resource_types
+import ltc.interop.fhir.encounter_types as encounter_types
+import ltc.interop.fhir.medicines as medicines
+import ltc.interop.fhir.patient as patient
+import ltc.interop.fhir.resource_types as resource_types
+from ltc.interop.fhir.elements import (
+    ENCOUNTER_SETTINGS,
+    SNOMED,
+    Elements,
+    Json,
+    codes_of,
+    codings_in,
+    ref_id,
+    scalar,
+)
 from ltc.records.ingest import synthea_codes, synthea_collected
-from ltc.records.ingest.fhir.elements import SNOMED, Elements, Json, codes_of, ref_id, scalar
 
 NUBC = "http://www.nubc.org/patient-discharge"
 
@@ -43,13 +52,26 @@ PRESCRIPTION_FIELDS = {"record_id": "id", "date": "authoredOn",
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
+#: the record-plane table of each care setting: where a Synthea CSV encounter of that
+#: class goes (an observation encounter with A&E attendances, a short stay with spells)
+SETTING_TABLES: dict[str, synthea_codes.Target] = {
+    setting: synthea_codes.CSV_ENCOUNTER_CLASSES[word] for setting, word in (
+        ("ambulatory", "ambulatory"), ("virtual", "virtual"), ("emergency", "emergency"),
+        ("observation", "emergency"), ("inpatient", "inpatient"),
+        ("short stay", "inpatient"), ("home", "home"))}
+ENCOUNTER_TABLES: dict[str, synthea_codes.Target] = {
+    code: SETTING_TABLES[setting] for code, setting in ENCOUNTER_SETTINGS.items()}
+"""``Encounter.class.code`` -> record-plane table, through its care setting
+(:data:`~ltc.interop.fhir.elements.ENCOUNTER_SETTINGS`); the same as
+:data:`synthea_codes.FHIR_ENCOUNTER_CLASSES`."""
+
 
 class Reader(Elements):
     """Reads bundles into a :class:`synthea_collected.Collected`, noting every problem."""
 
     def __init__(self, validate: bool) -> None:
         self.c = synthea_collected.new_collected(
-            "subject", "encounter", "class.code", synthea_codes.FHIR_ENCOUNTER_CLASSES,
+            "subject", "encounter", "class.code", ENCOUNTER_TABLES,
             DIAGNOSIS_FIELDS, OBSERVATION_FIELDS, PRESCRIPTION_FIELDS)
         self.validate = validate
         self.practice_refs: dict[str, list[str]] = {}  # patient id -> organisation ids
@@ -115,10 +137,9 @@ class Reader(Elements):
         provider = self.ref(res, "serviceProvider", where)
         discharge = None
         stay = res.get("hospitalization")
-        if isinstance(stay, dict) and isinstance(stay.get("dischargeDisposition"), dict):
-            for coding in stay["dischargeDisposition"].get("coding") or []:
-                if isinstance(coding, dict) and coding.get("system") == NUBC:
-                    discharge = scalar(coding.get("code"))
+        if isinstance(stay, dict):
+            for _, coding in codings_in(stay.get("dischargeDisposition"), NUBC):
+                discharge = scalar(coding.get("code"))
         if ident is None or patient_id is None or code is None or start is None:
             return
         types = res.get("type")

@@ -1,9 +1,9 @@
-"""``ltc listen``: the care plane's side of the MLLP listener for HL7 v2 ADT messages
-(CM-8, CM-9, STRAT-2).
+"""``ltc listen``: the MLLP listener for HL7 v2 ADT messages (CM-8, CM-9, STRAT-2).
 
 The MLLP server itself (framing, connections, the thread pool) is
 :class:`ltc.interop.hl7v2.mllp.Server`; this module gives it the function that applies a
-message. A message is read, applied in its own transaction, committed, and only then
+message. A message is read (:func:`ltc.interop.feeds.receive`), applied by the care
+plane's services in its own transaction, which this loop opens and commits, and only then
 acknowledged (so an ``AA`` means the alerts are in the store). A message that cannot be
 applied is quarantined in a fresh transaction and answered ``AE`` or ``AR``; nothing of it
 is applied.
@@ -29,6 +29,7 @@ from ltc.care.events import notify
 from ltc.care.events import services as events
 from ltc.care.events.feed import FeedError
 from ltc.care.events.rules import Rules
+from ltc.interop import feeds
 from ltc.interop.hl7v2 import parser as hl7v2
 from ltc.interop.hl7v2.mllp import (
     CR,
@@ -78,7 +79,7 @@ class Listener:
         for attempt in range(3):
             try:
                 with unit_of_work(self.factory) as session:
-                    return events.receive(session, self.rules, "hl7v2", raw)
+                    return feeds.receive(session, self.rules, "hl7v2", raw)
             except IntegrityError:
                 # the same message arrived on another connection at the same moment: the
                 # next attempt finds it and counts this one as its duplicate
@@ -101,7 +102,7 @@ class Listener:
 
     def _keep(self, raw: str, error: FeedError) -> events.Outcome:
         with unit_of_work(self.factory) as session:
-            return events.quarantine(session, "hl7v2", raw, error)
+            return feeds.quarantine(session, "hl7v2", raw, error)
 
     def deliver(self, notifier: notify.Notifier) -> int:
         with unit_of_work(self.factory) as session:

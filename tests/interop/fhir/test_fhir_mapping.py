@@ -13,10 +13,10 @@ import orjson
 import pyarrow.compute as pc
 import pytest
 
+from ltc.interop.fhir.bundles import load_bundles
+from ltc.interop.fhir.encounter_types import OUTPATIENT_TYPES
+from ltc.interop.fhir.medicines import Request, issue_dates
 from ltc.records.errors import IngestError
-from ltc.records.ingest.fhir import load_bundles
-from ltc.records.ingest.fhir.encounter_types import OUTPATIENT_TYPES
-from ltc.records.ingest.fhir.medicines import Request, issue_dates
 from ltc.records.replacement import check
 from ltc.records.store import RecordStore, hash_files
 

@@ -1,20 +1,49 @@
-"""Read FHIR R4 Bundle files as one record-plane batch (POP-2).
+"""Ingest FHIR R4 Bundle files (e.g. Synthea's) into the record plane as one batch (POP-2).
 
 Holds :func:`load_bundles` (the files given, read, mapped and checked as one batch),
 :func:`bundle_files` (which files a path names) and the FHIR element each table column
-comes from (named in located problems). The package docstring
-(:mod:`ltc.records.ingest.fhir`) describes the batch naming, the skipped resource types
-and the sources.
+comes from (named in located problems). The edge writes into the record store, which is
+below it; ``ltc ingest fhir`` commits the batch.
+
+Each input file holds one FHIR R4 ``Bundle`` (Synthea writes one ``transaction`` Bundle
+per patient, plus organisation-only and practitioner-only Bundles). All files given form
+one batch: it is stored completely or not at all. The modules it uses:
+
+* :mod:`.reader`: reads the files, resource by resource, into the neutral Synthea form;
+* :mod:`.elements`: element access with located problems, code systems, and the element
+  reading shared with the real-time Encounter reader;
+* :mod:`.patient`: who the person is (name, address, telephone, ethnicity, language);
+* :mod:`.encounter_types`: the care setting from class, type and provider together;
+* :mod:`.medicines`: MedicationRequest onto prescription issues (long-term medicines);
+* :mod:`.resource_types`: the FHIR R4 resource types (anything else is refused).
+
+The tables are then built by :func:`ltc.records.ingest.synthea_common.build_tables`, the
+one place shared with the Synthea CSV path, and every value is checked by
+:func:`ltc.records.convert.convert_table`. The full mapping, element by element, is in
+``docs/fhir-mapping.md``.
+
+The batch is named from its content: source ``synthea-fhir-<8 hex>`` from the sorted
+Patient ids it holds (:func:`synthea_common.content_source`), period the month of its
+latest date. Two folders of different patients are two batches and add up; the same
+patients again (a corrected copy) are the same batch and replace it, which the ingest
+reports and guards (:mod:`ltc.records.replacement`).
+
+Resources of R4 types that are not mapped (Procedure, Immunization, CarePlan, ...) are
+skipped and counted by type in :attr:`Batch.skipped`; a ``resourceType`` that is not an
+R4 type refuses the batch, naming the file and entry.
+
+Sources: HL7 FHIR R4 (4.0.1) resource definitions, https://hl7.org/fhir/R4/; Synthea
+FHIR R4 exporter (synthetichealth/synthea, ``FhirR4.java``, ``HealthRecord.java``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ltc.interop.fhir.reader import Reader
 from ltc.records.errors import refuse
 from ltc.records.ingest import synthea_common as common
 from ltc.records.ingest.csv_extract import display, fingerprint
-from ltc.records.ingest.fhir.reader import Reader
 from ltc.records.store import Batch, RecordStore
 
 MAPPING_VERSION = "fhir-2"

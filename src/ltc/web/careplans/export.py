@@ -1,7 +1,9 @@
 """The exports of one care plan version (CM-5): the person-readable page ("My care plan")
-with its PDF copy for the person and every participant. The FHIR R4 ``CarePlan`` for other
-systems is written by :mod:`ltc.interop.fhir.careplan`, whose names this module re-exports
-(``to_fhir`` and its constants) for its callers.
+with its PDF copy for the person and every participant, rendered here in the web layer
+from the care plan document (:class:`ltc.care.careplans.document.CarePlanDocument`, what
+the plan holds); the FHIR R4 ``CarePlan`` for other systems is written by
+:func:`ltc.interop.fhir.careplan.to_fhir`. The page's template is
+``templates/careplan_person.html.j2`` beside this module.
 """
 
 from __future__ import annotations
@@ -13,39 +15,13 @@ import jinja2
 import weasyprint  # type: ignore[import-untyped]
 
 from ltc.care.careplans.document import CarePlanDocument
-from ltc.interop.fhir.careplan import (
-    CARE_TEAM_ID,
-    CAREPLAN_SYSTEM,
-    EMERGENCY_PREFIX,
-    NEED_PREFIX,
-    NHS_NUMBER_SYSTEM,
-    PREVENTION_CODE_TEXT,
-    STATUSES,
-    status_of,
-    texts,
-    to_fhir,
-)
-
-__all__ = [
-    "CAREPLAN_SYSTEM",
-    "CARE_TEAM_ID",
-    "EMERGENCY_PREFIX",
-    "NEED_PREFIX",
-    "NHS_NUMBER_SYSTEM",
-    "PREVENTION_CODE_TEXT",
-    "STATUSES",
-    "long_date",
-    "person_view",
-    "to_fhir",
-    "to_html",
-    "to_pdf",
-]
+from ltc.interop.fhir.careplan import status_of, texts
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 
 _env = jinja2.Environment(
-    loader=jinja2.PackageLoader("ltc.care.careplans", "templates"),
+    loader=jinja2.PackageLoader("ltc.web.careplans", "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined)
 

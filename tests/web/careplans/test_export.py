@@ -17,16 +17,8 @@ import pytest
 from fhir.resources.R4B.careplan import CarePlan
 
 from ltc.care.careplans.document import Action, CarePlanDocument
-from ltc.care.careplans.export import (
-    EMERGENCY_PREFIX,
-    NEED_PREFIX,
-    NHS_NUMBER_SYSTEM,
-    long_date,
-    person_view,
-    to_fhir,
-    to_html,
-    to_pdf,
-)
+from ltc.interop.fhir.careplan import EMERGENCY_PREFIX, NEED_PREFIX, NHS_NUMBER_SYSTEM, to_fhir
+from ltc.web.careplans.export import long_date, person_view, to_html, to_pdf
 
 NHS_NUMBER = "9434765919"
 

@@ -1,0 +1,1 @@
+"""Care plan exports rendered by the web layer (CM-5)."""
