@@ -22,8 +22,8 @@ Every message is read by :mod:`ltc.interop.feeds` and applied in the request's
 transaction, each in a savepoint; what the rules make of it is in
 :mod:`ltc.care.events.services`, which also writes its audit row. The request owns the
 transaction (:mod:`ltc.web.guard`): it commits what was applied, and rolls back a request
-that fails part-way, so nothing of it is kept; a refused message is kept in the quarantine
-by the route itself committing before it answers 400 or 422.
+that fails part-way, so nothing of it is kept. A refused message is kept in the quarantine:
+the route asks the guard to commit although it answers 400 or 422 (``keep_changes``).
 The log says how many messages had which outcome, never what they held.
 """
 
@@ -44,6 +44,7 @@ from ltc.care.feeds.ambulance import Summary
 from ltc.interop import ambulance, feeds
 from ltc.interop.fhir import messages as fhir
 from ltc.web.deps import Db, alert_rules, guarded_router
+from ltc.web.guard import keep_changes
 from ltc.web.policy import policy
 
 api = guarded_router()
@@ -128,9 +129,9 @@ def operation_outcome(issues: list[Json]) -> Json:
     return {"resourceType": "OperationOutcome", "issue": issues}
 
 
-def _fhir_response(db: Db, content: Json, status: int) -> Response:
+def _fhir_response(request: Request, content: Json, status: int) -> Response:
     if status >= 400:
-        db.commit()  # keep the quarantine: the request's own transaction ends in a rollback
+        keep_changes(request)  # keep the quarantine, though the request answers an error
     return JSONResponse(content, status_code=status, media_type=FHIR_MEDIA)
 
 
@@ -158,11 +159,11 @@ def post_fhir(request: Request, db: Db, body: RawBody) -> Response:
     except FeedError as error:  # a batch or transaction Bundle that is not valid
         outcome = feeds.quarantine(db, "fhir", text, error)
         _log("fhir", [outcome])
-        return _fhir_response(db, operation_outcome([_issue(outcome)]), _status(outcome))
+        return _fhir_response(request, operation_outcome([_issue(outcome)]), _status(outcome))
     if kind is None:
         outcome = feeds.take(db, rules, "fhir", text)
         _log("fhir", [outcome])
-        return _fhir_response(db, operation_outcome([_issue(outcome)]), _status(outcome))
+        return _fhir_response(request, operation_outcome([_issue(outcome)]), _status(outcome))
     if kind == "transaction":
         refused = _transaction_problems(raws)
         if refused:
@@ -172,7 +173,7 @@ def post_fhir(request: Request, db: Db, body: RawBody) -> Response:
             _log("fhir", [outcome])
             kept = f"Nothing applied; the Bundle is kept in the quarantine as message " \
                    f"{outcome.message_id}"
-            return _fhir_response(db, operation_outcome(
+            return _fhir_response(request, operation_outcome(
                 [_error(c, reason, kept) for c, reason in refused]), _status(outcome))
     outcomes = [feeds.take(db, rules, "fhir", raw) for raw in raws]
     _log("fhir", outcomes)
@@ -181,7 +182,7 @@ def post_fhir(request: Request, db: Db, body: RawBody) -> Response:
     answer: Json = {"resourceType": "Bundle", "type": f"{kind}-response"}
     if entries:  # FHIR has no empty lists
         answer["entry"] = entries
-    return _fhir_response(db, answer, 200)
+    return _fhir_response(request, answer, 200)
 
 
 def _transaction_problems(raws: list[str]) -> list[tuple[str, str]]:
@@ -239,7 +240,7 @@ def post_ambulance(request: Request, db: Db, body: RawBody,
     log.info("ambulance feed: applied %d, duplicate %d, unmatched %d, quarantined %d",
              summary.applied, summary.duplicate, summary.unmatched, summary.quarantined)
     if summary.quarantined:
-        db.commit()  # keep the quarantine: the request's own transaction ends in a rollback
+        keep_changes(request)  # keep the quarantine, though the request answers an error
         status = 422
     else:
         status = 201 if summary.applied or summary.unmatched else 200
