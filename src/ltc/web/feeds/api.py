@@ -18,7 +18,8 @@ post them, and an interface user may use nothing else.
   problem applies nothing and is kept once in the quarantine; the problems name the file
   (``?filename=``), the line and the field.
 
-Every message is read by :mod:`ltc.interop.feeds` and applied in the request's
+The FHIR answers are written by :mod:`ltc.interop.fhir.outcomes`; every message is read by
+:mod:`ltc.interop.feeds` and applied in the request's
 transaction, each in a savepoint; what the rules make of it is in
 :mod:`ltc.care.events.services`, which also writes its audit row. The request owns the
 transaction (:mod:`ltc.web.guard`): it commits what was applied, and rolls back a request
@@ -43,6 +44,7 @@ from ltc.care.events.feed import FeedError
 from ltc.care.feeds.ambulance import Summary
 from ltc.interop import ambulance, feeds
 from ltc.interop.fhir import messages as fhir
+from ltc.interop.fhir import outcomes
 from ltc.web.deps import Db, alert_rules, guarded_router
 from ltc.web.guard import keep_changes
 from ltc.web.policy import policy
@@ -97,42 +99,16 @@ def _status(outcome: events.Outcome) -> int:
     return 400 if outcome.code == "AR" else 422
 
 
-def _issue(outcome: events.Outcome) -> Json:
-    """One OperationOutcome.issue saying what a message did."""
-    if outcome.status == "applied":
-        made = (f"{len(outcome.alerts)} alert(s), {len(outcome.tasks)} task(s) and "
-                f"{len(outcome.flags)} flag(s)")
-        return {"severity": "information", "code": "informational",
-                "diagnostics": f"Applied as message {outcome.message_id}: {made}."}
-    if outcome.status == "duplicate":
-        return {"severity": "information", "code": "duplicate",
-                "diagnostics": f"Already received as message {outcome.message_id}; "
-                               "nothing changed."}
-    if outcome.status == "unmatched":
-        return {"severity": "warning", "code": "not-found",
-                "diagnostics": f"Waiting in the review queue as message "
-                               f"{outcome.message_id}: {outcome.problem}."}
-    return _error(outcome.code, outcome.problem,
-                  f"Kept in the quarantine as message {outcome.message_id}")
-
-
-def _error(code: str, reason: str, kept: str) -> Json:
-    issue: Json = {"severity": "error", "code": "not-supported" if code == "AR" else "invalid",
-                   "diagnostics": f"{kept}: {reason}"}
-    where = fhir.location_of(reason)
-    if where is not None:
-        issue["expression"] = [where]
-    return issue
-
-
-def operation_outcome(issues: list[Json]) -> Json:
-    return {"resourceType": "OperationOutcome", "issue": issues}
-
-
 def _fhir_response(request: Request, content: Json, status: int) -> Response:
     if status >= 400:
         keep_changes(request)  # keep the quarantine, though the request answers an error
     return JSONResponse(content, status_code=status, media_type=FHIR_MEDIA)
+
+
+def _one(request: Request, outcome: events.Outcome) -> Response:
+    """The answer to one message: an OperationOutcome saying what it did."""
+    return _fhir_response(request, outcomes.operation_outcome([outcomes.issue(outcome)]),
+                          _status(outcome))
 
 
 FHIR_BODY: Json = {"requestBody": {"required": True, "content": {
@@ -159,13 +135,13 @@ def post_fhir(request: Request, db: Db, body: RawBody) -> Response:
     except FeedError as error:  # a batch or transaction Bundle that is not valid
         outcome = feeds.quarantine(db, "fhir", text, error)
         _log("fhir", [outcome])
-        return _fhir_response(request, operation_outcome([_issue(outcome)]), _status(outcome))
+        return _one(request, outcome)
     if kind is None:
         outcome = feeds.take(db, rules, "fhir", text)
         _log("fhir", [outcome])
-        return _fhir_response(request, operation_outcome([_issue(outcome)]), _status(outcome))
+        return _one(request, outcome)
     if kind == "transaction":
-        refused = _transaction_problems(raws)
+        refused = outcomes.transaction_problems(raws)
         if refused:
             code = "AE" if any(c == "AE" for c, _ in refused) else "AR"
             whole = FeedError(code, "; ".join(reason for _, reason in refused))
@@ -173,28 +149,12 @@ def post_fhir(request: Request, db: Db, body: RawBody) -> Response:
             _log("fhir", [outcome])
             kept = f"Nothing applied; the Bundle is kept in the quarantine as message " \
                    f"{outcome.message_id}"
-            return _fhir_response(request, operation_outcome(
-                [_error(c, reason, kept) for c, reason in refused]), _status(outcome))
-    outcomes = [feeds.take(db, rules, "fhir", raw) for raw in raws]
-    _log("fhir", outcomes)
-    entries = [{"response": {"status": REASONS[_status(o)],
-                             "outcome": operation_outcome([_issue(o)])}} for o in outcomes]
-    answer: Json = {"resourceType": "Bundle", "type": f"{kind}-response"}
-    if entries:  # FHIR has no empty lists
-        answer["entry"] = entries
-    return _fhir_response(request, answer, 200)
-
-
-def _transaction_problems(raws: list[str]) -> list[tuple[str, str]]:
-    """(code, reason) of each entry of a transaction that cannot be read, its elements
-    named from the Bundle (``Bundle.entry[2].resource.period.start``)."""
-    refused = []
-    for index, raw in enumerate(raws):
-        try:
-            fhir.read(raw)
-        except FeedError as error:
-            refused.append((error.code, fhir.within_entry(error.reason, index)))
-    return refused
+            return _fhir_response(request, outcomes.operation_outcome(
+                [outcomes.error(c, reason, kept) for c, reason in refused]), _status(outcome))
+    taken = [feeds.take(db, rules, "fhir", raw) for raw in raws]
+    _log("fhir", taken)
+    return _fhir_response(request, outcomes.response_bundle(
+        kind, [(REASONS[_status(o)], o) for o in taken]), 200)
 
 
 # -- ambulance --------------------------------------------------------------------------
