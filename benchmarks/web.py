@@ -71,7 +71,9 @@ def model_scored(data_dir: Path) -> str:
         subprocess.run([*ltc, "stratify", "--as-of", RUN_AS_OF, "--model", str(model),
                         "--data-dir", str(data_dir)], check=True)
         latest = run_files.read(data_dir)
-    return str(latest.meta["model"])
+    model = latest.meta["model"]
+    return (f"{latest.id}, {model.get('kind', 'model')} trained on "
+            f"{model.get('trained_on', '?')}" if isinstance(model, dict) else str(model))
 
 
 def prepare(url: str, data_dir: Path) -> dict[str, list[str]]:
