@@ -35,6 +35,7 @@ from ltc.care.db import Base, make_engine, now, sessions, unit_of_work
 from ltc.care.events import rules
 from ltc.care.events.models import Alert, InboundMessage
 from ltc.care.work.models import Task
+from ltc.interop.feeds import receive
 from ltc.interop.hl7v2 import adt
 from ltc.web.deps import Db, guarded_router
 from ltc.web.guard import UNSAFE
@@ -52,11 +53,6 @@ from .care import (
     signed_in,
 )
 from .samples import AS_GP, prepare, samples
-
-try:  # where a message is received (moving to the interop package)
-    from ltc.interop.feeds import receive
-except ImportError:  # pragma: no cover
-    from ltc.care.events.services import receive  # type: ignore[no-redef]
 
 assert tables  # every package's models registered, so every table is compared
 
