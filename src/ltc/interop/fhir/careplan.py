@@ -47,7 +47,8 @@ from typing import Any, Protocol
 from fhir.resources.R4B.careplan import CarePlan
 from pydantic import ValidationError
 
-NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+from ltc.interop.fhir.elements import NHS_NUMBER_SYSTEM as NHS_NUMBER_SYSTEM
+
 CAREPLAN_SYSTEM = "urn:ltc:careplan"
 NEED_PREFIX = "Need: "
 EMERGENCY_PREFIX = "Emergency and contingency plan: "

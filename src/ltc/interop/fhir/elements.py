@@ -47,6 +47,10 @@ CODE_SYSTEMS: dict[str, str] = {
 """FHIR code system URI -> record-plane code system."""
 
 SNOMED = "http://snomed.info/sct"
+NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+"""Identifier system of NHS numbers (NHS England), read and written alike."""
+ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+"""Identifier system of ODS organisation codes (NHS England)."""
 
 
 def scalar(value: Any) -> str | None:

@@ -10,6 +10,8 @@ from typing import Any
 from ltc.care.db import to_store
 from ltc.care.events.feed import Event, FeedError
 from ltc.codes import nhs_dd
+from ltc.interop.fhir.elements import NHS_NUMBER_SYSTEM as NHS_NUMBER_SYSTEM
+from ltc.interop.fhir.elements import ODS_SYSTEM as ODS_SYSTEM
 from ltc.interop.fhir.elements import (
     Json,
     class_code,
@@ -22,8 +24,6 @@ from ltc.interop.fhir.elements import (
     setting_of,
 )
 
-NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
-ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 ADMISSION_METHOD_EXTENSION = ("https://fhir.hl7.org.uk/StructureDefinition/"
                               "Extension-UKCore-AdmissionMethod")
 ADMISSION_METHOD_SYSTEM = "https://fhir.hl7.org.uk/CodeSystem/UKCore-AdmissionMethodEngland"
