@@ -9,10 +9,18 @@ shares one socket.
 
 The parent process starts the workers, restarts one that dies, and stops them all on
 Ctrl+C or SIGTERM.
+
+Each process builds the app before it serves, then freezes what it has made so far
+(modules, the app, its routes, templates and statements: some 200,000 objects) out of
+the garbage collector's reach, and collects young objects less often: otherwise every
+few hundred requests a full collection walks all of them (tens of milliseconds on one
+request), and a request's short-lived rows and pages set off several young collections
+(see docs/benchmarks.md, web app).
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 import socket
@@ -25,11 +33,25 @@ import uvicorn
 APP = "ltc.web.app:app_from_settings"
 #: how long a stopping worker may take to finish its requests before it is killed
 GRACE = 10.0
+#: allocations (less deallocations) between two collections of the youngest generation
+#: (Python's default is 700)
+YOUNG_THRESHOLD = 20_000
 
 
 def _config(host: str, port: int) -> uvicorn.Config:
     return uvicorn.Config(APP, factory=True, host=host, port=port, log_level="warning",
                           access_log=False)
+
+
+def ready(config: uvicorn.Config) -> uvicorn.Server:
+    """The server of ``config`` with its app built, and what building it made frozen out
+    of the garbage collector's reach (see the module's docstring)."""
+    config.load()
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_THRESHOLD, older, oldest)
+    return uvicorn.Server(config)
 
 
 def port_is_free(host: str, port: int) -> None:
@@ -58,13 +80,13 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def _worker(host: str, port: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops workers with SIGTERM
     sock = listening_socket(host, port)
-    uvicorn.Server(_config(host, port)).run(sockets=[sock])
+    ready(_config(host, port)).run(sockets=[sock])
 
 
 def serve(host: str, port: int, workers: int = 1) -> None:
     """Serve the app until Ctrl+C or SIGTERM."""
     if workers <= 1:
-        uvicorn.Server(_config(host, port)).run()
+        ready(_config(host, port)).run()
         return
     if not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run(APP, factory=True, host=host, port=port, workers=workers,
