@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal_column, or_, select, true, union_all
+from sqlalchemy import and_, bindparam, exists, func, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import User
@@ -31,6 +31,7 @@ from ltc.care.casemgmt.models import (
     CaseManager,
     CoveredPractice,
     Nomination,
+    WorklistChange,
 )
 from ltc.care.people.models import Person, PersonResult, display_name
 from ltc.care.people.services import current_run
@@ -141,21 +142,32 @@ def candidates(session: Session, *, locality: str | None = None,
             in session.execute(q).all()]
 
 
+#: a case manager's locality, each practice they cover (or None) and the worklist change
+#: counter, in one read
+_AREA = (select(CaseManager.locality_code, CoveredPractice.practice_code,
+                select(WorklistChange.changes).scalar_subquery())
+         .select_from(CaseManager)
+         .outerjoin(CoveredPractice, CoveredPractice.user_id == CaseManager.user_id)
+         .where(CaseManager.user_id == bindparam("user")))
+
+
 def candidates_for(session: Session, user: User, today: date | None = None,
                    limit: int = PAGE, offset: int = 0) -> list[Candidate]:
     """A page of ``user``'s candidates: a case manager's locality and covered practices, a
     practice clinician's practice. A page is kept until a change that can alter it
     (``ltc.care.casemgmt.changes``)."""
     today = today or date.today()
-    cm = session.get(CaseManager, user.id)
-    if cm is not None:
-        locality, practices = cm.locality_code, covered_practices(session, user.id)
+    area = session.execute(_AREA, {"user": user.id}).all()
+    if area:
+        locality = area[0][0]
+        practices = [practice for _, practice, _ in area if practice is not None]
+        counter = area[0][2] or 0
     elif user.practice_code:
-        locality, practices = None, [user.practice_code]
+        locality, practices, counter = None, [user.practice_code], changes.current(session)
     else:
         return []
     key = (str(session.get_bind().engine.url), locality, tuple(sorted(practices)), today, limit,
-           offset, changes.current(session))
+           offset, counter)
     page = changes.PAGES.get(key)
     if page is None:
         page = candidates(session, locality=locality, practices=practices, today=today,

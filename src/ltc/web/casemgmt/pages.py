@@ -4,20 +4,31 @@ caseload, discharge and workforce (CM-1, CM-2, CM-3, STRAT-7)."""
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Form, Query, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from ltc.care.auth.models import Role
+from ltc.care.casemgmt import changes
 from ltc.care.casemgmt import services as cases
 from ltc.care.casemgmt.models import WARN_ABOVE, CaseManager
 from ltc.web.deps import Db, Me, guarded_router
-from ltc.web.pages import back_to_person, not_saved, page
+from ltc.web.pages import TEMPLATES, back_to_person, not_saved, page
 from ltc.web.policy import CLINICIANS, policy
 
 router = guarded_router()
 Text = Annotated[str, Form(max_length=2000)]
+
+
+@lru_cache(maxsize=changes.KEPT)
+def rows(candidates: tuple[cases.Candidate, ...]) -> Markup:
+    """The table rows of a page of candidates, rendered once for each page kept (they are
+    the same whoever looks)."""
+    return Markup(TEMPLATES.get_template("casemgmt/_worklist_rows.html.j2").render(
+        candidates=candidates))
 
 
 @router.get("/worklist")
@@ -31,7 +42,8 @@ def worklist(request: Request, db: Db, me: Me,
     for c in found:
         request.state.audit.add(c.nhs_number, "list", "GET /worklist")
     return page(request, "casemgmt/worklist.html.j2", title="Worklist", candidates=found,
-                page_number=page_number, more=more, first=(page_number - 1) * cases.PAGE + 1)
+                rows=rows(tuple(found)), page_number=page_number, more=more,
+                first=(page_number - 1) * cases.PAGE + 1)
 
 
 @router.get("/caseload")
