@@ -1,6 +1,6 @@
-"""A server process builds its app before serving, then freezes what building it made out
-of the garbage collector's reach and collects young objects less often
-(``ltc.web.server.ready``)."""
+"""A server process builds its app before serving, reads its templates once, then freezes
+what building it made out of the garbage collector's reach and collects young objects less
+often (``ltc.web.server.ready``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from ltc.care.db import upgrade
 from ltc.web import server
+from ltc.web.pages import TEMPLATES
 
 
 def test_a_server_process_freezes_its_app_before_serving(tmp_path: Path,
@@ -27,6 +28,8 @@ def test_a_server_process_freezes_its_app_before_serving(tmp_path: Path,
         assert gc.get_freeze_count() > 10_000  # modules, app, routes, templates
         assert gc.get_threshold()[0] == server.YOUNG_THRESHOLD
         assert gc.get_threshold()[1:] == threshold[1:]
+        assert not TEMPLATES.auto_reload
     finally:
+        TEMPLATES.auto_reload = True
         gc.unfreeze()
         gc.set_threshold(*threshold)

@@ -10,7 +10,8 @@ shares one socket.
 The parent process starts the workers, restarts one that dies, and stops them all on
 Ctrl+C or SIGTERM.
 
-Each process builds the app before it serves, then freezes what it has made so far
+Each process builds the app before it serves (its templates read once: a served app's
+templates do not change), then freezes what it has made so far
 (modules, the app, its routes, templates and statements: some 200,000 objects) out of
 the garbage collector's reach, and collects young objects less often: otherwise every
 few hundred requests a full collection walks all of them (tens of milliseconds on one
@@ -46,7 +47,10 @@ def _config(host: str, port: int) -> uvicorn.Config:
 def ready(config: uvicorn.Config) -> uvicorn.Server:
     """The server of ``config`` with its app built, and what building it made frozen out
     of the garbage collector's reach (see the module's docstring)."""
+    from ltc.web.pages import TEMPLATES
+
     config.load()
+    TEMPLATES.auto_reload = False  # no stat() of each template on every page
     gc.collect()
     gc.freeze()
     _, older, oldest = gc.get_threshold()
