@@ -1,4 +1,5 @@
-"""Who may see whom: the legitimate relationship, defined once (CM-1; privacy).
+"""Who may see whom: the legitimate relationship, defined once (privacy; CM-1: the
+locality and practices a case manager covers decide whom they see).
 
 * a **case manager** sees the people on their open caseload and the candidates of their
   area: people living in their locality or registered with a practice they cover;

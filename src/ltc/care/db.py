@@ -1,5 +1,6 @@
 """The care store: SQLAlchemy 2 over SQLite (the embedded default, one file) or
-PostgreSQL (psycopg 3), with Alembic migrations (ARCHITECTURE: care plane).
+PostgreSQL (psycopg 3), with Alembic migrations (ARCHITECTURE: care plane; infrastructure:
+no capability of its own).
 
 On SQLite every transaction begins with ``BEGIN IMMEDIATE``: writers take turns (every
 request that reads a person writes its audit row, so nearly every request writes), and

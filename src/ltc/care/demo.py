@@ -1,5 +1,5 @@
 """Demonstration users for the demo community (never for real data: their passwords are
-printed)."""
+printed; no capability of its own)."""
 
 from __future__ import annotations
 

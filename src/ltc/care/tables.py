@@ -1,6 +1,7 @@
 """Every table of the care store: importing this module imports each package's models, so
 ``ltc.care.db.Base.metadata`` holds them all (for migrations and their tests). It sits
-above the packages; ``ltc.care.db`` imports none of them."""
+above the packages; ``ltc.care.db`` imports none of them (infrastructure: no capability of
+its own)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Details read again from a message as it was received, for the record plane's copy of
-the real-time events (CM-8, DM-5): whether an attendance was at an emergency department
+the real-time events (POP-2, STRAT-2): whether an attendance was at an emergency department
 (HL7 v2 PV1-2; FHIR Encounter.class, read as :mod:`ltc.interop.fhir.elements` reads it)
 and the outcome an ambulance incident states. :func:`stated` is what ``ltc events
 to-records`` gives the care plane's export (:func:`ltc.care.events.records.export`)."""

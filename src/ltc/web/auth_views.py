@@ -1,4 +1,5 @@
-"""Sign in and out, in the browser and for API clients (CM-1). A failed sign-in is kept
+"""Sign in and out, in the browser and for API clients (privacy; no capability of its
+own). A failed sign-in is kept
 (it counts towards throttling) by the request's own commit: see
 :func:`ltc.web.guard.keep_changes`."""
 

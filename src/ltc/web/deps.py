@@ -1,4 +1,5 @@
-"""What route functions receive: the request's database session, user and audit rows."""
+"""What route functions receive: the request's database session, user and audit rows
+(infrastructure: no capability of its own)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The route class every page and API route uses: it opens the request's unit of work,
 finds the signed-in user, enforces the route's policy and CSRF, records the audit rows and
-commits or rolls back (privacy; the request owns the transaction: services never commit).
+commits or rolls back (privacy; the request owns the transaction: services never commit;
+infrastructure: no capability of its own).
 
 A request that answers with an error is rolled back, unless its route asked to keep what
 it wrote (:func:`keep_changes`: a failed sign-in counts towards throttling). Just before

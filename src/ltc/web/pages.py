@@ -1,5 +1,6 @@
 """Page rendering shared by every page: the templates, their filters, the page frame
-(user, role, CSRF token, unread alerts), error pages and the way back to a person."""
+(user, role, CSRF token, unread alerts), error pages and the way back to a person
+(infrastructure: no capability of its own)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Access policies for routes, deny by default (privacy).
+"""Access policies for routes, deny by default (privacy; no capability of its own).
 
 Every route declares one policy with :func:`policy`; :class:`GuardedRoute` refuses a
 route that has none (403), so a new route cannot forget its check. The policy kinds:

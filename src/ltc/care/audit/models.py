@@ -1,5 +1,5 @@
 """Audit rows: append-only, numbered, and chained by digest so that a deleted or edited
-row is detectable."""
+row is detectable (privacy; no capability of its own)."""
 
 from __future__ import annotations
 

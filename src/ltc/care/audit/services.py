@@ -1,4 +1,4 @@
-"""Writing and checking the audit trail.
+"""Writing and checking the audit trail (privacy; no capability of its own).
 
 Every read and change of a person's data records who (user and role), whose data (NHS
 number), what (an action and the route or record: never the content), when, the request

@@ -1,1 +1,2 @@
-"""Users, roles, sign-in and who may see whose data (CM-1, privacy)."""
+"""Users, roles, sign-in and break-glass access (privacy), and what an administrator
+does: user accounts and case managers' profiles (CM-1, :mod:`.admin`)."""

@@ -1,4 +1,6 @@
-"""Accounts, their roles and sign-in sessions."""
+"""Accounts, their roles, sign-in sessions, failed sign-ins and break-glass grants
+(privacy; no capability of its own: a case manager's profile is
+:class:`ltc.care.casemgmt.models.CaseManager`)."""
 
 from __future__ import annotations
 

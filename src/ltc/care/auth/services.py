@@ -1,4 +1,5 @@
-"""Accounts, passwords, sessions, throttling and break-glass grants (CM-1).
+"""Accounts, passwords, sessions, throttling and break-glass grants (privacy; no
+capability of its own: case managers' profiles are :mod:`ltc.care.auth.admin`'s).
 
 * Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106).
 * A session is a random 256-bit token in a secure, http-only, same-site cookie; the store

@@ -1,5 +1,6 @@
-"""Notifications: one interface for every way of telling a user they have a new alert,
-and the outbox-file implementation (email and SMS providers plug in as other notifiers).
+"""Notifications (CM-8, DM-5): one interface for every way of telling a user they have a
+new alert, and the outbox-file implementation (email and SMS providers plug in as other
+notifiers).
 
 A :class:`~ltc.care.events.models.Notification` row is written in the same transaction as
 its alert; :func:`deliver` sends the pending ones afterwards, in batches, and marks them

@@ -1,4 +1,4 @@
-"""Which record-plane rows the care store's real-time events make (CM-8, DM-5): inpatient
+"""Which record-plane rows the care store's real-time events make (POP-2, STRAT-2): inpatient
 spells from admissions and discharges, emergency department attendances and ambulance
 incidents, one row per record; see :mod:`ltc.care.events.records` for the rules in
 words. What a kept message states beyond its event (:class:`Stated`) is read again by the

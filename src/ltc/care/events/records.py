@@ -1,5 +1,5 @@
 """Events received in real time also reach the record plane, so the next stratification
-counts them (``ltc events to-records``).
+counts them (POP-2, STRAT-2; ``ltc events to-records``).
 
 The applied, not cancelled events of the care store become rows of the record plane,
 written as CSV extracts of the source ``realtime`` and ingested by the CSV extract reader

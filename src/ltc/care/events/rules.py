@@ -1,4 +1,5 @@
-"""The alert rules as configuration (``ltc/data/policy/alerts.toml``), and working days.
+"""The alert rules as configuration (``ltc/data/policy/alerts.toml``), and working days
+(CM-8, CM-9, DM-5, STRAT-2).
 
 A rules file is TOML; every setting has a default in the packaged file, a file names
 only what it changes, and a setting of the wrong type or an unknown setting is refused

@@ -1,4 +1,5 @@
-"""Alembic environment of the care store (migrations run online only)."""
+"""Alembic environment of the care store (migrations run online only; infrastructure: no
+capability of its own)."""
 
 from __future__ import annotations
 

@@ -1,2 +1,2 @@
-"""Working the caseload: contacts, tasks, referrals, satisfaction (CM-6, CM-7, CM-10 to
-CM-12)."""
+"""Working the caseload: contacts, tasks, referrals, satisfaction (CM-6, CM-7, CM-10,
+CM-11). Discharge from the caseload is :mod:`ltc.care.casemgmt`'s."""

@@ -1,4 +1,4 @@
-"""Contacts, tasks, referrals and satisfaction survey responses."""
+"""Contacts, tasks, referrals and satisfaction survey responses (CM-6, CM-10, CM-11)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""FHIR R4 answers of the real-time FHIR feed (CM-8, DM-5): what each message did, as an
+"""FHIR R4 answers of the real-time FHIR feed (CM-8, CM-9, STRAT-2): what each message did, as an
 ``OperationOutcome``, and the ``batch-response`` or ``transaction-response`` Bundle of a
 batch or transaction; and which entries of a transaction cannot be read.
 

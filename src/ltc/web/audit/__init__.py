@@ -1,1 +1,2 @@
-"""Pages and JSON API of the audit trail; the domain is ``ltc.care.audit``."""
+"""Pages and JSON API of the audit trail (privacy; no capability of its own); the domain is
+``ltc.care.audit``."""

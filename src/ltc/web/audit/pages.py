@@ -1,5 +1,5 @@
-"""Pages for administrators: the audit viewer and the per-person access report (CM-1,
-privacy).
+"""Pages for administrators: the audit viewer and the per-person access report (privacy;
+no capability of its own).
 
 Both show audit metadata only (who, whose NHS number, which route, when, whether
 break-glass allowed it), never clinical data. The per-person report takes the NHS number

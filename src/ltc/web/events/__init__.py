@@ -1,2 +1,2 @@
-"""Pages and JSON API of the inbox, alerts and admission reviews (CM-8, CM-9); the domain is
-``ltc.care.events``."""
+"""Pages and JSON API of the inbox, alerts, flags and admission reviews (CM-8, CM-9, DM-5,
+STRAT-2); the domain is ``ltc.care.events``."""

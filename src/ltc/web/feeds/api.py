@@ -1,4 +1,4 @@
-"""JSON API: feeds posted by an interface system (a user with the role ``interface``,
+"""JSON API (CM-8, DM-5): feeds posted by an interface system (a user with the role ``interface``,
 signed in with ``POST /api/v1/session`` and sending its bearer token). No other role may
 post them, and an interface user may use nothing else.
 
