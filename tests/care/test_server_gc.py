@@ -29,6 +29,8 @@ def test_a_server_process_freezes_its_app_before_serving(tmp_path: Path,
         assert gc.get_threshold()[0] == server.YOUNG_THRESHOLD
         assert gc.get_threshold()[1:] == threshold[1:]
         assert not TEMPLATES.auto_reload
+        assert TEMPLATES.cache is not None
+        assert len(TEMPLATES.cache) >= len(TEMPLATES.list_templates())  # all compiled
     finally:
         TEMPLATES.auto_reload = True
         gc.unfreeze()

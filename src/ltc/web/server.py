@@ -10,8 +10,8 @@ shares one socket.
 The parent process starts the workers, restarts one that dies, and stops them all on
 Ctrl+C or SIGTERM.
 
-Each process builds the app before it serves (its templates read once: a served app's
-templates do not change), then freezes what it has made so far
+Each process builds the app before it serves (its templates compiled then, and read only
+once: a served app's templates do not change), then freezes what it has made so far
 (modules, the app, its routes, templates and statements: some 200,000 objects) out of
 the garbage collector's reach, and collects young objects less often: otherwise every
 few hundred requests a full collection walks all of them (tens of milliseconds on one
@@ -50,6 +50,8 @@ def ready(config: uvicorn.Config) -> uvicorn.Server:
     from ltc.web.pages import TEMPLATES
 
     config.load()
+    for name in TEMPLATES.list_templates(filter_func=lambda n: n.endswith(".j2")):
+        TEMPLATES.get_template(name)  # compiled now, not on a first request
     TEMPLATES.auto_reload = False  # no stat() of each template on every page
     gc.collect()
     gc.freeze()
