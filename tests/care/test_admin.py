@@ -282,9 +282,11 @@ def test_admin_forms_carry_the_csrf_token(app: Any, community: Community) -> Non
     assert admin_page.post(gp, follow_redirects=False).status_code == 403
     assert admin_page.post(gp, data={"csrf_token": token},
                            follow_redirects=False).status_code == 303
-    templates = resources.files("ltc.web") / "templates" / "admin"
-    for template in templates.iterdir():
-        assert not re.search(r"\|\s*safe", template.read_text()), template.name
+    for package in ("ltc.web.auth", "ltc.web.audit"):  # the admin pages' templates
+        templates = list((resources.files(package) / "templates").iterdir())
+        assert templates, package
+        for template in templates:
+            assert not re.search(r"\|\s*safe", template.read_text()), template.name
 
 
 def test_markup_in_a_display_name_is_shown_as_text(app: Any, community: Community) -> None:

@@ -15,8 +15,16 @@ from ltc.care.auth.models import ROLE_NAMES, Role
 from ltc.care.db import uk_time
 from ltc.web.guard import CSRF_FIELD, Viewer
 
+#: The web packages whose templates live beside them (``web/<package>/templates/``), found
+#: as ``<package>/<name>``; the page frame and sign-in pages are in ``web/templates/``.
+TEMPLATE_PACKAGES = ("assessment", "audit", "auth", "careplans", "casemgmt", "events",
+                     "people", "work")
+
 TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("ltc.web", "templates"),
+    loader=jinja2.ChoiceLoader([
+        jinja2.PrefixLoader({p: jinja2.PackageLoader(f"ltc.web.{p}", "templates")
+                             for p in TEMPLATE_PACKAGES}),
+        jinja2.PackageLoader("ltc.web", "templates")]),
     autoescape=jinja2.select_autoescape(["html", "j2"]),
     undefined=jinja2.StrictUndefined)
 

@@ -41,7 +41,7 @@ def audit_viewer(request: Request, db: Db, username: Typed = "", nhs_number: Typ
     try:
         wanted = admin.audit_filter(username, nhs_number, since, until)
     except AuthError as e:
-        return page(request, "admin/audit.html.j2", status=422, title="Audit trail",
+        return page(request, "audit/audit.html.j2", status=422, title="Audit trail",
                     error=str(e), typed=typed, rows=[], names={}, roles=ROLES, check=check,
                     older=None, newest=None)
     rows, more = admin.audit_rows(db, wanted, before)
@@ -49,7 +49,7 @@ def audit_viewer(request: Request, db: Db, username: Typed = "", nhs_number: Typ
     older = (f"/admin/audit?{urlencode(query | {'before': str(rows[-1].seq)})}"
              if more and rows else None)
     newest = f"/admin/audit?{urlencode(query)}" if before is not None else None
-    return page(request, "admin/audit.html.j2", title="Audit trail", error=None, typed=typed,
+    return page(request, "audit/audit.html.j2", title="Audit trail", error=None, typed=typed,
                 rows=rows, names=admin.display_names(db, (r.user_id for r in rows)),
                 roles=ROLES, check=check, older=older, newest=newest)
 
@@ -61,13 +61,13 @@ def person_report(request: Request, db: Db, nhs_number: Typed = "") -> Response:
                "rows": [], "names": {}, "roles": ROLES, "error": None,
                "limit": PERSON_LIMIT}
     if not nhs_number.strip():
-        return page(request, "admin/audit_person.html.j2", **context)
+        return page(request, "audit/audit_person.html.j2", **context)
     try:
         wanted = admin.nhs_number_of(nhs_number)
     except AuthError as e:
-        return page(request, "admin/audit_person.html.j2", status=422,
+        return page(request, "audit/audit_person.html.j2", status=422,
                     **(context | {"error": str(e)}))
     rows = audit.for_person(db, wanted, limit=PERSON_LIMIT)
-    return page(request, "admin/audit_person.html.j2",
+    return page(request, "audit/audit_person.html.j2",
                 **(context | {"nhs_number": wanted, "rows": rows,
                               "names": admin.display_names(db, (r.user_id for r in rows))}))

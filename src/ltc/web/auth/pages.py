@@ -54,7 +54,7 @@ def _user_page(request: Request, me: Me, row: admin.UserRow, *, status: int = 20
                    "capacity": str(cm.capacity if cm else DEFAULT_CAPACITY),
                    "hard_stop": str(cm.hard_stop) if cm and cm.hard_stop is not None else "",
                    "phone": (cm.phone or "") if cm else ""}
-    return page(request, "admin/user.html.j2", status=status,
+    return page(request, "auth/user.html.j2", status=status,
                 title=f"User {row.user.username}", row=row, roles=ROLES,
                 is_me=row.user.id == me.id, error=error, error_form=form, profile=profile,
                 note=NOTES.get(note or ""), warn_above=WARN_ABOVE,
@@ -69,14 +69,14 @@ def _done(request: Request, user_id: int, note: str) -> Response:
 @router.get("/admin/users")
 @policy("signed_in", roles=ADMIN)
 def list_users(request: Request, db: Db) -> Response:
-    return page(request, "admin/users.html.j2", title="Users", rows=admin.users(db),
+    return page(request, "auth/users.html.j2", title="Users", rows=admin.users(db),
                 roles=ROLES, warn_above=WARN_ABOVE)
 
 
 def _new_page(request: Request, status: int = 200, error: str | None = None,
               **values: str) -> Response:
     form = {"username": "", "display_name": "", "role": "", "practice_code": ""} | values
-    return page(request, "admin/user_new.html.j2", status=status, title="Add a user",
+    return page(request, "auth/user_new.html.j2", status=status, title="Add a user",
                 roles=ROLES, form=form, error=error, min_password=MIN_PASSWORD)
 
 
