@@ -1,5 +1,6 @@
 """What route functions receive: the request's database session, user and audit rows
-(infrastructure: no capability of its own)."""
+(infrastructure: no capability of its own). They are coroutines: reading them needs no
+hand-off to a worker thread."""
 
 from __future__ import annotations
 
@@ -16,17 +17,17 @@ from ltc.care.events import rules
 from ltc.web.guard import GuardedRoute
 
 
-def _db(request: Request) -> Session:
+async def _db(request: Request) -> Session:
     session: Session = request.state.db
     return session
 
 
-def _me(request: Request) -> User:
+async def _me(request: Request) -> User:
     user: User = request.state.user
     return user
 
 
-def _audit(request: Request) -> Pending:
+async def _audit(request: Request) -> Pending:
     pending: Pending = request.state.audit
     return pending
 

@@ -9,15 +9,21 @@ the commit the guard calls ``app.state.before_commit`` if the app has one, with 
 session after the audit rows are flushed: a hook that raises fails the request at its
 last step, after everything else has written, and the request leaves nothing behind
 (``tests/care/test_write_routes_atomic.py`` injects that fault into every write route).
+
+A request is handed to worker threads twice: once to sign in and check access, once to
+run its route function (a plain function) and then, in the same thread, commit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
+import inspect
 import uuid
 import weakref
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -154,7 +160,36 @@ def admission(request: Request) -> asyncio.Semaphore:
     return gate
 
 
+#: the request a guarded route is answering (read by :func:`_ending` in a worker thread:
+#: a thread started for a request runs in a copy of the request's context)
+_REQUEST: ContextVar[Request | None] = ContextVar("ltc_guarded_request", default=None)
+
+
+def _ending(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """``endpoint`` (a plain function, which runs in a worker thread) followed, in the same
+    thread, by the end of its request (:func:`_end`) when it answers with a response: the
+    commit or roll back does not wait for another hand-off to a thread. Anything else it
+    returns is serialized first and the guard ends the request after."""
+
+    @functools.wraps(endpoint)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        answer = endpoint(*args, **kwargs)
+        request = _REQUEST.get()
+        if request is not None and isinstance(answer, Response) \
+                and getattr(request.state, "ended", None) is False:
+            request.state.ended = True  # even if the commit fails: it has rolled back
+            _end(request.state.db, request, answer.status_code)
+        return answer
+
+    return call
+
+
 class GuardedRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _ending(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         inner = super().get_route_handler()
         found = policy_of(self.endpoint)
@@ -184,12 +219,21 @@ class GuardedRoute(APIRoute):
             except BaseException:
                 await run_in_threadpool(_end, session, None, 0)
                 raise
+            # a plain route function ends the request in its own thread (_ending)
+            request.state.ended = False
+            reset = _REQUEST.set(request)
             try:
                 response = await inner(request)
             except BaseException:
-                await run_in_threadpool(_end, session, None, 0)
+                if not request.state.ended:
+                    request.state.ended = True
+                    await run_in_threadpool(_end, session, None, 0)
                 raise
-            await run_in_threadpool(_end, session, request, response.status_code)
+            finally:
+                _REQUEST.reset(reset)
+            if not request.state.ended:
+                request.state.ended = True
+                await run_in_threadpool(_end, session, request, response.status_code)
             response.headers["X-Request-ID"] = request.state.request_id
             return response
 
