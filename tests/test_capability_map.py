@@ -24,10 +24,6 @@ MODEL = REPO.parent / "shared" / "MODEL.md"
 DOC = REPO / "docs" / "architecture.md"
 SRC = REPO / "src"
 SECTION = "## Layers and where each capability lives"
-#: Modules being restructured (path prefixes under ``src/``): their paths must exist, but
-#: their docstrings are not checked yet. Empty this set once they have settled.
-PENDING = {"ltc/care/people/", "ltc/care/casemgmt/", "ltc/web/people/", "ltc/web/casemgmt/",
-           "ltc/web/app.py", "ltc/web/server.py"}
 #: The packages whose every module names its capabilities or says it has none.
 NAMING = ("ltc/care/", "ltc/interop/", "ltc/web/")
 #: Alembic's revision scripts: their docstring is the revision's message.
@@ -66,11 +62,6 @@ def docstring(path: str) -> str:
     """The module docstring of ``src/<path>`` (a package's: its ``__init__.py``)."""
     file = SRC / path / "__init__.py" if path.endswith("/") else SRC / path
     return ast.get_docstring(ast.parse(file.read_text(encoding="utf-8"))) or ""
-
-
-def pending(path: str) -> bool:
-    """Whether ``path`` (under ``src/``) is a module whose docstring is not checked yet."""
-    return path.startswith(tuple(PENDING))
 
 
 def names_its_capabilities(docstring: str, prefixes: set[str]) -> bool:
@@ -115,7 +106,7 @@ def test_each_listed_module_names_its_capability(ids: list[str],
     prefixes = {i.split("-")[0] for i in ids}
     missing = [f"{path} does not name {row['ID']}" for row in rows
                for path in paths(row["where"])
-               if not pending(path) and row["ID"] not in named_ids(docstring(path), prefixes)]
+               if row["ID"] not in named_ids(docstring(path), prefixes)]
     assert missing == [], "module docstrings must name the capability IDs they serve"
 
 
@@ -133,7 +124,7 @@ def test_every_module_of_care_interop_and_web_names_its_capabilities(
     prefixes = {i.split("-")[0] for i in ids}
     modules = [str(file.relative_to(SRC)) for file in sorted(SRC.rglob("*.py"))]
     checked = [m for m in modules
-               if m.startswith(NAMING) and not m.startswith(REVISIONS) and not pending(m)]
+               if m.startswith(NAMING) and not m.startswith(REVISIONS)]
     assert len(checked) > 80
     silent = [m for m in checked if not names_its_capabilities(docstring(m), prefixes)]
     assert silent == [], f"name the capability IDs, or say '{NONE_OF_ITS_OWN}'"
@@ -151,9 +142,6 @@ def test_the_readers_of_ids_and_the_table() -> None:
     assert rows == [{"ID": "POP-1", "capability": "index",
                      "where": "`ltc/codes/`, `ltc/x.py` (note)"}]
     assert paths(rows[0]["where"]) == ["ltc/codes/", "ltc/x.py"]
-    assert [pending(p) for p in ("ltc/care/people/", "ltc/web/casemgmt/panel.py",
-                                 "ltc/web/app.py", "ltc/care/work/", "ltc/web/")] == [
-        True, True, True, False, False]
     prefixes = {"CM", "POP"}
     assert [names_its_capabilities(d, prefixes) for d in (
         "Contacts (CM-6).", "Settings (infrastructure: no\n  capability of its own).",

@@ -1,4 +1,5 @@
-"""The application factory: one FastAPI app serving the pages and ``/api/v1``."""
+"""The application factory: one FastAPI app serving the pages and ``/api/v1``, its routers
+listed once (infrastructure: no capability of its own)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Running the web app in one or more server processes (``ltc serve``).
+"""Running the web app in one or more server processes (``ltc serve``; infrastructure:
+no capability of its own).
 
 With several processes, each listens on a socket of its own bound with ``SO_REUSEPORT``,
 so the kernel shares new connections out between them as they arrive. (Processes that

@@ -1,4 +1,5 @@
-"""Case managers, caseload entries, approaches (consent) and clinicians' nominations."""
+"""Case managers, caseload entries, approaches (consent) and clinicians' nominations
+(CM-1, CM-2, CM-3, CM-12, STRAT-7)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Case managers, the candidates worklist, allocation, approach and consent, caseloads
-and workforce (CM-1, CM-2, CM-3, STRAT-7).
+"""Case managers, the candidates worklist, allocation, approach and consent, caseloads,
+discharge and workforce (CM-1, CM-2, CM-3, CM-12, STRAT-7).
 
 * **Candidates** of a case manager: people at level 3 of the current run, living in their
   locality or registered with a practice they cover, not on any open caseload, not

@@ -1,4 +1,4 @@
-"""People and the results of the stratification runs loaded for them."""
+"""People and the results of the stratification runs loaded for them (STRAT-5, CM-2)."""
 
 from __future__ import annotations
 

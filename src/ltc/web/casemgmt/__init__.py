@@ -1,2 +1,3 @@
-"""Pages and JSON API of case management: worklist, caseload, allocation (CM-1 to CM-3); the
+"""Pages and JSON API of case management: worklist, caseload, allocation,
+discharge, nominations (CM-1 to CM-3, CM-12, STRAT-7); the
 domain is ``ltc.care.casemgmt``."""

@@ -1,5 +1,5 @@
 """Pages: the candidates worklist, allocation, approach and consent, nominations,
-caseload, discharge and workforce (CM-1, CM-2, CM-3, STRAT-7)."""
+caseload, discharge and workforce (CM-1, CM-2, CM-3, CM-12, STRAT-7)."""
 
 from __future__ import annotations
 
