@@ -45,7 +45,7 @@ from ..care import (
     signed_in,
 )
 
-TEMPLATES = Path(inbox.__file__).parents[2] / "web" / "templates"
+WEB = Path(inbox.__file__).parents[2] / "web"  # each package's templates are beside it
 AT = now().replace(microsecond=0) - timedelta(hours=3)
 _sent = iter(range(1, 10_000))
 
@@ -541,7 +541,7 @@ def test_the_app_uses_its_own_alert_rules(app: Any, community: Community,
 
 
 def test_the_person_template_labels_match_the_code() -> None:
-    source = (TEMPLATES / "events" / "_person.html.j2").read_text()
+    source = (WEB / "events" / "templates" / "_person.html.j2").read_text()
     for labels in (feed.KINDS, inbox.FLAG_KINDS, inbox.SECTORS):
         for code, label in labels.items():
             assert f'"{code}": "{label}"' in source, code

@@ -333,11 +333,6 @@ def message(session: Session, message_id: int) -> InboundMessage:
     return row
 
 
-def segments(raw: str) -> list[str]:
-    """A raw message's lines: HL7 v2 segments end in a carriage return."""
-    return [s for s in raw.replace("\r\n", "\r").replace("\n", "\r").split("\r") if s]
-
-
 def audited_nhs_number(row: InboundMessage) -> str | None:
     """The NHS number an audit row names for a message: the one it gave, if valid."""
     given = row.nhs_number or ""

@@ -84,6 +84,12 @@ def timestamp(value: str, where: str) -> datetime:
     return to_store(at)
 
 
+def segments(raw: str) -> list[str]:
+    """A raw message's lines, to show it: HL7 v2 segments end in a carriage return (a
+    line feed is taken as one too)."""
+    return [s for s in raw.replace("\r\n", "\r").replace("\n", "\r").split("\r") if s]
+
+
 def parse(raw: str) -> hl7.Message:
     """The message, or AR when it cannot be read as HL7 v2 at all. (The same text is
     parsed once: reading it and acknowledging it share the result; callers only read.)"""

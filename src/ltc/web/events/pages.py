@@ -20,6 +20,7 @@ from ltc.care.events import services
 from ltc.care.events.feed import KINDS
 from ltc.care.events.models import Alert, InboundMessage
 from ltc.interop import feeds
+from ltc.interop.hl7v2 import parser as hl7v2_parser
 from ltc.web.deps import Db, Me, alert_rules, guarded_router
 from ltc.web.pages import back_to_person, not_saved, page
 from ltc.web.policy import CLINICIANS, policy
@@ -224,7 +225,7 @@ def _message_page(request: Request, row: InboundMessage, *, status: int = 200,
     request.state.audit.add(alerts.audited_nhs_number(row), "read",
                             f"{request.method} {request.url.path}"[:200])
     return page(request, "events/message.html.j2", status=status,
-                title=f"Message {row.id}", message=row, lines=alerts.segments(row.raw),
+                title=f"Message {row.id}", message=row, lines=hl7v2_parser.segments(row.raw),
                 error=error, typed_nhs_number=typed_nhs_number, typed_reason=typed_reason,
                 note=NOTES.get(note or ""))
 
