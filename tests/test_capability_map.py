@@ -54,8 +54,11 @@ def capability_table(text: str) -> list[dict[str, str]]:
 
 
 def paths(where: str) -> list[str]:
-    """The module paths a ``where`` cell lists (backticked, under ``src/``)."""
-    return [p for p in re.findall(r"`([^`]+)`", where) if p.startswith("ltc/")]
+    """The module paths a ``where`` cell lists (backticked, under ``src/``); a package may
+    be named by its dotted name (``ltc.care.people``), read as ``ltc/care/people/``."""
+    named = re.findall(r"`([^`]+)`", where)
+    return [p if p.startswith("ltc/") else p.replace(".", "/") + "/" for p in named
+            if p.startswith("ltc/") or re.fullmatch(r"ltc(\.\w+)+", p)]
 
 
 def docstring(path: str) -> str:
@@ -142,6 +145,7 @@ def test_the_readers_of_ids_and_the_table() -> None:
     assert rows == [{"ID": "POP-1", "capability": "index",
                      "where": "`ltc/codes/`, `ltc/x.py` (note)"}]
     assert paths(rows[0]["where"]) == ["ltc/codes/", "ltc/x.py"]
+    assert paths("`ltc.care.people`, `ltc/web/`, `care/x`") == ["ltc/care/people/", "ltc/web/"]
     prefixes = {"CM", "POP"}
     assert [names_its_capabilities(d, prefixes) for d in (
         "Contacts (CM-6).", "Settings (infrastructure: no\n  capability of its own).",
