@@ -3,6 +3,7 @@ person summary, and the signed-in clinician's open tasks (CM-6, CM-7, CM-10, CM-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -19,6 +20,17 @@ Text = Annotated[str, Form(max_length=work.MAX_TEXT)]
 Day = Annotated[date | None, Form()]
 
 
+def _recorded(request: Request, nhs_number: str, note: str, save: Callable[[], object]
+              ) -> Response:
+    """Back to the person with ``note`` once ``save`` has run, or the person page with the
+    reason it was not saved."""
+    try:
+        save()
+    except work.WorkError as e:
+        return not_saved(request, nhs_number, str(e))
+    return back_to_person(nhs_number, note)
+
+
 @router.get("/tasks")
 @policy("signed_in", roles=CLINICIANS)
 def my_tasks(request: Request, db: Db, me: Me) -> Response:
@@ -33,11 +45,8 @@ def my_tasks(request: Request, db: Db, me: Me) -> Response:
 def contact(request: Request, nhs_number: str, db: Db, me: Me,
             kind: Annotated[str, Form(max_length=32)] = "", on: Day = None,
             outcome: Text = "") -> Response:
-    try:
-        work.record_contact(db, nhs_number, me, on, kind, outcome)
-    except work.WorkError as e:
-        return not_saved(request, nhs_number, str(e))
-    return back_to_person(nhs_number, "contact")
+    return _recorded(request, nhs_number, "contact",
+                     lambda: work.record_contact(db, nhs_number, me, on, kind, outcome))
 
 
 @router.post("/people/{nhs_number}/tasks")
@@ -45,11 +54,8 @@ def contact(request: Request, nhs_number: str, db: Db, me: Me,
 def task(request: Request, nhs_number: str, db: Db, me: Me,
          title: Annotated[str, Form(max_length=work.MAX_TITLE)] = "", due_on: Day = None,
          assigned_to: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None) -> Response:
-    try:
-        work.add_task(db, nhs_number, me, title, due_on, assigned_to)
-    except work.WorkError as e:
-        return not_saved(request, nhs_number, str(e))
-    return back_to_person(nhs_number, "task")
+    return _recorded(request, nhs_number, "task",
+                     lambda: work.add_task(db, nhs_number, me, title, due_on, assigned_to))
 
 
 @router.post("/people/{nhs_number}/tasks/{task_id}/done")
@@ -69,11 +75,8 @@ def task_done(request: Request, nhs_number: str, task_id: int, db: Db) -> Respon
 def referral(request: Request, nhs_number: str, db: Db, me: Me,
              service: Annotated[str, Form(max_length=32)] = "", reason: Text = "",
              on: Day = None) -> Response:
-    try:
-        work.add_referral(db, nhs_number, me, service, reason, on)
-    except work.WorkError as e:
-        return not_saved(request, nhs_number, str(e))
-    return back_to_person(nhs_number, "referral")
+    return _recorded(request, nhs_number, "referral",
+                     lambda: work.add_referral(db, nhs_number, me, service, reason, on))
 
 
 @router.post("/people/{nhs_number}/survey")
@@ -81,8 +84,5 @@ def referral(request: Request, nhs_number: str, db: Db, me: Me,
 def survey(request: Request, nhs_number: str, db: Db, me: Me,
            satisfaction: Annotated[int | None, Form()] = None, comment: Text = "",
            on: Day = None) -> Response:
-    try:
-        work.record_survey(db, nhs_number, me, satisfaction, comment, on)
-    except work.WorkError as e:
-        return not_saved(request, nhs_number, str(e))
-    return back_to_person(nhs_number, "survey")
+    return _recorded(request, nhs_number, "survey",
+                     lambda: work.record_survey(db, nhs_number, me, satisfaction, comment, on))
