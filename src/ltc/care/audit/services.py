@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text, tuple_
+from sqlalchemy import Table, bindparam, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from ltc.care.audit.models import AuditEvent
@@ -71,19 +71,29 @@ def digest_of(previous: str, e: Any) -> str:
 
 def flush(session: Session, pending: Pending) -> None:
     """Write ``pending``'s rows at the end of one chain (inside the caller's transaction),
-    with their digests, in one statement."""
+    with their digests."""
     if not pending.rows:
         return
-    chain = 0
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        chain = random.randrange(CHAINS)
-        session.execute(text("SELECT pg_advisory_xact_lock(CAST(:k AS integer), "
-                             "CAST(:c AS integer))"), {"k": CHAIN_LOCK, "c": chain})
-    # on SQLite the transaction already holds the database's write lock
-    last = session.execute(select(AuditEvent.link, AuditEvent.digest)
-                           .where(AuditEvent.chain == chain)
-                           .order_by(AuditEvent.link.desc()).limit(1)).first()
+    if session.get_bind().dialect.name == "postgresql":
+        _flush_postgres(session, pending)
+    else:  # SQLite: the transaction already holds the database's write lock
+        last = session.execute(_LAST, {"chain": 0}).first()
+        session.execute(insert(_TABLE), _chained(pending, 0, last))
+    pending.rows.clear()
+
+
+#: the newest link of a chain (the index on (chain, link) finds it)
+_LAST = select(AuditEvent.link, AuditEvent.digest).where(
+    AuditEvent.chain == bindparam("chain")).order_by(AuditEvent.link.desc()).limit(1)
+_COLUMNS = ("chain", "link", "at", "request_id", "user_id", "username", "role",
+            "nhs_number", "action", "what", "break_glass", "digest")
+#: at most this many rows are written by INSERT; more by COPY (a list page writes 50)
+_FEW = 8
+
+
+def _chained(pending: Pending, chain: int, last: Any) -> list[dict[str, Any]]:
+    """``pending``'s rows numbered and digested after ``last`` (link, digest) of
+    ``chain`` (None: the chain is empty)."""
     link, previous = (last[0], last[1]) if last else (0, GENESIS)
     at = now()
     rows = []
@@ -95,11 +105,30 @@ def flush(session: Session, pending: Pending) -> None:
                "nhs_number": nhs, "action": action, "what": what, "break_glass": bg}
         previous = row["digest"] = digest_of(previous, row)
         rows.append(row)
-    if postgres:  # COPY: a page listing 50 people writes 50 rows
+    return rows
+
+
+def _flush_postgres(session: Session, pending: Pending) -> None:
+    """Take one chain's lock (held until the transaction ends) and read its newest link in
+    one round trip (psycopg's pipeline: two statements, the read after the lock, so it
+    sees every commit made under the lock), then add the rows. Every request writes here,
+    so this goes straight to the driver."""
+    chain = random.randrange(CHAINS)
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with driver.pipeline(), driver.cursor() as lock, driver.cursor() as read:
+        lock.execute("SELECT pg_advisory_xact_lock(%s, %s)", (CHAIN_LOCK, chain))
+        read.execute("SELECT link, digest FROM audit_event WHERE chain = %s "
+                     "ORDER BY link DESC LIMIT 1", (chain,))
+        last = read.fetchone()
+    rows = _chained(pending, chain, last)
+    if len(rows) > _FEW:
         copy_rows(session, AuditEvent.__tablename__, rows)
-    else:
-        session.execute(insert(_TABLE), rows)
-    pending.rows.clear()
+        return
+    values = ", ".join(f"({', '.join(['%s'] * len(_COLUMNS))})" for _ in rows)
+    with driver.cursor() as cursor:
+        cursor.execute(f"INSERT INTO audit_event ({', '.join(_COLUMNS)}) VALUES {values}",
+                       [row[c] for row in rows for c in _COLUMNS])
 
 
 @dataclass(frozen=True)
