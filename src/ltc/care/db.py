@@ -130,8 +130,9 @@ def alembic_config(url: str) -> Any:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the care store at ``url`` to ``revision`` (creating it when new)."""
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Bring the care store at ``url`` to ``revision`` (creating it when new; by default
+    to every head, so packages whose revisions are written side by side all apply)."""
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
