@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ltc.care.db import make_engine, sessions
 from ltc.web.guard import is_api
 from ltc.web.pages import render_error
+from ltc.web.routing import include
 
 
 def static_dir() -> Path:
@@ -84,9 +85,9 @@ def create_app(database_url: str, *, data_dir: Path | None = None,
     app.state.alert_rules = alert_rules  # see ltc.web.deps.alert_rules
     for pages, api in routers():
         if pages is not None:
-            app.include_router(pages)
+            include(app, pages)
         if api is not None:
-            app.include_router(api, prefix="/api/v1")
+            include(app, api, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     assets = static_dir() / "vendor" / "assets"
     if assets.is_dir():  # nhsuk-frontend's CSS refers to its icons under /assets

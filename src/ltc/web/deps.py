@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ltc.care.audit.services import Pending
 from ltc.care.auth.models import User
 from ltc.care.events import rules
-from ltc.web.guard import GuardedRoute
+from ltc.web.routing import GuardedRouter
 
 
 async def _db(request: Request) -> Session:
@@ -39,7 +39,7 @@ Audit = Annotated[Pending, Depends(_audit)]
 
 def guarded_router() -> APIRouter:
     """A router whose routes are guarded (every route needs a policy)."""
-    return APIRouter(route_class=GuardedRoute)
+    return GuardedRouter()
 
 
 @functools.cache

@@ -1,0 +1,72 @@
+"""The app's routers and how a request finds its route cheaply (infrastructure: no
+capability of its own).
+
+The app tries its routers in the order :func:`ltc.web.app.routers` lists them, and trying
+one costs matching each of its routes (twice: once to choose the router, once to choose
+the route). A :class:`GuardedRouter` knows the first path segments of its routes and
+answers "no match" at once for a path that starts with none of them (a person page
+skips the sign-in, assessment, audit... routers in a few string operations). A router
+with a route whose first segment is a parameter, or that includes other routers, is
+always tried in full.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from starlette.routing import Match
+from starlette.types import Scope
+
+from ltc.web.guard import GuardedRoute
+
+#: stands for "any first segment" (a route starting with a parameter, or an included router)
+ANY = "{"
+
+
+class GuardedRouter(APIRouter):
+    """A router whose routes are guarded (every route needs a policy)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(route_class=GuardedRoute, **kwargs)
+        #: the prefix the app includes this router under (:func:`include`)
+        self.mounted_at = ""
+        self._heads: tuple[int, frozenset[str]] = (-1, frozenset())
+
+    def heads(self) -> frozenset[str]:
+        """The first path segments of this router's routes (:data:`ANY` among them when
+        one can start with anything)."""
+        count, found = self._heads
+        if count != len(self.routes):
+            found = frozenset(first_segment(route.path) if isinstance(route, APIRoute)
+                              else ANY for route in self.routes)
+            self._heads = (len(self.routes), found)
+        return found
+
+    def skips(self, path: str) -> bool:
+        """Whether none of this router's routes can match ``path``, by its first
+        segment."""
+        if not path.startswith(self.mounted_at):
+            return True
+        heads = self.heads()
+        return ANY not in heads and first_segment(path[len(self.mounted_at):]) not in heads
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and not scope.get("root_path") and self.skips(
+                scope["path"]):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+def first_segment(path: str) -> str:
+    """``"people"`` for ``/people/{nhs_number}``, :data:`ANY` for ``/{anything}``."""
+    head = path.lstrip("/").split("/", 1)[0]
+    return ANY if head.startswith("{") else head
+
+
+def include(app: FastAPI, router: APIRouter, prefix: str = "") -> None:
+    """Include ``router`` in ``app`` under ``prefix``."""
+    if isinstance(router, GuardedRouter):
+        router.mounted_at = prefix
+    app.include_router(router, prefix=prefix)
