@@ -22,7 +22,7 @@ MAX_LINES = 400
 LAYERS = {
     "web": 3, "cli": 3, "interop": 3, "options": 3, "__main__": 3,
     "care": 2, "pipeline": 2, "analytics": 2, "synth": 2,
-    "records": 1, "codes": 1, "config": 1, "windows": 1, "": 1,
+    "records": 1, "codes": 1, "protocols": 1, "config": 1, "windows": 1, "": 1,
 }
 LAYER_NAMES = {3: "interface", 2: "domain", 1: "store or leaf"}
 

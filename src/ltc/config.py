@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     #: a local alert rules file for the web app's feeds and message pages
     #: (``LTC_ALERT_RULES``; default: the packaged ``ltc/data/policy/alerts.toml``)
     alert_rules: Path | None = None
+    #: a folder of local condition protocols that change the defaults, file by file and
+    #: item by item (``LTC_PROTOCOLS_DIR``; DM-1, see ``ltc.protocols``)
+    protocols_dir: Path | None = None
 
     @property
     def records_dir(self) -> Path:

@@ -1,0 +1,162 @@
+"""Register, recall, review: the status of every protocol item for every person on a
+register, as of a date (DM-2), as one Ibis expression (DuckDB and Spark alike).
+
+For a person on a disease register (:func:`ltc.records.registers.members`) and each item
+of the register's protocol (:mod:`ltc.protocols`), as of the date ``D``, with the due-soon
+window ``W`` days (default 30):
+
+- **Recorded**: an ``observation`` row of the person, dated on or before ``D``, whose
+  SNOMED CT code is one of the item's codes. ``last_done_on`` is the latest such date.
+  ``last_value`` (and ``last_value_2``, e.g. diastolic) is the value of the item's value
+  codes recorded on ``last_done_on``, the lowest when there are several that day (as QOF
+  takes the lowest blood pressure of the latest day); empty when none has a value.
+- **Due date** (``due_on``), for an item due every ``N`` months: ``last_done_on`` plus ``N``
+  calendar months (the same day of the month, or the month's last day when it is shorter:
+  31 January plus 1 month is 28 or 29 February). Never recorded: the day the person joined
+  the register, their earliest register code (SNOMED CT or hospital ICD-10) after their
+  latest resolved code, so a person never reviewed is due from joining. For a seasonal item
+  (flu vaccination: counts from 1 August, due from 1 September, ends 31 March) the season
+  is the one whose first counting day is the latest on or before ``D``; the item counts as
+  recorded only when recorded on or after that day; ``due_on`` is the season's due day, or
+  the next season's when it was recorded this season or the season has ended.
+- **Overdue date**: ``due_on`` plus the item's grace, ``overdue_after_months`` calendar
+  months (default 3).
+- **Excepted**: an exception code of the item or of its protocol (a personalised care
+  adjustment) recorded in the ``exception_months`` months up to ``D`` (default 12,
+  inclusive at both ends, :mod:`ltc.windows`).
+
+The status, checked in this order:
+
+==========  =====================================================================
+``done``      recorded and ``due_on`` is more than ``W`` days after ``D``
+``not_due``   not recorded (this season) and ``due_on`` more than ``W`` days after ``D``
+``excepted``  otherwise, when excepted
+``due_soon``  ``D + 1 <= due_on <= D + W`` (due within the next ``W`` days)
+``due``       ``due_on <= D`` and ``D`` before the overdue date
+``overdue``   ``D`` on or after the overdue date
+==========  =====================================================================
+
+So with a 12-month item last done on 2024-04-15 and ``W = 30``: ``done`` up to 2025-03-15,
+``due_soon`` from 2025-03-16 (30 days before 2025-04-15), ``due`` from 2025-04-15 and
+``overdue`` from 2025-07-15. ``target_met`` compares the last value with the item's target
+for the person's age on ``D`` (each value at most its limit); empty when the item has no
+target or no value. ``tests/pipeline/test_recall_spec.py`` holds the edges as spec tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from ltc.pipeline.recall_inputs import (
+    STATUSES,
+    codes_table,
+    items_table,
+    joined,
+    plus_months,
+    targets_table,
+)
+from ltc.protocols import Protocol
+from ltc.records import registers
+
+__all__ = ["COLUMNS", "DUE_SOON_DAYS", "STATUSES", "statuses"]
+
+#: Days before the due date from which an item is due soon (configurable per run).
+DUE_SOON_DAYS = 30
+#: The columns of the result, in order (the columns of ``recall.parquet``).
+COLUMNS = ("nhs_number", "practice_code", "condition", "item", "status", "due_on",
+           "last_done_on", "last_value", "last_value_2", "target_met")
+_KEYS = ["nhs_number", "condition", "item"]
+
+
+def _recorded(con: ibis.BaseBackend, as_of: date, protocols: Mapping[str, Protocol]
+              ) -> tuple[ir.Table, ir.Table]:
+    """Per (person, condition, item): the last recorded and last exception dates; and the
+    value components recorded on the last recorded date."""
+    day = ibis.literal(as_of, type="date")
+    obs = con.table("observation")
+    obs = obs.filter((obs.date <= day) & (obs.code_system == "snomed")).select(
+        "nhs_number", "code", "date", "value")
+    codes = ibis.memtable(codes_table(protocols))
+    matched = obs.join(codes, obs.code == codes.code).select(
+        "nhs_number", codes.condition, codes.item, codes.role, "date", "value")
+    last = matched.group_by(_KEYS).aggregate(
+        last_done_on=matched.date.max(where=matched.role == "done"),
+        last_except=matched.date.max(where=matched.role == "except"))
+    valued = matched.filter(matched.role.isin(["value_1", "value_2"])
+                            & matched.value.notnull())
+    on_day = valued.join(last, _KEYS).filter(lambda t: t.date == t.last_done_on)
+    values = on_day.group_by(_KEYS).aggregate(
+        last_value=on_day.value.min(where=on_day.role == "value_1"),
+        last_value_2=on_day.value.min(where=on_day.role == "value_2"))
+    return last, values
+
+
+def statuses(con: ibis.BaseBackend, as_of: date, protocols: Mapping[str, Protocol], *,
+             due_soon_days: int = DUE_SOON_DAYS) -> ir.Table:
+    """One row per person on a register and item of its protocol, as of ``as_of``, with
+    the :data:`COLUMNS` (see the module docstring for every rule)."""
+    if due_soon_days < 0:
+        raise ValueError(f"due_soon_days must be 0 or more, got {due_soon_days}")
+    chosen = {p.register for p in protocols.values()}
+    items = ibis.memtable(items_table(protocols, as_of))
+    members = registers.members(con, as_of)
+    members = members.filter(members.register.isin(sorted(chosen))).select(
+        "nhs_number", "register")
+    base = members.join(items, "register")
+    person = con.table("person").select("nhs_number", "practice_code", "date_of_birth")
+    base = base.join(person, "nhs_number")
+    last, values = _recorded(con, as_of, protocols)
+    base = base.left_join(last, _KEYS).select(
+        base, last.last_done_on, last.last_except)
+    base = base.left_join(values, _KEYS).select(base, values.last_value, values.last_value_2)
+    start = joined(con, as_of, sorted(chosen))
+    base = base.left_join(start, ["nhs_number", "register"]).select(base, start.joined_on)
+    every = [i for p in protocols.values() for i in p.items]
+    intervals = sorted({i.interval_months for i in every if i.interval_months is not None})
+    graces = sorted({i.overdue_after_months for i in every})
+    return _status(base, as_of, due_soon_days, targets_table(protocols, as_of), intervals,
+                   graces)
+
+
+def _status(t: ir.Table, as_of: date, due_soon_days: int, targets: Any,
+            intervals: list[int], graces: list[int]) -> ir.Table:
+    day = ibis.literal(as_of, type="date")
+    soon = ibis.literal(as_of + timedelta(days=due_soon_days), type="date")
+    counts = ibis.ifelse(t.seasonal, (t.last_done_on >= t.season_counts_from).fill_null(False),
+                         t.last_done_on.notnull())
+    interval_due = ibis.ifelse(t.last_done_on.notnull(),
+                               plus_months(t.last_done_on, t.interval_months, intervals),
+                               t.joined_on)
+    due_on = ibis.ifelse(t.seasonal,
+                         ibis.ifelse(counts | (day > t.season_ends), t.season_next_due,
+                                     t.season_due),
+                         interval_due)
+    t = t.mutate(_counts=counts, due_on=due_on)
+    t = t.mutate(_overdue_from=plus_months(t.due_on, t.grace_months, graces),
+                 _excepted=(t.last_except >= t.except_from).fill_null(False))
+    status = ibis.cases(
+        (t.due_on > soon, ibis.ifelse(t._counts, "done", "not_due")),
+        (t._excepted, "excepted"),
+        (t.due_on > day, "due_soon"),
+        (t._overdue_from > day, "due"),
+        else_="overdue")
+    t = t.mutate(status=status)
+    limits = ibis.memtable(targets)
+    joined_t = t.left_join(limits, [t.condition == limits.condition, t.item == limits.item,
+                                    t.date_of_birth <= limits.born_by,
+                                    t.date_of_birth > limits.born_after])
+    met = ((joined_t.last_value <= joined_t.limit_1)
+           & (joined_t.limit_2.isnull() | (joined_t.last_value_2 <= joined_t.limit_2)))
+    known = (joined_t.limit_1.notnull() & joined_t.last_value.notnull()
+             & (joined_t.limit_2.isnull() | joined_t.last_value_2.notnull()))
+    out = joined_t.mutate(target_met=ibis.ifelse(known, met, ibis.null("boolean")))
+    return out.select(
+        "nhs_number", "practice_code", out.condition, out.item, "status",
+        due_on=out.due_on.cast("date"), last_done_on=out.last_done_on.cast("date"),
+        last_value=out.last_value.cast("float64"),
+        last_value_2=out.last_value_2.cast("float64"), target_met="target_met")
