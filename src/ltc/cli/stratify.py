@@ -1,6 +1,7 @@
 """``ltc stratify``: stratify everyone into the pyramid as of a date and print the pyramid,
-the hidden population and the missing sources (STRAT-1 to STRAT-7, POP-5). The run itself
-is :func:`ltc.pipeline.run.run_stratification`; this module only reads the options and
+the hidden population, the recall statuses of the condition protocols (DM-1, DM-2) and the
+missing sources (STRAT-1 to STRAT-7, POP-5). The run itself is
+:func:`ltc.pipeline.run.run_stratification`; this module only reads the options and
 prints."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import typer
 from rich.table import Table
 
 from ltc.cli.common import DataDir, console, data_dir_of, err, filled_store
+from ltc.config import settings
 
 
 def stratify(
@@ -29,9 +31,16 @@ def stratify(
     model: Annotated[Path | None, typer.Option(
         help="A model folder from 'ltc model train': adds predicted risk, its percentile "
         "and risk factors, and level 3 for the top risk percent of the policy.")] = None,
+    protocols: Annotated[Path | None, typer.Option(
+        "--protocols", help="A folder of local condition protocols that change the "
+        "defaults (default: LTC_PROTOCOLS_DIR, else none).")] = None,
+    due_soon_days: Annotated[int, typer.Option(
+        "--due-soon-days", help="Recall: an item is due soon this many days before its due "
+        "date.")] = 30,
     data_dir: DataDir = None,
 ) -> None:
-    """Stratify everyone into the pyramid as of a date; the run is kept (STRAT-1 to 7)."""
+    """Stratify everyone into the pyramid as of a date; the run is kept (STRAT-1 to 7), with
+    the recall status of every protocol item (DM-2)."""
     from ltc.pipeline import run as service
 
     try:
@@ -45,7 +54,9 @@ def stratify(
         with console.status(f"Stratifying as of {index} on {engine}...") as status:
             result = service.run_stratification(
                 store, root, index, engine=engine, rules=rules, policy=policy,
-                gp_knowledge=gp_knowledge, model=model, progress=status.update)
+                gp_knowledge=gp_knowledge, model=model, progress=status.update,
+                protocols_dir=protocols if protocols is not None else settings().protocols_dir,
+                due_soon_days=due_soon_days)
     except service.RunInputError as error:
         err.print(str(error), markup=False, highlight=False)
         raise typer.Exit(2) from None
@@ -60,12 +71,21 @@ def stratify(
                   "to social care in the last 12 months (seed: 24% and 35%).")
     console.print(f"Per person: {run.folder / 'people.parquet'} and people.csv; report: "
                   f"{result.report}")
+    console.print(recall_line(result.recall_counts), markup=False, highlight=False)
     if found.missing:
         console.print(f"[bold yellow]Missing sources:[/] no {', '.join(found.missing)} "
                       "rows were ever loaded; they count as none.")
         for name, labels in found.cannot_fire.items():
             console.print(f"  {name}: these criteria could not be met: {'; '.join(labels)}",
                           markup=False, highlight=False)
+
+
+def recall_line(counts: dict[str, int]) -> str:
+    """The summary line of the recall statuses (DM-2), e.g. "Recall (recall.parquet): 1,204
+    items: 310 overdue, 95 due, 40 due soon, 700 done, 9 excepted, 50 not due"."""
+    order = ("overdue", "due", "due_soon", "done", "excepted", "not_due")
+    parts = ", ".join(f"{counts.get(s, 0):,} {s.replace('_', ' ')}" for s in order)
+    return f"Recall (recall.parquet): {sum(counts.values()):,} items: {parts}"
 
 
 def _print_pyramid(people: pa.Table, title: str) -> None:

@@ -51,6 +51,8 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ltc.pipeline.recall_inputs import (
     STATUSES,
@@ -60,16 +62,16 @@ from ltc.pipeline.recall_inputs import (
     plus_months,
     targets_table,
 )
+from ltc.pipeline.runs import RECALL_COLUMNS
 from ltc.protocols import Protocol
 from ltc.records import registers
 
-__all__ = ["COLUMNS", "DUE_SOON_DAYS", "STATUSES", "statuses"]
+__all__ = ["COLUMNS", "DUE_SOON_DAYS", "STATUSES", "counts", "manifest", "statuses"]
 
 #: Days before the due date from which an item is due soon (configurable per run).
 DUE_SOON_DAYS = 30
-#: The columns of the result, in order (the columns of ``recall.parquet``).
-COLUMNS = ("nhs_number", "practice_code", "condition", "item", "status", "due_on",
-           "last_done_on", "last_value", "last_value_2", "target_met")
+#: The columns of the result, in order: those of a run's ``recall.parquet``.
+COLUMNS = RECALL_COLUMNS
 _KEYS = ["nhs_number", "condition", "item"]
 
 
@@ -160,3 +162,22 @@ def _status(t: ir.Table, as_of: date, due_soon_days: int, targets: Any,
         due_on=out.due_on.cast("date"), last_done_on=out.last_done_on.cast("date"),
         last_value=out.last_value.cast("float64"),
         last_value_2=out.last_value_2.cast("float64"), target_met="target_met")
+
+
+def counts(table: pa.Table) -> dict[str, int]:
+    """How many rows of a result have each status (every status, zero included)."""
+    found = pc.value_counts(table.column("status")).to_pylist() if table.num_rows else []
+    by_status = {str(entry["values"]): int(entry["counts"]) for entry in found}
+    return {status: by_status.get(status, 0) for status in STATUSES}
+
+
+def manifest(protocols: Mapping[str, Protocol], due_soon_days: int,
+             by_status: Mapping[str, int], seconds: float) -> dict[str, Any]:
+    """The ``recall`` block of a run's ``run.json``: each protocol's version and files,
+    the due-soon window and the counts by status."""
+    return {
+        "protocols": {c: {"version": p.version, "register": p.register,
+                          "items": [i.id for i in p.items], "local": p.local,
+                          "files": list(p.files)} for c, p in protocols.items()},
+        "due_soon_days": due_soon_days, "counts": dict(by_status),
+        "items": sum(by_status.values()), "seconds": round(seconds, 1)}

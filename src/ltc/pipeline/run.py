@@ -4,8 +4,10 @@
 caller (``ltc stratify``, tests, benchmarks, a scheduled job): load the pyramid policy and
 its rule sets (or the ones asked for), the GP knowledge file and the risk model; check the
 record store has the tables a run cannot do without and note the optional ones never
-loaded; compute everyone's features, scores, risk and level on the chosen engine; keep the
-run (``runs/run-NNNN``: people, meta) and write its HTML report. Printing is the caller's:
+loaded; compute everyone's features, scores, risk and level on the chosen engine; compute
+the recall status of every protocol item of everyone on a register (DM-2, with the
+condition protocols and any local ones, DM-1); keep the run (``runs/run-NNNN``: people,
+recall, meta) and write its HTML report. Printing is the caller's:
 the result object carries what a caller reports, and progress goes to an optional
 callback.
 """
@@ -22,9 +24,11 @@ import pyarrow as pa
 
 from ltc.pipeline import engine as engines
 from ltc.pipeline import gp_knowledge as knowledge
-from ltc.pipeline import levels, report, runs, sources
+from ltc.pipeline import levels, recall, report, runs, sources
 from ltc.pipeline import rules as rule_sets
 from ltc.pipeline import stratify as strat
+from ltc.protocols import ProtocolError
+from ltc.protocols import load as load_protocols
 from ltc.records.errors import IngestError
 from ltc.records.store import RecordStore
 
@@ -33,8 +37,8 @@ Progress = Callable[[str], None]
 
 
 class RunInputError(Exception):
-    """A policy, rule set, GP knowledge file or model that could not be loaded; the
-    message says which and why (the run did not start)."""
+    """A policy, rule set, GP knowledge file, model or condition protocol that could not be
+    loaded; the message says which and why (the run did not start)."""
 
 
 class NothingToStratifyError(Exception):
@@ -59,20 +63,28 @@ class StratificationResult:
     sources: sources.Coverage
     #: POP-5: how many level-3 people services already know
     hidden: strat.Hidden
+    #: DM-2: one row per person on a register and protocol item (``recall.parquet``)
+    recall: pa.Table
+    #: DM-2: how many items have each status
+    recall_counts: dict[str, int]
 
 
 def run_stratification(store: RecordStore, data_dir: Path, as_of: date, *,
                        engine: str = "duckdb", rules: Sequence[str] | None = None,
                        policy: Path | None = None, gp_knowledge: Path | None = None,
                        model: Path | None = None, progress: Progress | None = None,
+                       protocols_dir: Path | None = None,
+                       due_soon_days: int = recall.DUE_SOON_DAYS,
                        ) -> StratificationResult:
     """Stratify everyone in ``store`` as of ``as_of`` and keep the run under ``data_dir``.
 
     ``rules`` replaces the policy's level-3 rule sets (built-in names or rule files);
     ``policy`` is a pyramid policy file (default: the built-in one); ``gp_knowledge`` a CSV
-    of clinicians' nominations and exclusions; ``model`` a folder from ``ltc model train``.
-    Raises :class:`RunInputError` when one of these does not load and
-    :class:`NothingToStratifyError` when the person or practice table is absent.
+    of clinicians' nominations and exclusions; ``model`` a folder from ``ltc model train``;
+    ``protocols_dir`` a folder of local condition protocols; ``due_soon_days`` the recall
+    window before a due date (DM-2). Raises :class:`RunInputError` when one of these does
+    not load and :class:`NothingToStratifyError` when the person or practice table is
+    absent.
     """
     tell = progress or (lambda _text: None)
     try:
@@ -83,7 +95,12 @@ def run_stratification(store: RecordStore, data_dir: Path, as_of: date, *,
             chosen = replace(chosen, rule_sets=tuple(rules))
         nominations = knowledge.load(gp_knowledge) if gp_knowledge else None
         risk = strat.RiskModel(model) if model is not None else None
-    except (levels.PolicyError, rule_sets.RuleError, FileNotFoundError, ValueError) as error:
+        protocols = load_protocols(protocols_dir)
+        if due_soon_days < 0:
+            raise ValueError(f"the due-soon window must be 0 days or more, not "
+                             f"{due_soon_days}")
+    except (levels.PolicyError, rule_sets.RuleError, ProtocolError, FileNotFoundError,
+            ValueError) as error:
         raise RunInputError(str(error)) from error
     except IngestError as error:
         raise RunInputError(error.report()) from error
@@ -99,13 +116,22 @@ def run_stratification(store: RecordStore, data_dir: Path, as_of: date, *,
     con = engines.connect(store, engine)
     people = strat.people(con, as_of, chosen, nominations, risk)
     seconds = time.perf_counter() - started
+    tell(f"Recall statuses of {len(protocols)} condition protocols...")
+    started = time.perf_counter()
+    statuses = recall.statuses(con, as_of, protocols,
+                               due_soon_days=due_soon_days).to_pyarrow()
+    recall_seconds = time.perf_counter() - started
+    counts = recall.counts(statuses)
     tell("Keeping the run and writing its report...")
     run = runs.save(data_dir, people, {
         "as_of": str(as_of), "engine": engine, "policy": chosen.__dict__,
         "gp_knowledge": knowledge.summary(nominations) if nominations is not None else None,
         "model": risk.version if risk is not None else None, "seconds": round(seconds, 1),
-        "sources": found.as_meta()})
+        "sources": found.as_meta(),
+        "recall": recall.manifest(protocols, due_soon_days, counts, recall_seconds)},
+        recall=statuses)
     report_path = report.render(run, people)
     return StratificationResult(run=run, people=people, as_of=as_of, engine=engine,
                                 seconds=seconds, report=report_path, sources=found,
-                                hidden=strat.hidden(people))
+                                hidden=strat.hidden(people), recall=statuses,
+                                recall_counts=counts)

@@ -5,6 +5,11 @@
 model version, counts, created at) and ``people.parquet`` / ``people.csv`` (one row per
 person: level, reasons, criteria, scores, risk). ``diff`` lists the entrants, leavers and
 movers between two runs.
+
+A run also keeps ``recall.parquet`` when it was given the recall statuses (DM-2): one row
+per person on a register and item of its protocol (:data:`RECALL_COLUMNS`), handed to the
+care plane's recall lists as a file like ``people.parquet``; ``run.json`` then has a
+``recall`` block (protocol versions, the due-soon window, counts by status).
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 RUN_ID = re.compile(r"^run-\d{4,}$")
+#: The columns of ``recall.parquet`` (DM-2; :data:`ltc.pipeline.recall.COLUMNS`).
+RECALL_COLUMNS = ("nhs_number", "practice_code", "condition", "item", "status", "due_on",
+                  "last_done_on", "last_value", "last_value_2", "target_met")
 
 
 class RunError(ValueError):
@@ -36,6 +44,11 @@ class Run:
 
     def people(self, columns: list[str] | None = None) -> pa.Table:
         return pq.read_table(self.folder / "people.parquet", columns=columns)
+
+    def recall(self, columns: list[str] | None = None) -> pa.Table | None:
+        """The run's recall statuses (DM-2), or None when it kept none."""
+        path = self.folder / "recall.parquet"
+        return pq.read_table(path, columns=columns) if path.exists() else None
 
 
 def runs_dir(data_dir: Path) -> Path:
@@ -66,8 +79,10 @@ def get(data_dir: Path, run_id: str) -> Run:
     return Run(run_id, folder, json.loads((folder / "run.json").read_text()))
 
 
-def save(data_dir: Path, people: pa.Table, meta: dict[str, Any]) -> Run:
-    """Keep a run: its people (Parquet and CSV) and what produced them."""
+def save(data_dir: Path, people: pa.Table, meta: dict[str, Any],
+         recall: pa.Table | None = None) -> Run:
+    """Keep a run: its people (Parquet and CSV), its recall statuses when given (DM-2) and
+    what produced them."""
     folder = runs_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     numbers = [int(r.id.split("-")[1]) for r in all_runs(data_dir)]
@@ -81,6 +96,9 @@ def save(data_dir: Path, people: pa.Table, meta: dict[str, Any]) -> Run:
         written = [pool.submit(pq.write_table, people, tmp / "people.parquet",
                                compression="zstd"),
                    pool.submit(frame.write_csv, tmp / "people.csv")]
+        if recall is not None:
+            written.append(pool.submit(pq.write_table, recall.select(list(RECALL_COLUMNS)),
+                                       tmp / "recall.parquet", compression="zstd"))
         for job in written:
             job.result()
     levels = frame.select("level")

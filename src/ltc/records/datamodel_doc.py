@@ -92,6 +92,31 @@ def _type(f: Field) -> str:
         text += " (" + ", ".join(bounds) + ")"
     return text
 
+#: A run's recall statuses (DM-2) are not a record-plane table but are read like one by the
+#: care plane; their columns are ``ltc.pipeline.runs.RECALL_COLUMNS`` (a test holds the two
+#: equal).
+RECALL_FILE = """
+## A run's recall statuses (`recall.parquet`)
+
+Not a record-plane table: each stratification run writes `runs/run-NNNN/recall.parquet`
+beside `people.parquet` (DM-2), one row per person on a disease register and review item of
+that register's condition protocol (`src/ltc/protocols/defaults/`), as of the run's date.
+The statuses and their edges are defined in `docs/protocols.md`.
+
+| column | type | meaning |
+|---|---|---|
+| `nhs_number` | text | NHS number of the person |
+| `practice_code` | text | ODS code of the person's practice |
+| `condition` | text | the protocol (`diabetes`, `copd`, `asthma`, `chd`, `heart_failure`, `hypertension`, `ckd`, `af`, `stroke_tia`, `dementia`, `smi`, `epilepsy`, or a local one) |
+| `item` | text | the review item's id in the protocol (e.g. `hba1c`, `foot_check`, `flu_vaccination`) |
+| `status` | code | `done`, `not_due`, `excepted`, `due_soon`, `due` or `overdue` |
+| `due_on` | date | when the item is (or was) due |
+| `last_done_on` | date | when it was last recorded (empty: never) |
+| `last_value` | number | its value that day (e.g. HbA1c, systolic blood pressure), if any |
+| `last_value_2` | number | the second value of a two-part item (diastolic blood pressure) |
+| `target_met` | `true` / `false` | the last values meet the item's target for the person's age (empty: no target or no value) |
+"""
+
 
 def render() -> str:
     parts = [INTRO]
@@ -121,4 +146,5 @@ def render() -> str:
     parts.append(DESTINATIONS)
     parts.extend(f"| `{code}` | {text} |\n"
                  for code, text in nhs_dd.DISCHARGE_DESTINATIONS.items())
+    parts.append(RECALL_FILE)
     return "".join(parts)
