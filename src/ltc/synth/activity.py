@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from ltc.synth import reviews
 from ltc.synth.clinical import diagnoses, observations, prescribing
 from ltc.synth.draw import (
     BoolArray,
@@ -218,6 +219,9 @@ def generate(rng: np.random.Generator, c: Community, h: Health, chunk: Chunk
     out["social_fact"] = _social_facts(rng, d, c, h, regs)
     out["prescription"], out["dispensing"] = prescribing(rng, d, c, h, regs)
     out["observation"] = observations(rng, d, c, h, regs)
+    # review items of the condition protocols (DM-2), from a stream of their own
+    out["observation"] = reviews.add(out["observation"], reviews.observations(
+        rng.spawn(1)[0], d, c, h, regs))
     out["diagnosis"] = diagnoses(rng, d, c, h, regs, hosp_diag)
     return out
 
