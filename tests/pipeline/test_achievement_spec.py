@@ -16,6 +16,7 @@ from datetime import date
 import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 
 from ltc.pipeline.achievement import achievement_table, indicator_people
 from spec_tables import check, connect
@@ -517,3 +518,25 @@ def test_an_achievement_date_inside_the_qof_year(engine: str) -> None:
         i2         | not_met
         i3         | not_met
         """)
+
+
+def test_nobody_on_a_register_gives_empty_tables_with_their_columns(engine: str) -> None:
+    con = connect(engine, **PLACES, person="""
+        nhs_number | date_of_birth | sex | practice_code
+        n1         | 1950-01-01    | F   | P1
+        """)
+    people = indicator_people(con, AS_OF)
+    assert people.num_rows == 0
+    assert people.column_names == ["nhs_number", "practice_code", "locality_code",
+                                   "indicator", "outcome", "reason"]
+    table = achievement_table(people)
+    assert table.num_rows == 0
+    assert table.column_names == ["practice_code", "locality_code", "indicator", "numerator",
+                                  "denominator", "exceptions", "achievement"]
+
+
+def test_achievement_table_asks_for_indicator_peoples_table() -> None:
+    wrong = pa.table({"nhs_number": ["a"], "practice_code": ["P1"]})
+    with pytest.raises(ValueError, match="needs indicator_people's table \\(with "
+                       "locality_code\\); got columns nhs_number, practice_code"):
+        achievement_table(wrong)
