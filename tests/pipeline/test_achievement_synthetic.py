@@ -55,7 +55,8 @@ def _community(table: pa.Table, indicator: str) -> dict[str, object]:
                                         pc.is_null(table["locality_code"])),
                                 pc.equal(table["indicator"], indicator))).to_pylist()
     assert len(rows) == 1, indicator
-    return rows[0]
+    row: dict[str, object] = rows[0]
+    return row
 
 
 @pytest.mark.parametrize("indicator", sorted(BANDS))
