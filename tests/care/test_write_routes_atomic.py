@@ -34,6 +34,7 @@ from ltc.care.auth.models import LoginFailure, Role, User
 from ltc.care.db import Base, make_engine, now, sessions, unit_of_work
 from ltc.care.events import rules
 from ltc.care.events.models import Alert, InboundMessage
+from ltc.care.selfcare.models import Goal, ProgrammeReferral
 from ltc.care.work.models import Task
 from ltc.interop.feeds import receive
 from ltc.interop.hl7v2 import adt
@@ -55,6 +56,10 @@ from .care import (
 from .samples import AS_GP, prepare, samples
 
 assert tables  # every package's models registered, so every table is compared
+
+#: path parameters the person samples fill in with the id of the person's newest row
+NEWEST: dict[str, type[Task | ProgrammeReferral | Goal]] = {
+    "task_id": Task, "referral_id": ProgrammeReferral, "goal_id": Goal}
 
 
 class FaultInjectedError(Exception):
@@ -137,9 +142,10 @@ def _person_steps(users: dict[str, int]) -> list[Step]:
             client = (w.page("gp") if route in AS_GP else w.page("matron") if kind == "page"
                       else w.api("matron"))
             fixed = dict(getattr(route, "fixed", {}))
-            if "task_id" in fixed:  # the newest task (a failed insert may use up an id)
-                fixed["task_id"] = w.scalar(select(func.max(Task.id)).where(
-                    Task.nhs_number == IN_AREA))
+            for name, model in NEWEST.items():  # a failed insert may use up an id
+                if name in fixed:
+                    fixed[name] = w.scalar(select(func.max(model.id)).where(
+                        model.nhs_number == IN_AREA))
             return client, method, str.format(str(route), nhs_number=IN_AREA, **fixed), args
         out.append(Step(method, str(route), call))
     return out

@@ -15,4 +15,5 @@ def all_models() -> None:
     from ltc.care.casemgmt import models as _casemgmt  # noqa: F401
     from ltc.care.events import models as _events  # noqa: F401
     from ltc.care.people import models as _people  # noqa: F401
+    from ltc.care.selfcare import models as _selfcare  # noqa: F401
     from ltc.care.work import models as _work  # noqa: F401

@@ -42,6 +42,9 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
     from ltc.web.feeds import api as feeds_api
     from ltc.web.people import api as people_api
     from ltc.web.people import pages as people_pages
+    from ltc.web.selfcare import api as selfcare_api
+    from ltc.web.selfcare import lists as selfcare_lists
+    from ltc.web.selfcare import pages as selfcare_pages
     from ltc.web.work import api as work_api
     from ltc.web.work import pages as work_pages
 
@@ -55,6 +58,8 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
         (events_pages.router, events_api.api),
         (None, feeds_api.api),
         (people_pages.router, people_api.api),
+        (selfcare_pages.router, selfcare_api.api),
+        (selfcare_lists.router, None),
         (work_pages.router, work_api.api),
     ]
 
