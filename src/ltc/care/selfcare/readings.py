@@ -125,6 +125,10 @@ def record(session: Session, nhs_number: str, by: User, targets: Targets, *, mea
         raise SelfCareError(f"Measure (measure): {measure!r} is not one of the choices. "
                             f"Choose one of {', '.join(targets.measures)}.")
     numbers = _values(m, values)
+    if m.timings and not timing:
+        raise SelfCareError(f"When it was taken (timing): this is empty; a {m.label.lower()} "
+                            f"reading's target depends on it. Choose one of "
+                            f"{', '.join(m.timings)}.")
     if m.timings:
         timing = choice(timing or "", "When it was taken (timing)", m.timings)
     elif timing:
