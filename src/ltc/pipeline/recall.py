@@ -75,27 +75,35 @@ COLUMNS = RECALL_COLUMNS
 _KEYS = ["nhs_number", "condition", "item"]
 
 
-def _recorded(con: ibis.BaseBackend, as_of: date, protocols: Mapping[str, Protocol]
-              ) -> tuple[ir.Table, ir.Table]:
-    """Per (person, condition, item): the last recorded and last exception dates; and the
-    value components recorded on the last recorded date."""
+def _recorded(con: ibis.BaseBackend, as_of: date, protocols: Mapping[str, Protocol],
+              members: ir.Table) -> ir.Table:
+    """Per (person, condition, item) with a recording: the last recorded date, the last
+    exception date and the value components recorded on the last recorded date (the
+    lowest of that day). Only the observations of people on the condition's register
+    are matched, each against its condition's codes."""
     day = ibis.literal(as_of, type="date")
+    codes = codes_table(protocols)
     obs = con.table("observation")
-    obs = obs.filter((obs.date <= day) & (obs.code_system == "snomed")).select(
-        "nhs_number", "code", "date", "value")
-    codes = ibis.memtable(codes_table(protocols))
-    matched = obs.join(codes, obs.code == codes.code).select(
-        "nhs_number", codes.condition, codes.item, codes.role, "date", "value")
-    last = matched.group_by(_KEYS).aggregate(
-        last_done_on=matched.date.max(where=matched.role == "done"),
-        last_except=matched.date.max(where=matched.role == "except"))
-    valued = matched.filter(matched.role.isin(["value_1", "value_2"])
-                            & matched.value.notnull())
-    on_day = valued.join(last, _KEYS).filter(lambda t: t.date == t.last_done_on)
-    values = on_day.group_by(_KEYS).aggregate(
-        last_value=on_day.value.min(where=on_day.role == "value_1"),
-        last_value_2=on_day.value.min(where=on_day.role == "value_2"))
-    return last, values
+    wanted = sorted(set(codes.column("code").to_pylist()))
+    obs = obs.filter((obs.date <= day) & (obs.code_system == "snomed")
+                     & obs.code.isin(wanted)).select("nhs_number", "code", "date", "value")
+    obs = obs.join(members, "nhs_number")
+    # one key of condition and code: a code is looked up only for the conditions of the
+    # person's registers (a blood pressure code is on the list of six conditions)
+    obs = obs.mutate(_key=obs.condition.concat(":", obs.code))
+    lookup = ibis.memtable(codes)
+    lookup = lookup.select("item", "role", _key=lookup.condition.concat(":", lookup.code))
+    matched = obs.join(lookup, "_key").select("nhs_number", "condition", "item", "role",
+                                              "date", "value")
+    daily = matched.group_by([*_KEYS, "date"]).aggregate(
+        done=(matched.role == "done").any(), excepted=(matched.role == "except").any(),
+        value_1=matched.value.min(where=matched.role == "value_1"),
+        value_2=matched.value.min(where=matched.role == "value_2"))
+    return daily.group_by(_KEYS).aggregate(
+        last_done_on=daily.date.max(where=daily.done),
+        last_except=daily.date.max(where=daily.excepted),
+        last_value=daily.value_1.argmax(daily.date, where=daily.done),
+        last_value_2=daily.value_2.argmax(daily.date, where=daily.done))
 
 
 def statuses(con: ibis.BaseBackend, as_of: date, protocols: Mapping[str, Protocol], *,
@@ -104,18 +112,21 @@ def statuses(con: ibis.BaseBackend, as_of: date, protocols: Mapping[str, Protoco
     the :data:`COLUMNS` (see the module docstring for every rule)."""
     if due_soon_days < 0:
         raise ValueError(f"due_soon_days must be 0 or more, got {due_soon_days}")
-    chosen = {p.register for p in protocols.values()}
+    chosen = {p.register: p.condition for p in protocols.values()}
     items = ibis.memtable(items_table(protocols, as_of))
-    members = registers.members(con, as_of)
-    members = members.filter(members.register.isin(sorted(chosen))).select(
-        "nhs_number", "register")
-    base = members.join(items, "register")
+    found = registers.members(con, as_of)
+    found = found.filter(found.register.isin(sorted(chosen))).select(
+        "nhs_number", "register", condition=found.register.cases(
+            *chosen.items(), else_=ibis.null("string")))
+    # computed once and held as a small table: it is read twice below (a few rows per
+    # person on a register, against the millions of observations and diagnoses)
+    members = ibis.memtable(found.to_pyarrow())
+    base = members.join(items, ["register", "condition"])
     person = con.table("person").select("nhs_number", "practice_code", "date_of_birth")
     base = base.join(person, "nhs_number")
-    last, values = _recorded(con, as_of, protocols)
+    last = _recorded(con, as_of, protocols, members.select("nhs_number", "condition"))
     base = base.left_join(last, _KEYS).select(
-        base, last.last_done_on, last.last_except)
-    base = base.left_join(values, _KEYS).select(base, values.last_value, values.last_value_2)
+        base, last.last_done_on, last.last_except, last.last_value, last.last_value_2)
     start = joined(con, as_of, sorted(chosen))
     base = base.left_join(start, ["nhs_number", "register"]).select(base, start.joined_on)
     every = [i for p in protocols.values() for i in p.items]
