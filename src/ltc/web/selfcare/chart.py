@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from ltc.care.db import uk_time
 from ltc.care.selfcare.models import Reading
@@ -63,6 +63,10 @@ class Chart:
     top: int
     bottom: int
     summary: str  # the chart in one sentence (its accessible name)
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -131,9 +135,10 @@ def chart(measure: Measure, readings: Sequence[Reading]) -> Chart | None:
     x_ticks = tuple(Tick(x(r.taken_at), f"{uk_time(r.taken_at):%d %b %Y}")
                     for r in ([shown[0], shown[-1]] if len(days) > 1 else [shown[0]]))
     out = sum(1 for r in shown if r.in_range is False)
-    summary = (f"{measure.label}: {len(shown)} reading{'s' if len(shown) != 1 else ''} from "
-               f"{days[0]:%d %B %Y} to {days[-1]:%d %B %Y}, {out} out of range; the newest "
-               f"{measure.show(shown[-1].value)}")
+    when = (f"on {_day(days[0])}" if len(days) == 1 else
+            f"from {_day(days[0])} to {_day(days[-1])}")
+    summary = (f"{measure.label}: {len(shown)} reading{'s' if len(shown) != 1 else ''} "
+               f"{when}, {out} out of range; the newest {measure.show(shown[-1].value)}")
     return Chart(measure, WIDTH, HEIGHT, tuple(series),
                  tuple(Tick(y(t), measure.number(t) if measure.decimals else f"{t:g}")
                        for t in ticks), x_ticks, LEFT, RIGHT, TOP, BOTTOM, summary)
