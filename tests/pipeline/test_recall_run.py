@@ -108,6 +108,17 @@ def test_ltc_stratify_prints_the_recall_counts(data_dir: Path, tmp_path: Path) -
             in " ".join(refused.output.split()))
 
 
+def test_ltc_stratify_reads_the_protocols_folder_from_the_settings(
+        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LTC_PROTOCOLS_DIR", str(tmp_path / "nowhere"))
+    before = len(runs.all_runs(data_dir))
+    refused = CliRunner().invoke(app, ["stratify", "--as-of", "2025-03-31", "--data-dir",
+                                       str(data_dir)])
+    assert refused.exit_code == 2
+    assert "no such folder of local protocols" in " ".join(refused.output.split())
+    assert len(runs.all_runs(data_dir)) == before
+
+
 def test_the_summary_line() -> None:
     line = recall_line({"done": 1200, "not_due": 3, "excepted": 2, "due_soon": 40,
                         "due": 95, "overdue": 310})
