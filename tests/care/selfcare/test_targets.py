@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ltc.care.selfcare import targets
+from ltc.care.selfcare import setup, targets
 from ltc.care.selfcare.config import ConfigError
 from ltc.care.selfcare.targets import History, Target, Who, judge
 
@@ -129,3 +129,41 @@ def test_a_bad_targets_file_is_named_with_the_entry_and_key(text: str, message: 
     with pytest.raises(ConfigError, match=r"local/targets\.toml: ") as caught:
         targets.parse(text, "local/targets.toml")
     assert message in str(caught.value)
+
+
+# clinic readings (pharmacy, practice) of people on a register take their protocol's
+# targets, the strictest when several apply; home readings keep the NICE NG136 home ones
+WITH_PROTOCOLS = setup.load().targets
+PROTOCOL_BP = [
+    ({"hypertension"}, 70, "pharmacy", "140/90 mmHg or less", ["Hypertension protocol"]),
+    ({"hypertension"}, 85, "practice", "150/90 mmHg or less", ["Hypertension protocol"]),
+    ({"hypertension", "diabetes"}, 85, "pharmacy", "140/80 mmHg or less",
+     ["Hypertension protocol", "Diabetes protocol"]),
+    ({"ckd"}, 60, "practice", "139/89 mmHg or less", ["Chronic kidney disease"]),
+    ({"hypertension", "diabetes"}, 70, "home", "below 135/85 mmHg", ["NICE NG136"]),
+    (set(), 70, "pharmacy", "140/90 mmHg or less", ["QOF 2023-24 HYP008"]),
+]
+
+
+@pytest.mark.parametrize(("registers", "age", "place", "words", "sources"), PROTOCOL_BP)
+def test_clinic_blood_pressure_targets_come_from_the_condition_protocols(
+        registers: set[str], age: int, place: str, words: str, sources: list[str]) -> None:
+    target = WITH_PROTOCOLS.for_reading("blood_pressure", Who(frozenset(registers), age),
+                                        place, None)
+    j = judge(WITH_PROTOCOLS.measure("blood_pressure"), target, [120, 70])
+    assert (j.in_range, j.target) == (True, words)
+    assert all(s in j.source for s in sources), j.source
+
+
+def test_a_protocol_target_in_other_units_is_refused() -> None:
+    from dataclasses import replace
+
+    from ltc import protocols
+    from ltc.care.selfcare.protocol_targets import from_protocols
+
+    found = protocols.load()
+    item = found["hypertension"].item("blood_pressure")
+    odd = replace(found["hypertension"], items=(replace(item, targets=(
+        replace(item.targets[0], unit="kPa"),)),))
+    with pytest.raises(ConfigError, match="item blood_pressure: a target of 2 value"):
+        from_protocols({"hypertension": odd}, T.measures)

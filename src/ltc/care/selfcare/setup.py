@@ -7,15 +7,21 @@ when there is one, else the packaged default.
 | programmes | ``<data dir>/selfcare/programmes.toml`` | ``ltc/data/selfcare/programmes.toml`` |
 | measures and targets | ``<data dir>/selfcare/targets.toml`` | ``ltc/data/selfcare/targets.toml`` |
 | directory | ``<data dir>/directory/directory.csv`` | ``ltc/data/directory/default.csv`` |
+
+The condition protocols (``ltc.protocols``, with a community's own folder of them) add
+their targets for clinic readings (:mod:`ltc.care.selfcare.protocol_targets`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ltc import protocols
 from ltc.care.selfcare import catalogue, targets
 from ltc.care.selfcare.catalogue import Directory, Programme
+from ltc.care.selfcare.config import ConfigError
+from ltc.care.selfcare.protocol_targets import from_protocols
 from ltc.care.selfcare.targets import Targets
 
 #: each file a community may give, under its data folder
@@ -37,9 +43,16 @@ def local_files(data_dir: Path | None) -> dict[str, Path | None]:
                    else None) for name, rel in LOCAL.items()}
 
 
-def load(data_dir: Path | None = None) -> Setup:
-    """The configuration for the data folder ``data_dir`` (None: the defaults); a file
-    that cannot be used raises :class:`ltc.care.selfcare.config.ConfigError`."""
+def load(data_dir: Path | None = None, protocols_dir: Path | None = None) -> Setup:
+    """The configuration for the data folder ``data_dir`` (None: the defaults) and the
+    condition protocols changed by ``protocols_dir``; a file that cannot be used raises
+    :class:`ltc.care.selfcare.config.ConfigError`."""
     files = local_files(data_dir)
-    return Setup(catalogue.programmes(files["programmes"]), targets.load(files["targets"]),
+    measured = targets.load(files["targets"])
+    try:
+        found = protocols.load(protocols_dir)
+    except protocols.ProtocolError as e:
+        raise ConfigError(str(e)) from None
+    return Setup(catalogue.programmes(files["programmes"]),
+                 replace(measured, protocol=from_protocols(found, measured.measures)),
                  catalogue.directory(files["directory"]))

@@ -113,17 +113,37 @@ class Targets:
     measures: dict[str, Measure]
     targets: tuple[Target, ...]
     where: str  # the file they were read from
+    #: the condition protocols' targets (``ltc.care.selfcare.protocol_targets``)
+    protocol: tuple[Target, ...] = ()
 
     def measure(self, measure_id: str) -> Measure:
         return self.measures[measure_id]
 
     def for_reading(self, measure: str, who: Who, place: str, timing: str | None,
                     personal: Target | None = None) -> Target | None:
-        """The person's own target, else the first configured one that applies."""
+        """The person's own target; else the strictest of their protocols' targets that
+        apply; else the first of the file that applies."""
         if personal is not None:
             return personal
+        found = [t for t in self.protocol
+                 if t.measure == measure and t.applies(who, place, timing)]
+        if found:
+            return strictest(found)
         return next((t for t in self.targets
                      if t.measure == measure and t.applies(who, place, timing)), None)
+
+
+def strictest(found: Sequence[Target]) -> Target:
+    """One target with the lowest upper limit of each component of ``found`` (targets of
+    one measure with upper limits only), naming every source."""
+    if len(found) == 1:
+        return found[0]
+    limits = []
+    for i in range(len(found[0].at_most)):
+        given = [v for t in found if (v := _at(t.at_most, i)) is not None]
+        limits.append(min(given) if given else None)
+    return Target(measure=found[0].measure, at_most=tuple(limits),
+                  source="; ".join(dict.fromkeys(t.source for t in found)))
 
 
 @dataclass(frozen=True)
