@@ -247,21 +247,25 @@ def test_values_and_targets_by_age(engine: str) -> None:
 
 def test_never_done_is_due_from_joining_the_current_episode(engine: str) -> None:
     """A person who left the register (a later resolved code) and came back is due from
-    coming back; one known only from a hospital diagnosis from that diagnosis."""
-    con = connect(engine, person=_people(["came_back", "hospital_only", "resolved"]),
-                  diagnosis=f"""
-        nhs_number    | code_system | code           | date       | setting
-        came_back     | snomed      | {HYP}          | 2010-01-01 | primary
-        came_back     | snomed      | {HYP_RESOLVED} | 2015-01-01 | primary
-        came_back     | snomed      | {HYP}          | 2025-01-15 | primary
-        hospital_only | icd10       | I10X           | 2025-02-01 | secondary
-        resolved      | snomed      | {HYP}          | 2010-01-01 | primary
-        resolved      | snomed      | {HYP_RESOLVED} | 2015-01-01 | primary
+    coming back; one known only from a hospital diagnosis from that diagnosis; one on the
+    register by their GP record from the GP's code, as QOF dates a register entry."""
+    con = connect(engine, person=_people(["came_back", "hospital_only", "resolved",
+                                          "gp_after_hospital"]), diagnosis=f"""
+        nhs_number        | code_system | code           | date       | setting
+        came_back         | snomed      | {HYP}          | 2010-01-01 | primary
+        came_back         | snomed      | {HYP_RESOLVED} | 2015-01-01 | primary
+        came_back         | snomed      | {HYP}          | 2025-01-15 | primary
+        hospital_only     | icd10       | I10X           | 2025-02-01 | secondary
+        resolved          | snomed      | {HYP}          | 2010-01-01 | primary
+        resolved          | snomed      | {HYP_RESOLVED} | 2015-01-01 | primary
+        gp_after_hospital | icd10       | I10X           | 2024-06-01 | secondary
+        gp_after_hospital | snomed      | {HYP}          | 2025-01-20 | primary
         """)
     check(statuses(con, AS_OF, HYPERTENSION), """
-        nhs_number    | item           | status | due_on
-        came_back     | blood_pressure | due    | 2025-01-15
-        hospital_only | blood_pressure | due    | 2025-02-01
+        nhs_number        | item           | status | due_on
+        came_back         | blood_pressure | due    | 2025-01-15
+        hospital_only     | blood_pressure | due    | 2025-02-01
+        gp_after_hospital | blood_pressure | due    | 2025-01-20
         """)
 
 

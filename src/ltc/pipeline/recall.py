@@ -13,12 +13,14 @@ window ``W`` days (default 30):
 - **Due date** (``due_on``), for an item due every ``N`` months: ``last_done_on`` plus ``N``
   calendar months (the same day of the month, or the month's last day when it is shorter:
   31 January plus 1 month is 28 or 29 February). Never recorded: the day the person joined
-  the register, their earliest register code (SNOMED CT or hospital ICD-10) after their
-  latest resolved code, so a person never reviewed is due from joining. For a seasonal item
-  (flu vaccination: counts from 1 August, due from 1 September, ends 31 March) the season
-  is the one whose first counting day is the latest on or before ``D``; the item counts as
-  recorded only when recorded on or after that day; ``due_on`` is the season's due day, or
-  the next season's when it was recorded this season or the season has ended.
+  the register, their earliest register code after their latest resolved code (SNOMED CT,
+  as QOF dates a register entry; ICD-10 in secondary care for a person known to the
+  register from hospital diagnoses alone), so a person never reviewed is due from joining.
+  For a seasonal item (flu vaccination: counts from 1 August, due from 1 September, ends
+  31 March) the season is the one whose first counting day is the latest on or before
+  ``D``; the item counts as recorded only when recorded on or after that day; ``due_on``
+  is the season's due day, or the next season's when it was recorded this season or the
+  season has ended.
 - **Overdue date**: ``due_on`` plus the item's grace, ``overdue_after_months`` calendar
   months (default 3).
 - **Excepted**: an exception code of the item or of its protocol (a personalised care
@@ -116,18 +118,18 @@ def statuses(con: ibis.BaseBackend, as_of: date, protocols: Mapping[str, Protoco
     items = ibis.memtable(items_table(protocols, as_of))
     found = registers.members(con, as_of)
     found = found.filter(found.register.isin(sorted(chosen))).select(
-        "nhs_number", "register", condition=found.register.cases(
+        "nhs_number", "register", "source", condition=found.register.cases(
             *chosen.items(), else_=ibis.null("string")))
     # computed once and held as a small table: it is read twice below (a few rows per
     # person on a register, against the millions of observations and diagnoses)
     members = ibis.memtable(found.to_pyarrow())
-    base = members.join(items, ["register", "condition"])
+    base = members.drop("source").join(items, ["register", "condition"])
     person = con.table("person").select("nhs_number", "practice_code", "date_of_birth")
     base = base.join(person, "nhs_number")
     last = _recorded(con, as_of, protocols, members.select("nhs_number", "condition"))
     base = base.left_join(last, _KEYS).select(
         base, last.last_done_on, last.last_except, last.last_value, last.last_value_2)
-    start = joined(con, as_of, sorted(chosen))
+    start = joined(con, as_of, members)
     base = base.left_join(start, ["nhs_number", "register"]).select(base, start.joined_on)
     every = [i for p in protocols.values() for i in p.items]
     intervals = sorted({i.interval_months for i in every if i.interval_months is not None})

@@ -11,7 +11,6 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ltc.protocols import Protocol
 from ltc.records.registers import born_by, icd10_registers
@@ -99,28 +98,35 @@ def plus_months(column: ir.DateValue, months: ir.IntegerValue, values: Sequence[
     return result
 
 
-def joined(con: ibis.BaseBackend, as_of: date, register_ids: Sequence[str]) -> ir.Table:
-    """(nhs_number, register, joined_on): the earliest register code dated on or before
-    ``as_of`` and on or after the latest resolved code, for each register of
-    ``register_ids`` (SNOMED CT codes in any setting, ICD-10 codes in secondary care), read
-    as :func:`ltc.records.registers.members` reads them: a diagnosis whose own resolved
-    date has passed does not count."""
+def joined(con: ibis.BaseBackend, as_of: date, members: ir.Table) -> ir.Table:
+    """(nhs_number, register, joined_on) for the ``members`` (``nhs_number``, ``register``,
+    ``source`` as :func:`ltc.records.registers.members` gives them): the day each joined
+    the register, the earliest register code dated on or before ``as_of`` and on or after
+    the latest resolved code. For a member by the GP record (``source`` primary) that is a
+    SNOMED CT code, the practice's own register date as QOF takes it (``DM_DAT``: the
+    earliest ``DM_COD``); for a member known only from hospital diagnoses (``hospital``) an
+    ICD-10 code recorded in secondary care. Diagnoses are read as ``members`` reads them: one
+    whose own resolved date has passed does not count."""
     day = ibis.literal(as_of, type="date")
     dx = con.table("diagnosis")
     dx = dx.filter(dx.date <= day).select(
         "nhs_number", "code_system", "code", "date", "resolved_date", "setting")
-    smap = snomed_map()
-    smap = smap.filter(pc.is_in(smap.column("register"), pa.array(list(register_ids))))
-    codes = ibis.memtable(smap)
+    keys = members.select("nhs_number", "register", "source")
+    codes = ibis.memtable(snomed_map())
     snomed = dx.filter(dx.code_system == "snomed")
-    parts = [snomed.join(codes, snomed.code == codes.code).select(
-        "nhs_number", codes.register, codes.role, "date", "resolved_date")]
-    icd = icd10_registers(dx.filter((dx.code_system == "icd10") & (dx.setting == "secondary")),
-                          "code", ["nhs_number", "date", "resolved_date"])
-    icd = icd.filter(icd.register.isin(list(register_ids)))
-    parts.append(icd.select("nhs_number", "register", role=ibis.literal("hospital"),
-                            date="date", resolved_date="resolved_date"))
-    events = ibis.union(*parts, distinct=False)
+    snomed = snomed.join(codes, snomed.code == codes.code).select(
+        "nhs_number", codes.register, codes.role, "date", "resolved_date")
+    snomed = snomed.semi_join(keys, ["nhs_number", "register"])
+    # ICD-10 codes are matched (a regular expression per code) only for the few people
+    # known to a register from hospital diagnoses alone
+    hospital = keys.filter(keys.source == "hospital").select("nhs_number", "register")
+    icd = dx.filter((dx.code_system == "icd10") & (dx.setting == "secondary"))
+    icd = icd.semi_join(hospital.select("nhs_number").distinct(), "nhs_number")
+    icd = icd10_registers(icd, "code", ["nhs_number", "date", "resolved_date"])
+    icd = icd.semi_join(hospital, ["nhs_number", "register"]).select(
+        "nhs_number", "register", role=ibis.literal("hospital"), date="date",
+        resolved_date="resolved_date")
+    events = ibis.union(snomed, icd, distinct=False)
     events = events.filter((events.role == "resolved") | events.resolved_date.isnull()
                            | (events.resolved_date > day))
     resolved = events.group_by(["nhs_number", "register"]).aggregate(
