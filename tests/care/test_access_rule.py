@@ -1,6 +1,7 @@
 """The legitimate relationship's two forms agree (CM-1; privacy): for a generated care
 store of users in every role (case managers with and without a profile, in and out of
-localities, covering practices or not; practice clinicians of each practice or none)
+localities, covering practices or not; practice clinicians, nurses and managers of each
+practice or none)
 and people (of each locality and practice, or neither), with caseload entries open and
 ended and break-glass grants live, expired and held by roles that cannot use them, the
 SQL form (``access.MAY_SEE``, ``access.LOOKS_AFTER``) selects exactly the people the
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ltc.care import access
-from ltc.care.auth.models import BreakGlass, Role, User
+from ltc.care.auth.models import PRACTICE_ROLES, BreakGlass, Role, User
 from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, CoveredPractice
 from ltc.care.db import make_engine, now, sessions, unit_of_work
 from ltc.care.people.models import Person
@@ -32,35 +33,37 @@ def _generate(url: str, seed: int) -> None:
     today = date.today()
     with unit_of_work(sessions(make_engine(url))) as s:
         people = []
-        for number in (f"{9_000_000_000 + i:010d}" for i in range(40)):
+        for number in (f"{9_000_000_000 + i:010d}" for i in range(60)):
             people.append(Person(nhs_number=number, date_of_birth=date(1940, 1, 1), sex="F",
                                  practice_code=rng.choice(PRACTICES),
                                  locality_code=rng.choice(LOCALITIES)))
         s.add_all(people)
         users = []
-        for i in range(18):
-            role = ROLES[i % len(ROLES)] if i < 2 * len(ROLES) else rng.choice(ROLES)
+        for i in range(4 * len(ROLES)):  # three of each role, then any
+            role = ROLES[i % len(ROLES)] if i < 3 * len(ROLES) else rng.choice(ROLES)
             practice = rng.choice(PRACTICES)
-            if role is Role.PRACTICE_CLINICIAN and i % 7 == 3:
-                practice = None  # a practice clinician whose practice is not recorded
+            if role in PRACTICE_ROLES and 2 * len(ROLES) <= i < 3 * len(ROLES):
+                practice = None  # a practice user whose practice is not recorded
             users.append(User(username=f"u{i}", display_name=f"U{i}", role=role.value,
                               password_hash="-", practice_code=practice))
         s.add_all(users)
         s.flush()
         managers = []
-        # the first case manager has no profile (no locality); the first practice clinician
-        # keeps one from an earlier role, with its caseload, which no longer counts
+        # the first case manager has no profile (no locality); the first user of each
+        # practice role keeps one from an earlier role, with its caseload, which no longer
+        # counts
+        kept = [next(u for u in users if u.role == r) for r in PRACTICE_ROLES]
         for user in users:
-            if (user.role == Role.CASE_MANAGER and user is not users[0]) or user is users[1]:
+            if (user.role == Role.CASE_MANAGER and user is not users[0]) or user in kept:
                 s.add(CaseManager(user_id=user.id, job_title="Matron",
                                   locality_code=rng.choice(LOCALITIES[:3])))
                 managers.append(user)
         s.flush()
         for user in managers:
-            covers = 2 if user is users[1] else rng.randint(0, 2)
+            covers = 2 if user in kept else rng.randint(0, 2)
             for practice in rng.sample(PRACTICES[:3], covers):
                 s.add(CoveredPractice(user_id=user.id, practice_code=practice))
-            for person in rng.sample(people, 8):
+            for person in rng.sample(people, 16):
                 ended = rng.random() < 0.5
                 s.add(CaseloadEntry(nhs_number=person.nhs_number, user_id=user.id,
                                     started_on=today - timedelta(days=30),
@@ -122,14 +125,18 @@ def test_the_sql_form_selects_whom_the_python_form_allows(care_url: str) -> None
                 decided.add((user.role, frozenset(reasons[user.id, n]), n in allowed))
         # the generated store reaches every branch of the rule, both ways
         cm, gp = Role.CASE_MANAGER.value, Role.PRACTICE_CLINICIAN.value
+        nurse, manager = Role.PRACTICE_NURSE.value, Role.PRACTICE_MANAGER.value
         for role, reason, allowed_ in [
                 (cm, "caseload", True), (cm, "locality", True), (cm, "covered", True),
                 (cm, "glass", True), (cm, "ended", False), (cm, "expired", False),
                 (cm, "practice", False), (gp, "practice", True), (gp, "glass", True),
                 (gp, "expired", False), (gp, "locality", False), (gp, "caseload", False),
-                (gp, "covered", False),
+                (gp, "covered", False), (nurse, "practice", True), (nurse, "glass", True),
+                (nurse, "expired", False), (nurse, "caseload", False),
+                (manager, "practice", True), (manager, "caseload", False),
                 *((r.value, "glass", False) for r in Role if r not in access.CLINICAL),
-                *((r.value, "practice", False) for r in Role if r not in access.CLINICAL)]:
+                *((r.value, "practice", False) for r in Role
+                  if r not in (*access.CLINICAL, *PRACTICE_ROLES))]:
             assert (role, frozenset({reason}), allowed_) in decided, (role, reason)
         assert any(role == cm and not why and not ok for role, why, ok in decided)
         assert access.access(s, users[0], "0000000000").allowed is False  # nobody's record

@@ -3,12 +3,15 @@ locality and practices a case manager covers decide whom they see).
 
 * a **case manager** sees the people on their open caseload and the candidates of their
   area: people living in their locality or registered with a practice they cover;
-* a **practice clinician** sees the people registered with their practice;
+* a **practice clinician** (a GP), a **practice nurse** and a **practice manager** see the
+  people registered with their practice (the practice manager records no clinical
+  finding: that is the routes' policies, ``ltc.web.policy``);
 * an **analyst or commissioner**, an **administrator** and an **interface** see nobody
   (aggregates, users and feeds only);
-* a clinician with **break-glass** access to a person sees them until it expires (a typed
-  reason, flagged on every audit row it allows). Whom a clinician *looks after* (whom
-  tasks and alerts may go to) leaves break-glass out: it ends while the task stays.
+* a clinician (case manager, GP or practice nurse) with **break-glass** access to a
+  person sees them until it expires (a typed reason, flagged on every audit row it
+  allows). Whom a clinician *looks after* (whom tasks and alerts may go to) leaves
+  break-glass out: it ends while the task stays.
 
 The rule has two forms that ``tests/care/test_access_rule.py`` holds equal for every
 role, caseload (open or ended), locality, covered practice and break-glass grant (live
@@ -31,13 +34,13 @@ from typing import Any
 from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
-from ltc.care.auth.models import BreakGlass, Role, User
+from ltc.care.auth.models import PRACTICE_ROLES, BreakGlass, Role, User
 from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, CoveredPractice
 from ltc.care.db import now
 from ltc.care.people.models import Person
 
-#: roles that may be given break-glass access
-CLINICAL = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN)
+#: roles that may be given break-glass access (and tasks and alerts about a person)
+CLINICAL = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN, Role.PRACTICE_NURSE)
 
 
 @dataclass(frozen=True)
@@ -76,12 +79,11 @@ def access(session: Session, user: User, nhs_number: str, at: datetime | None = 
                     CoveredPractice.user_id == user.id,
                     CoveredPractice.practice_code == person.practice_code))):
                 return Access(True)
-    elif user.role == Role.PRACTICE_CLINICIAN:
-        if user.practice_code and person.practice_code == user.practice_code:
-            return Access(True)
-    else:
-        return Access(False)  # analysts, administrators and interfaces see no one's record
-    if not emergency:
+    elif user.role in PRACTICE_ROLES and user.practice_code \
+            and person.practice_code == user.practice_code:
+        return Access(True)
+    if user.role not in CLINICAL or not emergency:
+        # practice managers, analysts, administrators and interfaces: no break-glass
         return Access(False)
     glass = session.scalar(select(exists().where(
         BreakGlass.user_id == user.id, BreakGlass.nhs_number == nhs_number,
@@ -123,7 +125,7 @@ def params(user: User, at: datetime | None = None) -> dict[str, Any]:
     """The parameters binding :data:`LOOKS_AFTER` and :data:`MAY_SEE` to ``user`` (at
     ``at``, for break-glass expiry)."""
     role = user.role
-    practice = user.practice_code if role == Role.PRACTICE_CLINICIAN else None
+    practice = user.practice_code if role in PRACTICE_ROLES else None
     return {"access_case_manager": user.id if role == Role.CASE_MANAGER else None,
             "access_practice": practice or None,
             "access_clinician": user.id if role in CLINICAL else None,

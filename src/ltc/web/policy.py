@@ -52,7 +52,19 @@ def policy_of(endpoint: Callable[..., Any]) -> Policy | None:
     return found if isinstance(found, Policy) else None
 
 
-CLINICIANS = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN)
+#: who records clinical findings (contacts, assessments, care plans, readings, reviews,
+#: MDT decisions) and reads the records of the people they look after: case managers,
+#: GPs (practice clinicians) and practice nurses
+CLINICIANS = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN, Role.PRACTICE_NURSE)
+#: a practice's clinicians: its GPs and nurses (whom named contacts are chosen from)
+PRACTICE_CLINICIANS = (Role.PRACTICE_CLINICIAN, Role.PRACTICE_NURSE)
+#: a practice's team: its clinicians and its manager, who runs the MDT meetings and the
+#: named-contact allocations (DM-3, DM-4) but records no clinical finding: no route that
+#: records one lists the manager (``docs/practice-team.md``)
+PRACTICE_TEAM = (*PRACTICE_CLINICIANS, Role.PRACTICE_MANAGER)
+#: who may read a person's record: the clinicians and a practice manager (who reads what
+#: the practice team reads)
+READERS = (*CLINICIANS, Role.PRACTICE_MANAGER)
 
 
 @dataclass(frozen=True)

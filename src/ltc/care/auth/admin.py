@@ -1,5 +1,6 @@
 """What an administrator does (CM-1, privacy): user accounts (create, deactivate and
-reactivate, reset a password), case managers' profiles (job title, locality, practices
+reactivate, reset a password; a practice clinician, nurse or manager with their
+practice), case managers' profiles (job title, locality, practices
 covered, capacity and an optional hard stop) and searching the audit trail.
 
 An administrator manages users and reads no clinical data: nothing here touches a
@@ -23,7 +24,14 @@ from sqlalchemy.orm import Session
 
 from ltc.care.audit.models import AuditEvent
 from ltc.care.auth import services as auth
-from ltc.care.auth.models import ROLE_NAMES, LoginFailure, LoginSession, Role, User
+from ltc.care.auth.models import (
+    PRACTICE_ROLES,
+    ROLE_NAMES,
+    LoginFailure,
+    LoginSession,
+    Role,
+    User,
+)
 from ltc.care.auth.services import AuthError
 from ltc.care.casemgmt.models import (
     DEFAULT_CAPACITY,
@@ -122,10 +130,14 @@ def add_user(session: Session, *, username: str, display_name: str, role: str,
         chosen = Role(role)
     except ValueError:
         raise AuthError("Choose a role from the list.") from None
-    if practice is not None and chosen is not Role.PRACTICE_CLINICIAN:
-        raise AuthError("Only practice clinicians have a practice code: leave it blank for "
-                        f"a {ROLE_NAMES[chosen].lower()} (a case manager's practices are "
-                        "set in their profile).")
+    if practice is not None and chosen not in PRACTICE_ROLES:
+        raise AuthError("Only practice clinicians, practice nurses and practice managers "
+                        "have a practice code: leave it blank for a "
+                        f"{ROLE_NAMES[chosen].lower()} (a case manager's practices are set "
+                        "in their profile).")
+    if practice is None and chosen in PRACTICE_ROLES:
+        raise AuthError(f"A {ROLE_NAMES[chosen].lower()} needs a practice code: the ODS "
+                        "code of their practice, for example B86001.")
     if practice is not None and not CODE.fullmatch(practice):
         raise AuthError("Enter the practice's ODS code, for example B86001.")
     if password != password_again:

@@ -17,15 +17,24 @@ class Role(StrEnum):
     """What a user is, which decides what they may see (the legitimate relationship)."""
 
     CASE_MANAGER = "case_manager"  # community matron or integrated care co-ordinator
-    PRACTICE_CLINICIAN = "practice_clinician"
+    PRACTICE_CLINICIAN = "practice_clinician"  # a GP
+    PRACTICE_NURSE = "practice_nurse"
+    #: runs the practice's MDT meetings and named-contact allocations; records no
+    #: clinical finding (docs/practice-team.md)
+    PRACTICE_MANAGER = "practice_manager"
     ANALYST = "analyst"  # analyst or commissioner: aggregates only
     ADMIN = "admin"  # manages users; reads no clinical data
     INTERFACE = "interface"  # a system posting feeds (FHIR, ambulance); reads nothing
 
 
 ROLE_NAMES = {Role.CASE_MANAGER: "Case manager", Role.PRACTICE_CLINICIAN: "Practice clinician",
+              Role.PRACTICE_NURSE: "Practice nurse", Role.PRACTICE_MANAGER: "Practice manager",
               Role.ANALYST: "Analyst or commissioner", Role.ADMIN: "Administrator",
               Role.INTERFACE: "Interface (system feed)"}
+
+#: the roles of a practice's team: each such user belongs to one practice (their
+#: ``practice_code``) and sees the people registered with it (DM-3, DM-4)
+PRACTICE_ROLES = (Role.PRACTICE_CLINICIAN, Role.PRACTICE_NURSE, Role.PRACTICE_MANAGER)
 
 
 class User(Base):
@@ -37,7 +46,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
-    #: A practice clinician's practice (ODS code).
+    #: The practice (ODS code) of a practice clinician, nurse or manager.
     practice_code: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=now)
 

@@ -18,7 +18,7 @@ from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.pages import TEMPLATES, back_to_person, page
 from ltc.web.people.composer import compose
 from ltc.web.people.panels import PANELS
-from ltc.web.policy import CLINICIANS, policy
+from ltc.web.policy import CLINICIANS, READERS, policy
 
 router = guarded_router()
 
@@ -38,8 +38,10 @@ TEMPLATES.globals["patient_banner"] = patient_banner
 @router.get("/")
 @policy("signed_in")
 def home(request: Request, me: Me) -> Response:
-    if me.role in (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN):
+    if me.role in CLINICIANS:
         return RedirectResponse("/worklist", status_code=303)
+    if me.role == Role.PRACTICE_MANAGER:
+        return RedirectResponse("/mdt", status_code=303)
     if me.role == Role.ANALYST:
         return RedirectResponse("/workforce", status_code=303)
     if me.role == Role.INTERFACE:
@@ -55,7 +57,7 @@ def summary(session: Session, nhs_number: str) -> dict[str, Any]:
 
 
 @router.get("/people/{nhs_number}")
-@policy("person", roles=CLINICIANS)
+@policy("person", roles=READERS)
 def person_page(request: Request, nhs_number: str, db: Db, me: Me) -> Response:
     return page(request, "people/summary.html.j2", title="Person summary",
                 today=date.today(), me=me, **compose(db, nhs_number, PANELS))
