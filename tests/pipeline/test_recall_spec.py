@@ -34,6 +34,7 @@ DIASTOLIC = "271650006"  # in BP_COD and the diastolic value list
 BP_READING = "163020007"  # On examination - blood pressure reading (BP_COD, no value)
 DISSENT = "716771000000106"  # Excepted from hypertension quality indicators - informed dissent
 BP_DECLINED = "413123006"  # Blood pressure procedure refused (BPDEC_COD)
+SELF_DIASTOLIC = "1162735000"  # Self reported diastolic: a diastolic value, not in BP_COD
 
 
 def _people(names: list[str], born: str = "1950-01-01") -> str:
@@ -189,7 +190,9 @@ def test_flu_season(engine: str) -> None:
 def test_values_and_targets_by_age(engine: str) -> None:
     """Blood pressure targets: 140/90 or less aged 79 or under, 150/90 or less aged 80 or
     over (QOF HYP008, HYP009); the lowest of the readings of the last day; no value when
-    the last recording has none; no verdict without both values."""
+    the last recording has none, or when the latest value was recorded on another day (a
+    self-reported diastolic reading alone does not record a blood pressure); no verdict
+    without both values."""
     people = """
         nhs_number      | date_of_birth | sex | practice_code
         under_80_ok     | 1945-04-01    | F   | P1
@@ -199,6 +202,7 @@ def test_values_and_targets_by_age(engine: str) -> None:
         lowest_of_day   | 1960-01-01    | M   | P1
         no_value_on_day | 1960-01-01    | M   | P1
         only_systolic   | 1960-01-01    | M   | P1
+        later_value     | 1960-01-01    | M   | P1
         """
     names = [r["nhs_number"] for r in parse(people)]
     con = connect(engine, person=people, diagnosis="\n".join(
@@ -222,6 +226,9 @@ def test_values_and_targets_by_age(engine: str) -> None:
         no_value_on_day | 2024-12-01 | snomed      | {SYSTOLIC}   | 130
         no_value_on_day | 2025-01-10 | snomed      | {BP_READING} |
         only_systolic   | 2025-01-10 | snomed      | {SYSTOLIC}   | 130
+        later_value     | 2025-01-10 | snomed      | {SYSTOLIC}   | 130
+        later_value     | 2025-01-10 | snomed      | {DIASTOLIC}  | 80
+        later_value     | 2025-02-01 | snomed      | {SELF_DIASTOLIC} | 70
         """)
     check(statuses(con, AS_OF, HYPERTENSION), """
         nhs_number      | practice_code | status | last_done_on | last_value | last_value_2
@@ -232,6 +239,7 @@ def test_values_and_targets_by_age(engine: str) -> None:
         lowest_of_day   | P1            | done   | 2025-01-10   | 138        | 85
         no_value_on_day | P1            | done   | 2025-01-10   |            |
         only_systolic   | P1            | done   | 2025-01-10   | 130        |
+        later_value     | P1            | done   | 2025-01-10   | 130        |
         """)
     check(statuses(con, AS_OF, HYPERTENSION), """
         nhs_number      | target_met
@@ -242,6 +250,7 @@ def test_values_and_targets_by_age(engine: str) -> None:
         lowest_of_day   | True
         no_value_on_day |
         only_systolic   |
+        later_value     |
         """)
 
 

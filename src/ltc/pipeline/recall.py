@@ -7,9 +7,9 @@ window ``W`` days (default 30):
 
 - **Recorded**: an ``observation`` row of the person, dated on or before ``D``, whose
   SNOMED CT code is one of the item's codes. ``last_done_on`` is the latest such date.
-  ``last_value`` (and ``last_value_2``, e.g. diastolic) is the value of the item's value
-  codes recorded on ``last_done_on``, the lowest when there are several that day (as QOF
-  takes the lowest blood pressure of the latest day); empty when none has a value.
+  ``last_value`` (and ``last_value_2``, e.g. diastolic) is the latest value of the item's
+  value codes, the lowest when there are several that day (as QOF takes the lowest blood
+  pressure of the latest day), when it was recorded on ``last_done_on``; empty otherwise.
 - **Due date** (``due_on``), for an item due every ``N`` months: ``last_done_on`` plus ``N``
   calendar months (the same day of the month, or the month's last day when it is shorter:
   31 January plus 1 month is 28 or 29 February). Never recorded: the day the person joined
@@ -94,18 +94,22 @@ def _recorded(con: ibis.BaseBackend, as_of: date, protocols: Mapping[str, Protoc
     # person's registers (a blood pressure code is on the list of six conditions)
     obs = obs.mutate(_key=obs.condition.concat(":", obs.code))
     lookup = ibis.memtable(codes)
-    lookup = lookup.select("item", "role", _key=lookup.condition.concat(":", lookup.code))
-    matched = obs.join(lookup, "_key").select("nhs_number", "condition", "item", "role",
-                                              "date", "value")
-    daily = matched.group_by([*_KEYS, "date"]).aggregate(
-        done=(matched.role == "done").any(), excepted=(matched.role == "except").any(),
-        value_1=matched.value.min(where=matched.role == "value_1"),
-        value_2=matched.value.min(where=matched.role == "value_2"))
-    return daily.group_by(_KEYS).aggregate(
-        last_done_on=daily.date.max(where=daily.done),
-        last_except=daily.date.max(where=daily.excepted),
-        last_value=daily.value_1.argmax(daily.date, where=daily.done),
-        last_value_2=daily.value_2.argmax(daily.date, where=daily.done))
+    lookup = lookup.select("item", "done", "excepted", "slot",
+                           _key=lookup.condition.concat(":", lookup.code))
+    m = obs.join(lookup, "_key")
+    # latest day first, then the lowest value of that day
+    rank = m.date.epoch_days().cast("float64") * 1e7 - m.value
+    found = m.group_by(_KEYS).aggregate(
+        last_done_on=m.date.max(where=m.done), last_except=m.date.max(where=m.excepted),
+        _day_1=m.date.max(where=(m.slot == 1) & m.value.notnull()),
+        _value_1=m.value.argmax(rank, where=(m.slot == 1) & m.value.notnull()),
+        _day_2=m.date.max(where=(m.slot == 2) & m.value.notnull()),
+        _value_2=m.value.argmax(rank, where=(m.slot == 2) & m.value.notnull()))
+    none = ibis.null("float64")
+    return found.select(
+        *_KEYS, "last_done_on", "last_except",
+        last_value=ibis.ifelse(found._day_1 == found.last_done_on, found._value_1, none),
+        last_value_2=ibis.ifelse(found._day_2 == found.last_done_on, found._value_2, none))
 
 
 def statuses(con: ibis.BaseBackend, as_of: date, protocols: Mapping[str, Protocol], *,

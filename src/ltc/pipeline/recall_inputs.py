@@ -50,20 +50,31 @@ def items_table(protocols: Mapping[str, Protocol], as_of: date) -> pa.Table:
 
 
 def codes_table(protocols: Mapping[str, Protocol]) -> pa.Table:
-    """(code, condition, item, role) for every code an item reads: ``done`` (recorded),
-    ``value_1`` and ``value_2`` (value components) and ``except`` (the item's and its
-    protocol's exception codes)."""
-    rows: set[tuple[str, str, str, str]] = set()
+    """(code, condition, item, done, excepted, slot) for every code an item reads: whether
+    it records the item (``done``), sets it aside (``excepted``: the item's and its
+    protocol's exception codes) and which value component it carries (``slot`` 1 or 2, 0
+    for none; a code in both value lists is the first)."""
+    found: dict[tuple[str, str, str], list[int]] = {}
     for p in protocols.values():
         for item in p.items:
-            rows.update((c, p.condition, item.id, "done") for c in item.codes)
-            for n, component in enumerate(item.values, start=1):
-                rows.update((c, p.condition, item.id, f"value_{n}") for c in component)
-            for c in item.exception_codes | p.exception_codes:
-                rows.add((c, p.condition, item.id, "except"))
-    ordered = sorted(rows)
-    return pa.table({name: pa.array([r[i] for r in ordered], pa.string())
-                     for i, name in enumerate(("code", "condition", "item", "role"))})
+            def flags(code: str, condition: str = p.condition, item_id: str = item.id
+                      ) -> list[int]:
+                return found.setdefault((code, condition, item_id), [0, 0, 0])
+            for code in item.codes:
+                flags(code)[0] = 1
+            for code in item.exception_codes | p.exception_codes:
+                flags(code)[1] = 1
+            for n, component in reversed(list(enumerate(item.values, start=1))):
+                for code in component:
+                    flags(code)[2] = n
+    keys = sorted(found)
+    return pa.table({
+        "code": pa.array([k[0] for k in keys], pa.string()),
+        "condition": pa.array([k[1] for k in keys], pa.string()),
+        "item": pa.array([k[2] for k in keys], pa.string()),
+        "done": pa.array([bool(found[k][0]) for k in keys], pa.bool_()),
+        "excepted": pa.array([bool(found[k][1]) for k in keys], pa.bool_()),
+        "slot": pa.array([found[k][2] for k in keys], pa.int64())})
 
 
 def targets_table(protocols: Mapping[str, Protocol], as_of: date) -> pa.Table:
