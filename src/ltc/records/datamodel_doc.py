@@ -105,17 +105,25 @@ The statuses and their edges are defined in `docs/protocols.md`.
 
 | column | type | meaning |
 |---|---|---|
-| `nhs_number` | text | NHS number of the person |
-| `practice_code` | text | ODS code of the person's practice |
-| `condition` | text | the protocol (`diabetes`, `copd`, `asthma`, `chd`, `heart_failure`, `hypertension`, `ckd`, `af`, `stroke_tia`, `dementia`, `smi`, `epilepsy`, or a local one) |
-| `item` | text | the review item's id in the protocol (e.g. `hba1c`, `foot_check`, `flu_vaccination`) |
-| `status` | code | `done`, `not_due`, `excepted`, `due_soon`, `due` or `overdue` |
-| `due_on` | date | when the item is (or was) due |
-| `last_done_on` | date | when it was last recorded (empty: never) |
-| `last_value` | number | its value that day (e.g. HbA1c, systolic blood pressure), if any |
-| `last_value_2` | number | the second value of a two-part item (diastolic blood pressure) |
-| `target_met` | `true` / `false` | the last values meet the item's target for the person's age (empty: no target or no value) |
 """
+RECALL_COLUMNS = (
+    ("nhs_number", "text", "NHS number of the person"),
+    ("practice_code", "text", "ODS code of the person's practice"),
+    ("condition", "text", "the protocol (`diabetes`, `copd`, `asthma`, `chd`, "
+     "`heart_failure`, `hypertension`, `ckd`, `af`, `stroke_tia`, `dementia`, `smi`, "
+     "`epilepsy`, or a local one)"),
+    ("item", "text", "the review item's id in the protocol (e.g. `hba1c`, `foot_check`, "
+     "`flu_vaccination`)"),
+    ("status", "code", "`done`, `not_due`, `excepted`, `due_soon`, `due` or `overdue`"),
+    ("due_on", "date", "when the item is (or was) due"),
+    ("last_done_on", "date", "when it was last recorded (empty: never)"),
+    ("last_value", "number", "its value that day (e.g. HbA1c, systolic blood pressure), if "
+     "any"),
+    ("last_value_2", "number", "the second value of a two-part item (diastolic blood "
+     "pressure)"),
+    ("target_met", "`true` / `false`", "the last values meet the item's target for the "
+     "person's age (empty: no target or no value)"),
+)
 
 
 def render() -> str:
@@ -147,4 +155,5 @@ def render() -> str:
     parts.extend(f"| `{code}` | {text} |\n"
                  for code, text in nhs_dd.DISCHARGE_DESTINATIONS.items())
     parts.append(RECALL_FILE)
+    parts.extend(f"| `{name}` | {kind} | {text} |\n" for name, kind, text in RECALL_COLUMNS)
     return "".join(parts)
