@@ -13,7 +13,9 @@ def all_models() -> None:
     from ltc.care.auth import models as _auth  # noqa: F401
     from ltc.care.careplans import models as _careplans  # noqa: F401
     from ltc.care.casemgmt import models as _casemgmt  # noqa: F401
+    from ltc.care.contacts import models as _contacts  # noqa: F401
     from ltc.care.events import models as _events  # noqa: F401
+    from ltc.care.mdt import models as _mdt  # noqa: F401
     from ltc.care.people import models as _people  # noqa: F401
     from ltc.care.selfcare import models as _selfcare  # noqa: F401
     from ltc.care.work import models as _work  # noqa: F401
