@@ -18,6 +18,7 @@ from ltc.care.audit.models import AuditEvent
 from ltc.care.selfcare.models import Goal, GoalReview, ProgrammeReferral, Suggestion
 
 from ..care import IN_AREA, IN_AREA_2, OTHER_AREA, Community, db, signed_in
+from ..contacts.team import add_team, signed_in_as
 
 TODAY = date.today()
 XSS = "<script>alert(1)</script><iframe src=x></iframe>"
@@ -241,3 +242,28 @@ def test_another_areas_clinician_gets_no_list_rows(app: Any, community: Communit
     text = signed_in(app, "gp2").get("/selfcare/goals").text
     assert "Sleep better" not in text
     assert OTHER_AREA not in text
+
+
+def test_a_practice_manager_reads_but_records_nothing_and_a_nurse_records(
+        app: Any, community: Community) -> None:
+    add_team(community.url, community.users)
+    pm = signed_in_as(app, "pm", "/selfcare/directory")
+    nurse = signed_in_as(app, "nurse", "/selfcare/directory")
+    base = f"/people/{IN_AREA}/selfcare"
+    goal = {"goal": "Cook more at home", "steps": "Plan meals on Sunday",
+            "review_on": (TODAY + timedelta(days=30)).isoformat()}
+    assert _post(nurse, f"{base}/goals", goal).status_code == 303
+    page = pm.get(base)
+    assert page.status_code == 200
+    assert "Cook more at home" in page.text
+    assert "<form" not in page.text.split("<main", 1)[1]  # nothing to record with
+    assert pm.get(f"{base}/plan").status_code == 200
+    person = pm.get(f"{base}/directory").text
+    assert "suggestions" not in person.split("<main", 1)[1].split('id="directory-search"')[1]
+    assert "Cook more at home" not in pm.get("/selfcare/goals").text  # due in 30 days
+    for path, data in (("goals", goal), ("suggestions", {"resource": "nhs_111"}),
+                       ("readings", {"measure": "weight", "value": "70"})):
+        r = _post(pm, f"{base}/{path}", data)  # a route not for the role: as if no one
+        assert r.status_code == 404, path
+    with db(community.url) as s:
+        assert [g.set_by for g in s.scalars(select(Goal))] == [community.users["nurse"]]

@@ -6,7 +6,8 @@ The prompt goes to the first of:
 1. the person's **named contact**, while they still look after the person;
 2. else their **case manager** (an open caseload entry: the named case manager, CM-7);
 3. else their **practice's clinicians**: an alert to the practice, which each of them
-   sees in their inbox until one acknowledges it.
+   sees in their inbox until one acknowledges it (those the inbox addresses practice
+   alerts to: :func:`ltc.care.events.inbox.practice_clinicians`).
 
 Someone named (1 or 2) is given a task ("My tasks", due the day of the reading) and an
 alert in their inbox. Every alert writes a notice per recipient to the notification
@@ -28,8 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ltc.care import access
-from ltc.care.auth.models import Role, User
+from ltc.care.auth.models import User
 from ltc.care.casemgmt.models import CaseloadEntry
+from ltc.care.events.inbox import practice_clinicians
 from ltc.care.events.models import Alert, Notification
 from ltc.care.people.models import Person
 from ltc.care.work.models import Task
@@ -95,10 +97,9 @@ def prompt(session: Session, person: Person, title: str, on: date,
                   practice_code=None if user else person.practice_code)
     session.add(alert)
     session.flush()
-    recipients = [user.id] if user else list(session.scalars(
-        select(User.id).where(User.role == Role.PRACTICE_CLINICIAN.value,
-                              User.practice_code == person.practice_code,
-                              User.active.is_(True))))
+    recipients = [user.id] if user else [
+        u.id for u in practice_clinicians(session, [person.practice_code or ""])[
+            person.practice_code or ""]]
     session.add_all(Notification(alert_id=alert.id, user_id=uid) for uid in recipients)
     if user is None:
         session.flush()

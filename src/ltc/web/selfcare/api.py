@@ -16,7 +16,7 @@ from ltc.care.selfcare.models import Reading
 from ltc.care.selfcare.setup import Setup
 from ltc.care.selfcare.targets import PLACES, REPORTERS
 from ltc.web.deps import Db, Me, guarded_router
-from ltc.web.policy import CLINICIANS, policy
+from ltc.web.policy import CLINICIANS, READERS, policy
 from ltc.web.selfcare.config import selfcare
 
 api = guarded_router()
@@ -63,7 +63,7 @@ def reading_out(r: Reading) -> ReadingOut:
 
 
 @api.get("/people/{nhs_number}/selfcare/readings", response_model=list[ReadingOut])
-@policy("person", roles=CLINICIANS)
+@policy("person", roles=READERS)
 def get_readings(nhs_number: str, db: Db, measure: str | None = None,
                  since: date | None = None) -> list[ReadingOut]:
     """The person's readings, newest first."""

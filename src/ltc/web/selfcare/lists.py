@@ -15,7 +15,7 @@ from ltc.care.selfcare import goals, programmes
 from ltc.care.selfcare.setup import Setup
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.pages import page
-from ltc.web.policy import CLINICIANS, policy
+from ltc.web.policy import CLINICIANS, READERS, policy
 from ltc.web.selfcare.config import selfcare
 from ltc.web.selfcare.pages import person_of
 
@@ -26,7 +26,7 @@ Words = Annotated[str, Query(max_length=200)]
 
 
 @router.get("/selfcare/programmes")
-@policy("signed_in", roles=CLINICIANS)
+@policy("signed_in", roles=READERS)
 def programme_list(request: Request, db: Db, me: Me, config: Config,
                    programme: Choice = "", status: Choice = "") -> Response:
     found = programmes.referrals(db, me, programme if programme in config.programmes
@@ -39,7 +39,7 @@ def programme_list(request: Request, db: Db, me: Me, config: Config,
 
 
 @router.get("/selfcare/goals")
-@policy("signed_in", roles=CLINICIANS)
+@policy("signed_in", roles=READERS)
 def goals_due(request: Request, db: Db, me: Me) -> Response:
     found = goals.due(db, me)
     for nhs_number in dict.fromkeys(d.person.nhs_number for d in found):
@@ -57,18 +57,19 @@ def _search(config: Setup, need: str, place: str, q: str) -> dict[str, Any]:
 
 
 @router.get("/selfcare/directory")
-@policy("signed_in", roles=CLINICIANS)
+@policy("signed_in", roles=READERS)
 def directory(request: Request, config: Config, need: Choice = "", place: Choice = "",
               q: Words = "") -> Response:
     return page(request, "selfcare/directory.html.j2", title="Community resources",
-                person=None, **_search(config, need, place, q))
+                person=None, records=False, **_search(config, need, place, q))
 
 
 @router.get("/people/{nhs_number}/selfcare/directory")
-@policy("person", roles=CLINICIANS)
-def directory_for(request: Request, nhs_number: str, db: Db, config: Config,
+@policy("person", roles=READERS)
+def directory_for(request: Request, nhs_number: str, db: Db, me: Me, config: Config,
                   need: Choice = "", place: Choice | None = None, q: Words = "") -> Response:
     person = person_of(db, nhs_number)
     where = (person.locality_code or "") if place is None else place
     return page(request, "selfcare/directory.html.j2", title="Community resources",
-                person=person, banner_for=nhs_number, **_search(config, need, where, q))
+                person=person, banner_for=nhs_number, records=me.role in CLINICIANS,
+                **_search(config, need, where, q))

@@ -23,7 +23,7 @@ from ltc.care.selfcare.setup import Setup
 from ltc.care.selfcare.targets import PLACES, REPORTERS
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.pages import page
-from ltc.web.policy import CLINICIANS, policy
+from ltc.web.policy import CLINICIANS, READERS, policy
 from ltc.web.selfcare.chart import chart
 from ltc.web.selfcare.config import selfcare
 from ltc.web.selfcare.panel import label, shown
@@ -105,15 +105,16 @@ def view(db: Session, config: Setup, nhs_number: str) -> dict[str, Any]:
 
 
 @router.get("/people/{nhs_number}/selfcare")
-@policy("person", roles=CLINICIANS)
-def selfcare_page(request: Request, nhs_number: str, db: Db, config: Config,
+@policy("person", roles=READERS)
+def selfcare_page(request: Request, nhs_number: str, db: Db, me: Me, config: Config,
                   note: str = "") -> Response:
     return page(request, "selfcare/person.html.j2", title="Self care",
-                note=NOTES.get(note), **view(db, config, nhs_number))
+                note=NOTES.get(note), records=me.role in CLINICIANS,
+                **view(db, config, nhs_number))
 
 
 @router.get("/people/{nhs_number}/selfcare/plan")
-@policy("person", roles=CLINICIANS)
+@policy("person", roles=READERS)
 def plan(request: Request, nhs_number: str, db: Db, config: Config) -> Response:
     return page(request, "selfcare/plan.html.j2", title="My self-care plan",
                 **view(db, config, nhs_number))
