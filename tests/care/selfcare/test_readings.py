@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import User
 from ltc.care.casemgmt import services as cases
+from ltc.care.contacts import services as contacts
 from ltc.care.events.models import Alert, Notification
 from ltc.care.people.models import PersonResult
 from ltc.care.selfcare import readings, targets
@@ -22,6 +23,7 @@ from ltc.care.selfcare.models import Reading
 from ltc.care.work.models import Task
 
 from ..care import IN_AREA, IN_AREA_2, Community, api_client, db, signed_in
+from ..contacts.team import add_team, signed_in_as
 from ..test_write_routes_atomic import left_behind
 
 TODAY = date.today()
@@ -99,6 +101,31 @@ def test_without_a_case_manager_the_practice_is_told(app: Any, community: Commun
     assert _count(community.url, Task) == 0
     assert "Self-monitoring: blood pressure" in signed_in(app, "gp").get("/inbox").text
     assert "Self-monitoring: blood pressure" not in signed_in(app, "gp2").get("/inbox").text
+
+
+def test_the_named_contact_is_prompted_before_the_case_manager(
+        app: Any, community: Community) -> None:
+    _allocate(community)
+    add_team(community.url, community.users)
+    with db(community.url) as s:
+        gp = s.get(User, community.users["gp"])
+        assert gp is not None
+        contacts.set_contact(s, IN_AREA, community.users["nurse"], gp)
+        s.commit()
+    r = _post(signed_in(app, "matron"), IN_AREA, HIGH_BP)
+    assert r.status_code == 303
+    with db(community.url) as s:
+        reading = s.scalars(select(Reading)).one()
+        task = s.get(Task, reading.task_id)
+        alert = s.get(Alert, reading.alert_id)
+        assert task is not None
+        assert alert is not None
+        assert reading.prompted == "Task and alert for Nia Nurse (named contact)"
+        assert (task.assigned_to, alert.user_id) == (community.users["nurse"],) * 2
+        assert [n.user_id for n in s.scalars(select(Notification))] == [
+            community.users["nurse"]]
+    nurse = signed_in_as(app, "nurse", "/tasks")
+    assert "Self-monitoring: blood pressure 168/95" in nurse.get("/tasks").text
 
 
 def test_the_named_contact_comes_first_while_they_look_after_the_person(

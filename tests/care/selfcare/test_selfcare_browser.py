@@ -1,11 +1,11 @@
 """In a real browser (Debian's Chromium driven by Playwright) over a real server (SC-2,
-SC-4, SC-5): a practice clinician records a home blood pressure reading out of range for
-a person on a case manager's caseload; the case manager (standing in for a named contact)
-finds the prompt in her tasks and inbox, opens the person and sees the reading against
-its target and the chart; she records a goal with its action plan, which shows on the
-self-care page and the person's copy; she finds a resource by need and suggests it, and
-it shows on the person page. Markup typed into the free text shows as text. Screenshots
-go to ``artifacts/screenshots/``."""
+SC-4, SC-5; DM-3): a GP records a home blood pressure reading out of range for a person
+whose named contact is the practice nurse (and who is on a case manager's caseload: the
+named contact comes first); the nurse finds the prompt in her tasks and inbox, opens the
+person and sees the reading against its target and the chart; she records a goal with
+its action plan, which shows on the self-care page and the person's copy; she finds a
+resource by need and suggests it, and it shows on the person page. Markup typed into the
+free text shows as text. Screenshots go to ``artifacts/screenshots/``."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from playwright.sync_api import Page, expect
 
 from ltc.care.auth.models import User
 from ltc.care.casemgmt import services as cases
+from ltc.care.contacts import services as contacts
 from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
 
 from ..browsing import chromium_page, served, shot
 from ..care import IN_AREA, PASSWORD, seed
+from ..contacts.team import add_team
 
 XSS = "<script>window.hacked=1</script><iframe src=x></iframe>"
 
@@ -31,10 +33,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     upgrade(url)
     community = seed(url)
     engine = make_engine(url)
-    with unit_of_work(sessions(engine)) as s:  # the person is on the matron's caseload
-        matron = s.get(User, community.users["matron"])
+    users = add_team(url, community.users)
+    with unit_of_work(sessions(engine)) as s:
+        matron, gp = s.get(User, users["matron"]), s.get(User, users["gp"])
         assert matron is not None
-        cases.allocate(s, IN_AREA, matron.id, matron)
+        assert gp is not None
+        cases.allocate(s, IN_AREA, matron.id, matron)  # on the matron's caseload
+        contacts.set_contact(s, IN_AREA, users["nurse"], gp)  # named contact: the nurse
     engine.dispose()
     with served(url) as base:
         yield base
@@ -75,13 +80,13 @@ def test_an_out_of_range_reading_prompts_and_a_goal_and_a_resource_are_recorded(
     row = page.locator("#selfcare-readings tbody tr").first
     expect(row).to_contain_text("172/96 mmHg")
     expect(row).to_contain_text("below 145/85 mmHg")  # aged 84, at home (NICE NG136)
-    expect(row).to_contain_text("Prompt: Task and alert for Matron (case manager)")
+    expect(row).to_contain_text("Prompt: Task and alert for Nia Nurse (named contact)")
     expect(row).to_contain_text(f"Headache this morning {XSS}")
     assert page.locator("svg[role=img] circle.ltc-chart-dot").count() == 2
     shot(page, "selfcare-01-reading")
 
-    # the case manager finds the prompt in her tasks and inbox, and opens the person
-    sign_in(page, server, "matron", "/tasks")
+    # the named contact finds the prompt in her tasks and inbox, and opens the person
+    sign_in(page, server, "nurse", "/tasks")
     task = page.locator("#tasks tbody tr", has_text="Self-monitoring: blood pressure")
     expect(task).to_contain_text("172/96 mmHg")
     page.goto(f"{server}/inbox")

@@ -1,9 +1,10 @@
 """Who is prompted about an out-of-range self-monitoring reading, and the prompt (SC-2;
-CM-7: the named case manager stands in for a named contact).
+DM-3: the person's named contact; CM-7: the named case manager).
 
 The prompt goes to the first of:
 
-1. the person's **named contact**, while they still look after the person;
+1. the person's **named contact** (:func:`ltc.care.contacts.services.named_contact`: a GP
+   or practice nurse of their practice), while they still look after the person;
 2. else their **case manager** (an open caseload entry: the named case manager, CM-7);
 3. else their **practice's clinicians**: an alert to the practice, which each of them
    sees in their inbox until one acknowledges it (those the inbox addresses practice
@@ -14,9 +15,6 @@ alert in their inbox. Every alert writes a notice per recipient to the notificat
 outbox (``ltc.care.events.notify``), in the same transaction: the notice names no
 patient. What was done is returned in words, kept with the reading and shown on the
 person's pages.
-
-The named contact is not looked up yet: the package that keeps them
-(``ltc.care.contacts``) is being written, and :data:`NAMED_CONTACT` is the hook for it.
 """
 
 from __future__ import annotations
@@ -31,6 +29,7 @@ from sqlalchemy.orm import Session
 from ltc.care import access
 from ltc.care.auth.models import User
 from ltc.care.casemgmt.models import CaseloadEntry
+from ltc.care.contacts.services import named_contact as the_named_contact
 from ltc.care.events.inbox import practice_clinicians
 from ltc.care.events.models import Alert, Notification
 from ltc.care.people.models import Person
@@ -44,13 +43,6 @@ ROUTES = {"named_contact": "named contact", "case_manager": "case manager",
 
 #: finds the person's named contact: ``(session, nhs_number) -> User | None``
 NamedContact = Callable[[Session, str], User | None]
-
-
-def _no_named_contact(_session: Session, _nhs_number: str) -> User | None:
-    return None
-
-
-NAMED_CONTACT: NamedContact = _no_named_contact
 
 
 @dataclass(frozen=True)
@@ -72,7 +64,7 @@ def recipient(session: Session, person: Person,
               named_contact: NamedContact | None = None) -> tuple[str, User | None]:
     """Whom a prompt about ``person`` goes to: (route, user), user None for the practice
     (or nobody, for a person of no practice)."""
-    found = (named_contact or NAMED_CONTACT)(session, person.nhs_number)
+    found = (named_contact or the_named_contact)(session, person.nhs_number)
     if found is not None and found.active and access.looks_after(session, found,
                                                                  person.nhs_number):
         return "named_contact", found
