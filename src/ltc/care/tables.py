@@ -17,5 +17,7 @@ def all_models() -> None:
     from ltc.care.events import models as _events  # noqa: F401
     from ltc.care.mdt import models as _mdt  # noqa: F401
     from ltc.care.people import models as _people  # noqa: F401
+    from ltc.care.phone import models as _phone  # noqa: F401
+    from ltc.care.recall import models as _recall  # noqa: F401
     from ltc.care.selfcare import models as _selfcare  # noqa: F401
     from ltc.care.work import models as _work  # noqa: F401

@@ -25,6 +25,7 @@ from ltc.care.casemgmt import changes
 from ltc.care.db import copy_rows
 from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
 from ltc.care.people.run_files import KeptRun
+from ltc.care.recall import loader as recall_loader
 
 CHUNK = 50_000
 RESULT_COLUMNS = ("nhs_number", "level", "locality_code", "practice_code", "level_basis",
@@ -79,14 +80,17 @@ def _copy_people(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def load_run(session: Session, run: KeptRun, demographics: pa.Table | None = None,
              registers: dict[str, str] | None = None,
-             activity: Iterable[pa.RecordBatch] = ()) -> Loaded:
+             activity: Iterable[pa.RecordBatch] = (),
+             practices: pa.Table | None = None) -> Loaded:
     """Load ``run`` (read from its files, :mod:`ltc.care.people.run_files`) and make it the
     current run. ``demographics`` is the record store's
     ``person`` table (date of birth, postcode district, date of death, name, address and
     postcode), ``registers``
     each person's disease registers on the run's index date and ``activity`` their recent
     activity (:func:`ltc.care.people.activity.build`), when available. The activity of
-    earlier runs is removed."""
+    earlier runs is removed. The run's recall statuses are loaded with it
+    (:func:`ltc.care.recall.loader.load`; ``practices``, the record store's practice
+    table, names the practices on invitations)."""
     if session.get(StratRun, run.id) is not None:
         session.execute(update(StratRun).values(current=(StratRun.id == run.id)))
         changes.bump(session)
@@ -131,6 +135,7 @@ def load_run(session: Session, run: KeptRun, demographics: pa.Table | None = Non
             copy_rows(session, PersonActivity.__tablename__, rows)
         else:
             session.execute(insert(PersonActivity), rows)
+    recall_loader.load(session, run, demographics, practices)
     session.execute(delete(PersonActivity).where(PersonActivity.run_id != run.id))
     session.execute(update(StratRun).values(current=(StratRun.id == run.id)))
     changes.bump(session)  # the rows above went in without the ORM seeing them
@@ -189,4 +194,5 @@ def load_from_folder(session: Session, data_dir: Path, run_id: str = "latest") -
     by_person = dict(zip(grouped["nhs_number"].to_pylist(), grouped["registers"].to_pylist(),
                          strict=True))
     return load_run(session, run, store.arrow("person"), by_person,
-                    activity.build(store, run.as_of))
+                    activity.build(store, run.as_of),
+                    store.arrow("practice") if store.files("practice") else None)
