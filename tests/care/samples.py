@@ -21,7 +21,7 @@ from .care import IN_AREA
 
 Sample = tuple[str, str, str, dict[str, Any]]
 #: routes a practice clinician performs in the sweep (a case manager may not)
-AS_GP = {"/people/{nhs_number}/nominate"}
+AS_GP = {"/people/{nhs_number}/nominate", "/people/{nhs_number}/recall/invitations"}
 
 
 #: one successful request per person-data route, in an order that builds what the next

@@ -17,10 +17,12 @@ The requests run in an order that builds what the next needs, as the access swee
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,6 +36,8 @@ from ltc.care.auth.models import LoginFailure, Role, User
 from ltc.care.db import Base, make_engine, now, sessions, unit_of_work
 from ltc.care.events import rules
 from ltc.care.events.models import Alert, InboundMessage
+from ltc.care.phone.models import PhoneCall
+from ltc.care.recall.models import Invitation
 from ltc.care.selfcare.models import Goal, ProgrammeReferral
 from ltc.care.work.models import Task
 from ltc.interop.feeds import receive
@@ -60,6 +64,9 @@ assert tables  # every package's models registered, so every table is compared
 #: path parameters the person samples fill in with the id of the person's newest row
 NEWEST: dict[str, type[Task | ProgrammeReferral | Goal]] = {
     "task_id": Task, "referral_id": ProgrammeReferral, "goal_id": Goal}
+
+#: (register, recall, review and telephone care: an invitation's letter, a call)
+NEWEST.update({"invitation_id": Invitation, "call_id": PhoneCall})
 
 
 class FaultInjectedError(Exception):
@@ -173,6 +180,12 @@ def _message(w: World, status: str) -> int:
     return int(found)
 
 
+def _outbox(w: World) -> Call:
+    """Send the practice's waiting letters and texts, to an outbox of the sweep's own."""
+    w.app.state.data_dir = Path(tempfile.mkdtemp(prefix="ltc-outbox-"))
+    return w.page("gp"), "POST", "/recall/outbox", {}
+
+
 def _other_steps() -> list[Step]:
     def fhir(w: World) -> Call:
         from .feeds.test_fhir import FHIR_JSON, encounter
@@ -247,6 +260,10 @@ def _other_steps() -> list[Step]:
             {"data": {"reason": "A test message sent by the PAS supplier"}})),
         Step("POST", "/api/v1/feeds/fhir", fhir),
         Step("POST", "/api/v1/feeds/ambulance", ambulance),
+        # the practice's recall list: people invited from it, the outbox sent
+        Step("POST", "/recall/invitations", lambda w: (
+            w.page("gp"), "POST", "/recall/invitations", {"data": {"nhs_number": [LOW]}})),
+        Step("POST", "/recall/outbox", _outbox),
     ]
 
 

@@ -42,6 +42,10 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
     from ltc.web.feeds import api as feeds_api
     from ltc.web.people import api as people_api
     from ltc.web.people import pages as people_pages
+    from ltc.web.phone import pages as phone_pages
+    from ltc.web.phone import person as phone_person
+    from ltc.web.recall import pages as recall_pages
+    from ltc.web.recall import person as recall_person
     from ltc.web.selfcare import api as selfcare_api
     from ltc.web.selfcare import lists as selfcare_lists
     from ltc.web.selfcare import pages as selfcare_pages
@@ -58,6 +62,10 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
         (events_pages.router, events_api.api),
         (None, feeds_api.api),
         (people_pages.router, people_api.api),
+        (phone_pages.router, None),
+        (phone_person.router, None),
+        (recall_pages.router, None),
+        (recall_person.router, None),
         (selfcare_pages.router, selfcare_api.api),
         (selfcare_lists.router, None),
         (work_pages.router, work_api.api),

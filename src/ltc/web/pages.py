@@ -18,7 +18,7 @@ from ltc.web.guard import CSRF_FIELD, Viewer
 #: The web packages whose templates live beside them (``web/<package>/templates/``), found
 #: as ``<package>/<name>``; the page frame and sign-in pages are in ``web/templates/``.
 TEMPLATE_PACKAGES = ("assessment", "audit", "auth", "careplans", "casemgmt", "events",
-                     "people", "selfcare", "work")
+                     "people", "phone", "recall", "selfcare", "work")
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.ChoiceLoader([

@@ -90,13 +90,13 @@ def invite(session: Session, by: User, nhs_numbers: Sequence[str],
             RecallItem.status.in_(DUE))):
         items.setdefault(row.nhs_number, []).append(row)
     phones = dict(session.execute(select(RecallContact.nhs_number, RecallContact.telephone)
-                                  .where(RecallContact.nhs_number.in_(wanted))).tuples().all())
+                                  .where(RecallContact.nhs_number.in_(wanted))).all())
     last = dict(session.execute(select(Invitation.nhs_number, func.max(Invitation.on))
                                 .where(Invitation.nhs_number.in_(wanted))
-                                .group_by(Invitation.nhs_number)).tuples().all())
+                                .group_by(Invitation.nhs_number)).all())
     names = dict(session.execute(select(Practice.practice_code, Practice.name).where(
         Practice.practice_code.in_({p.practice_code for p in people.values()
-                                    if p.practice_code}))).tuples().all())
+                                    if p.practice_code}))).all())
     for nhs in wanted:
         person = people.get(nhs)
         due = due_items(items.get(nhs, []), protocols)

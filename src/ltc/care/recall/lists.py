@@ -141,7 +141,7 @@ def recall_list(session: Session, practice: str, filters: Filters = Filters(),
         invited.setdefault(inv.nhs_number, []).append(inv)
     reviewed = dict(session.execute(select(RecallReview.nhs_number, func.max(RecallReview.on))
                                     .where(RecallReview.nhs_number.in_(numbers))
-                                    .group_by(RecallReview.nhs_number)).tuples().all())
+                                    .group_by(RecallReview.nhs_number)).all())
     shown = set(filters.statuses) | set(DUE)
     rows = []
     for nhs, first in found:

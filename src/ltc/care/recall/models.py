@@ -34,6 +34,8 @@ class RecallItem(Base):
         # a practice's list filtered by status (and condition or item), earliest due first
         Index("ix_recall_item_practice", "run_id", "practice_code", "status", "due_on",
               "nhs_number"),
+        # a person's items (the person page reads them by NHS number)
+        Index("ix_recall_item_person", "nhs_number", "run_id"),
     )
 
     run_id: Mapped[str] = mapped_column(ForeignKey("strat_run.id"), primary_key=True)

@@ -10,9 +10,12 @@ from ltc.web.casemgmt import panel as casemgmt
 from ltc.web.events import panel as events
 from ltc.web.people import panel as people
 from ltc.web.people.composer import Panel
+from ltc.web.phone import panel as phone
+from ltc.web.recall import panel as recall
 from ltc.web.selfcare import panel as selfcare
 from ltc.web.work import panel as work
 
 #: timeline lines of one day are listed in this order
 PANELS: tuple[Panel, ...] = (people.PANEL, casemgmt.PANEL, work.PANEL, careplans.PANEL,
-                             assessment.PANEL, events.PANEL, selfcare.PANEL)
+                             assessment.PANEL, events.PANEL, selfcare.PANEL, recall.PANEL,
+                             phone.PANEL)

@@ -97,6 +97,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint("run_id", "nhs_number", "condition", "item", name=op.f("pk_recall_item"))
     )
     with op.batch_alter_table("recall_item", schema=None) as batch_op:
+        batch_op.create_index("ix_recall_item_person", ["nhs_number", "run_id"], unique=False)
         batch_op.create_index("ix_recall_item_practice", ["run_id", "practice_code", "status", "due_on", "nhs_number"], unique=False)
 
     op.create_table("recall_message",
@@ -161,6 +162,7 @@ def downgrade() -> None:
     op.drop_table("recall_message")
     with op.batch_alter_table("recall_item", schema=None) as batch_op:
         batch_op.drop_index("ix_recall_item_practice")
+        batch_op.drop_index("ix_recall_item_person")
 
     op.drop_table("recall_item")
     with op.batch_alter_table("recall_review", schema=None) as batch_op:
