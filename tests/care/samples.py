@@ -21,7 +21,10 @@ from .care import IN_AREA
 
 Sample = tuple[str, str, str, dict[str, Any]]
 #: routes a practice clinician performs in the sweep (a case manager may not)
-AS_GP = {"/people/{nhs_number}/nominate", "/people/{nhs_number}/recall/invitations"}
+AS_GP = {"/people/{nhs_number}/nominate", "/people/{nhs_number}/contact",
+         "/people/{nhs_number}/mdt/items/{item_id}",
+         "/people/{nhs_number}/mdt/items/{item_id}/actions",
+         "/people/{nhs_number}/recall/invitations"}
 
 
 #: one successful request per person-data route, in an order that builds what the next

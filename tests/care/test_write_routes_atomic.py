@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +33,12 @@ from sqlalchemy.orm import Session
 from ltc.care import tables
 from ltc.care.auth import services as auth
 from ltc.care.auth.models import LoginFailure, Role, User
+from ltc.care.contacts import allocation
+from ltc.care.contacts.models import ContactAllocation
 from ltc.care.db import Base, make_engine, now, sessions, unit_of_work
 from ltc.care.events import rules
 from ltc.care.events.models import Alert, InboundMessage
+from ltc.care.mdt.models import AgendaItem, Meeting
 from ltc.care.phone.models import PhoneCall
 from ltc.care.recall.models import Invitation
 from ltc.care.selfcare.models import Goal, ProgrammeReferral
@@ -62,8 +65,9 @@ from .samples import AS_GP, prepare, samples
 assert tables  # every package's models registered, so every table is compared
 
 #: path parameters the person samples fill in with the id of the person's newest row
-NEWEST: dict[str, type[Task | ProgrammeReferral | Goal]] = {
-    "task_id": Task, "referral_id": ProgrammeReferral, "goal_id": Goal}
+NEWEST: dict[str, type[Task | ProgrammeReferral | Goal | AgendaItem]] = {
+    "task_id": Task, "referral_id": ProgrammeReferral, "goal_id": Goal,
+    "item_id": AgendaItem}
 
 #: (register, recall, review and telephone care: an invitation's letter, a call)
 NEWEST.update({"invitation_id": Invitation, "call_id": PhoneCall})
@@ -264,7 +268,37 @@ def _other_steps() -> list[Step]:
         Step("POST", "/recall/invitations", lambda w: (
             w.page("gp"), "POST", "/recall/invitations", {"data": {"nhs_number": [LOW]}})),
         Step("POST", "/recall/outbox", _outbox),
+        # the practice's MDT meetings and named contacts
+        Step("POST", "/mdt", lambda w: (
+            w.page("gp"), "POST", "/mdt", {"data": {"held_on": date.today().isoformat()}})),
+        Step("POST", "/api/v1/mdt/meetings", lambda w: (
+            w.api("gp"), "POST", "/api/v1/mdt/meetings",
+            {"json": {"held_on": date.today().isoformat()}})),
+        Step("POST", "/mdt/{meeting_id}/attendees", lambda w: (
+            w.page("gp"), "POST", f"/mdt/{_newest(w, Meeting)}/attendees",
+            {"data": {"attendee": [w.user("gp")], "others": "Jo Smith, social worker"}})),
+        Step("POST", "/mdt/{meeting_id}/close", lambda w: (
+            w.page("gp"), "POST", f"/mdt/{_newest(w, Meeting)}/close", {})),
+        Step("POST", "/contacts/allocation", _allocation),
+        Step("POST", "/contacts/allocations/{allocation_id}/undo", lambda w: (
+            w.page("gp"), "POST", f"/contacts/allocations/{_newest(w, ContactAllocation)}/undo",
+            {})),
     ]
+
+
+def _newest(w: World, model: type[Meeting | ContactAllocation]) -> int:
+    found = w.scalar(select(func.max(model.id)))
+    assert found is not None, model
+    return int(found)
+
+
+def _allocation(w: World) -> Call:
+    """Name contacts for practice P1's people on a register among its GP, as previewed."""
+    gp = w.user("gp")
+    with db(w.community.url) as s:
+        fingerprint = allocation.plan(s, "P1", [gp]).fingerprint
+    return (w.page("gp"), "POST", "/contacts/allocation",
+            {"data": {"clinician": [gp], "fingerprint": fingerprint}})
 
 
 def _prepare(community: Community) -> None:

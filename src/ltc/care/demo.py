@@ -1,7 +1,12 @@
 """Demonstration users for the demo community (never for real data: their passwords are
-printed; no capability of its own)."""
+printed; no capability of its own): case managers, a practice team (a GP, a practice
+nurse and a practice manager of one practice, whose people on a register are given named
+contacts, and who have one MDT meeting with its agenda: DM-3, DM-4), an analyst and an
+administrator."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,6 +15,9 @@ from ltc.care.auth import services as auth
 from ltc.care.auth.models import Role, User
 from ltc.care.casemgmt import services as casemgmt
 from ltc.care.casemgmt.models import CaseManager
+from ltc.care.contacts import allocation
+from ltc.care.mdt import services as mdt
+from ltc.care.mdt.models import Meeting
 from ltc.care.people.models import Person, PersonResult
 from ltc.care.people.services import current_run
 
@@ -18,7 +26,8 @@ DEMO_PASSWORD = "demo-password-1"
 
 def create_demo_users(session: Session, localities: int = 3) -> list[tuple[str, str, str, str]]:
     """Case managers for the ``localities`` localities with most level-3 people, a
-    practice clinician of the largest practice, an analyst and an administrator.
+    practice clinician (GP), a practice nurse and a practice manager of the largest
+    practice (see :func:`set_up_demo_practice`), an analyst and an administrator.
     Existing demo users are left as they are."""
     run = current_run(session)
     if run is None:
@@ -48,9 +57,18 @@ def create_demo_users(session: Session, localities: int = 3) -> list[tuple[str, 
                                     locality_code=locality))
         made.append((u.username, DEMO_PASSWORD, "case manager",
                      f"locality {locality} ({n:,} at level 3)"))
-    if practice is not None:
-        u = user("gp1", "Dr GP", Role.PRACTICE_CLINICIAN, practice[0])
-        made.append((u.username, DEMO_PASSWORD, "practice clinician", f"practice {practice[0]}"))
+    if practice is not None and practice[0]:
+        code: str = practice[0]
+        gp = user("gp1", "Dr GP", Role.PRACTICE_CLINICIAN, code)
+        nurse = user("nurse1", "Nurse Practitioner", Role.PRACTICE_NURSE, code)
+        manager = user("pm1", "Practice Manager", Role.PRACTICE_MANAGER, code)
+        session.flush()
+        named, meeting = set_up_demo_practice(session, code, gp, nurse, manager)
+        made += [(gp.username, DEMO_PASSWORD, "practice clinician (GP)", f"practice {code}"),
+                 (nurse.username, DEMO_PASSWORD, "practice nurse",
+                  f"practice {code} ({named:,} people given named contacts)"),
+                 (manager.username, DEMO_PASSWORD, "practice manager",
+                  f"practice {code} (MDT meeting of {meeting})")]
     for name, display, role, label in (("analyst1", "Analyst", Role.ANALYST, "analyst"),
                                        ("admin1", "Administrator", Role.ADMIN, "administrator")):
         u = user(name, display, role)
@@ -73,3 +91,22 @@ def allocate_demo_caseloads(session: Session, per_matron: int = 8) -> int:
             casemgmt.allocate(session, candidate.nhs_number, matron.id, matron)
             allocated += 1
     return allocated
+
+
+def set_up_demo_practice(session: Session, practice_code: str, gp: User, nurse: User,
+                         manager: User) -> tuple[int, str]:
+    """Give the practice's people on a register without a named contact one, spread
+    between its GP and nurse by the practice manager (DM-3), and make the practice's first
+    MDT meeting, today, with its agenda (DM-4), unless it has one. Returns how many people
+    were named and the meeting's date."""
+    chosen = [gp.id, nurse.id]
+    planned = allocation.plan(session, practice_code, chosen)
+    named = 0
+    if planned.assignments:
+        named = len(allocation.allocate(session, practice_code, manager, chosen, None,
+                                        planned.fingerprint).nhs_numbers)
+    meeting = session.scalar(select(Meeting).where(Meeting.practice_code == practice_code)
+                             .order_by(Meeting.held_on.desc()).limit(1))
+    if meeting is None:
+        meeting = mdt.create_meeting(session, gp, date.today())
+    return named, f"{meeting.held_on:%d %B %Y}"

@@ -37,9 +37,13 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
     from ltc.web.careplans import pages as careplans_pages
     from ltc.web.casemgmt import api as casemgmt_api
     from ltc.web.casemgmt import pages as casemgmt_pages
+    from ltc.web.contacts import pages as contacts_pages
     from ltc.web.events import api as events_api
     from ltc.web.events import pages as events_pages
     from ltc.web.feeds import api as feeds_api
+    from ltc.web.mdt import api as mdt_api
+    from ltc.web.mdt import pages as mdt_pages
+    from ltc.web.mdt import person as mdt_person
     from ltc.web.people import api as people_api
     from ltc.web.people import pages as people_pages
     from ltc.web.phone import pages as phone_pages
@@ -59,8 +63,11 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
         (auth_pages.router, None),
         (careplans_pages.router, careplans_api.api),
         (casemgmt_pages.router, casemgmt_api.api),
+        (contacts_pages.router, None),
         (events_pages.router, events_api.api),
         (None, feeds_api.api),
+        (mdt_pages.router, mdt_api.api),
+        (mdt_person.router, None),
         (people_pages.router, people_api.api),
         (phone_pages.router, None),
         (phone_person.router, None),

@@ -17,8 +17,8 @@ from ltc.web.guard import CSRF_FIELD, Viewer
 
 #: The web packages whose templates live beside them (``web/<package>/templates/``), found
 #: as ``<package>/<name>``; the page frame and sign-in pages are in ``web/templates/``.
-TEMPLATE_PACKAGES = ("assessment", "audit", "auth", "careplans", "casemgmt", "events",
-                     "people", "phone", "recall", "selfcare", "work")
+TEMPLATE_PACKAGES = ("assessment", "audit", "auth", "careplans", "casemgmt", "contacts",
+                     "events", "mdt", "people", "phone", "recall", "selfcare", "work")
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.ChoiceLoader([
@@ -70,7 +70,8 @@ def not_saved(request: Request, nhs_number: str, error: str) -> HTMLResponse:
 def _unread(request: Request, user: Viewer | None) -> int | None:
     """A clinician's unread alerts, counted in the request's open transaction; None for
     anyone else, and when the transaction has ended (an error page)."""
-    if user is None or user.role not in (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN):
+    if user is None or user.role not in (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN,
+                                         Role.PRACTICE_NURSE):
         return None
     session = getattr(request.state, "db", None)
     if session is None or not session.in_transaction() or not session.is_active:

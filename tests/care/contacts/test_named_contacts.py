@@ -108,7 +108,7 @@ def test_people_are_spread_evenly_highest_risk_first_counting_the_lists_held(
 
 def test_a_condition_given_to_one_clinician_goes_to_them(s: Session,
                                                          community: Community) -> None:
-    pm, gp, nurse = (_user(s, community, n) for n in ("pm", "gp", "nurse"))
+    gp, nurse = _user(s, community, "gp"), _user(s, community, "nurse")
     more = numbers(200)
     diabetic = [person(s, next(more), risk=0.5 + i / 10, registers="diabetes")
                 for i in range(3)]

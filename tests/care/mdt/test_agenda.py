@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ltc.care.auth.models import User
 from ltc.care.db import make_engine, now, sessions
 from ltc.care.mdt import agenda, services
-from ltc.care.mdt.models import AgendaItem, Meeting, MdtNomination
+from ltc.care.mdt.models import AgendaItem, MdtNomination, Meeting
 from ltc.care.work.models import Task
 
 from ..care import IN_AREA, IN_AREA_2, LOW, OTHER_AREA, Community

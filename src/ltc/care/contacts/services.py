@@ -125,3 +125,16 @@ def history(session: Session, nhs_number: str) -> list[tuple[NamedContact, User]
         select(NamedContact, User).join(User, User.id == NamedContact.user_id)
         .where(NamedContact.nhs_number == nhs_number)
         .order_by(NamedContact.id.desc())).all()]
+
+
+#: how a named contact's role reads to the person
+ROLE_WORDS = {Role.PRACTICE_CLINICIAN.value: "GP", Role.PRACTICE_NURSE.value: "practice nurse"}
+
+
+def contact_words(session: Session, nhs_number: str) -> str:
+    """The person's named contact as the person's copy of their plan names them ("Nia
+    Nurse, practice nurse"), or "" when they have none."""
+    user = named_contact(session, nhs_number)
+    if user is None:
+        return ""
+    return f"{user.display_name}, {ROLE_WORDS.get(user.role, user.role)}"

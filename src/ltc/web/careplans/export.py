@@ -1,4 +1,5 @@
-"""The exports of one care plan version (CM-5): the person-readable page ("My care plan")
+"""The exports of one care plan version (CM-5; DM-3: the person's named contact is in
+their copy): the person-readable page ("My care plan")
 with its PDF copy for the person and every participant, rendered here in the web layer
 from the care plan document (:class:`ltc.care.careplans.document.CarePlanDocument`, what
 the plan holds); the FHIR R4 ``CarePlan`` for other systems is written by
@@ -43,8 +44,9 @@ def _nhs_number_for_people(nhs_number: str) -> str:
     return digits
 
 
-def person_view(doc: CarePlanDocument) -> dict[str, Any]:
-    """What the person-readable page shows: plain values, dates already in words."""
+def person_view(doc: CarePlanDocument, named_contact: str = "") -> dict[str, Any]:
+    """What the person-readable page shows: plain values, dates already in words;
+    ``named_contact`` is the person's named clinician at their practice (DM-3), in words."""
     status = status_of(doc)
     return {
         "title": _title(doc),
@@ -55,6 +57,7 @@ def person_view(doc: CarePlanDocument) -> dict[str, Any]:
         "agreed_on": long_date(doc.agreed_on) if doc.agreed_on else "Not agreed yet",
         "review_date": long_date(doc.review_date) if doc.review_date else "No date set yet",
         "case_manager": doc.case_manager.strip() or "Not named yet",
+        "named_contact": named_contact.strip() or "Not named yet",
         "author": doc.author.strip(),
         "written_on": long_date(doc.created_at),
         "goals": texts(doc.goals),
@@ -68,14 +71,15 @@ def person_view(doc: CarePlanDocument) -> dict[str, Any]:
     }
 
 
-def to_html(doc: CarePlanDocument) -> str:
+def to_html(doc: CarePlanDocument, named_contact: str = "") -> str:
     """The person-readable page "My care plan": a complete HTML document, ready to print."""
-    return _env.get_template("careplan_person.html.j2").render(person_view(doc))
+    return _env.get_template("careplan_person.html.j2").render(
+        person_view(doc, named_contact))
 
 
-def to_pdf(doc: CarePlanDocument) -> bytes:
+def to_pdf(doc: CarePlanDocument, named_contact: str = "") -> bytes:
     """The person-readable page as a PDF copy (A4), titled in its metadata."""
-    document = weasyprint.HTML(string=to_html(doc)).render()
+    document = weasyprint.HTML(string=to_html(doc, named_contact)).render()
     document.metadata.title = _title(doc)
     pdf: bytes = document.write_pdf()
     return pdf

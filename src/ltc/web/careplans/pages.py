@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ltc.care.careplans import services as plans
+from ltc.care.contacts.services import contact_words
 from ltc.web import documents
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.pages import page
@@ -106,7 +107,8 @@ def _document(db: Db, nhs_number: str, number: int | None) -> Any:
 def person_copy(nhs_number: str, db: Db, version: int | None = None) -> Response:
     from ltc.web.careplans import export
 
-    return HTMLResponse(export.to_html(_document(db, nhs_number, version)))
+    return HTMLResponse(export.to_html(_document(db, nhs_number, version),
+                                       contact_words(db, nhs_number)))
 
 
 @router.get("/people/{nhs_number}/careplan.pdf")
@@ -115,5 +117,6 @@ def pdf(nhs_number: str, db: Db, version: int | None = None) -> Response:
     from ltc.web.careplans import export
 
     doc = _document(db, nhs_number, version)
-    return Response(export.to_pdf(doc), media_type="application/pdf", headers={
+    return Response(export.to_pdf(doc, contact_words(db, nhs_number)),
+                    media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="care-plan-{nhs_number}-v{doc.version}.pdf"'})

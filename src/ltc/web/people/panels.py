@@ -7,7 +7,9 @@ from __future__ import annotations
 from ltc.web.assessment import panel as assessment
 from ltc.web.careplans import panel as careplans
 from ltc.web.casemgmt import panel as casemgmt
+from ltc.web.contacts import panel as contacts
 from ltc.web.events import panel as events
+from ltc.web.mdt import panel as mdt
 from ltc.web.people import panel as people
 from ltc.web.people.composer import Panel
 from ltc.web.phone import panel as phone
@@ -16,6 +18,6 @@ from ltc.web.selfcare import panel as selfcare
 from ltc.web.work import panel as work
 
 #: timeline lines of one day are listed in this order
-PANELS: tuple[Panel, ...] = (people.PANEL, casemgmt.PANEL, work.PANEL, careplans.PANEL,
-                             assessment.PANEL, events.PANEL, selfcare.PANEL, recall.PANEL,
-                             phone.PANEL)
+PANELS: tuple[Panel, ...] = (people.PANEL, casemgmt.PANEL, contacts.PANEL, work.PANEL,
+                             careplans.PANEL, assessment.PANEL, events.PANEL, selfcare.PANEL,
+                             mdt.PANEL, recall.PANEL, phone.PANEL)

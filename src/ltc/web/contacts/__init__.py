@@ -1,0 +1,2 @@
+"""Pages and person-page panel of named contacts (DM-3); the domain is
+``ltc.care.contacts``."""

@@ -1,0 +1,45 @@
+"""The demonstration practice team (DM-3, DM-4): the demo users include a GP, a practice
+nurse and a practice manager of the largest practice; its people on a register are given
+named contacts between the GP and the nurse, and it has an MDT meeting with its agenda;
+making the demo users again changes none of it."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ltc.care.auth.models import User
+from ltc.care.contacts.models import NamedContact
+from ltc.care.db import make_engine, sessions, unit_of_work
+from ltc.care.demo import create_demo_users
+from ltc.care.mdt.models import AgendaItem, Meeting
+
+from ..care import IN_AREA, IN_AREA_2, LOW, Community
+
+
+def test_the_demo_has_a_practice_team_with_named_contacts_and_an_mdt_meeting(
+        community: Community) -> None:
+    engine = make_engine(community.url)
+    factory = sessions(engine)
+    with unit_of_work(factory) as s:
+        made = create_demo_users(s)
+    rows = {name: (role, where) for name, _, role, where in made}
+    assert rows["nurse1"] == ("practice nurse", "practice P1 (3 people given named contacts)")
+    assert rows["pm1"][0] == "practice manager"
+    assert rows["gp1"][0] == "practice clinician (GP)"
+    with unit_of_work(factory) as s:
+        team = {u.username: u for u in s.scalars(select(User).where(
+            User.username.in_(["gp1", "nurse1", "pm1"])))}
+        assert {u.practice_code for u in team.values()} == {"P1"}
+        named = dict(s.execute(select(NamedContact.nhs_number, NamedContact.user_id)).all())
+        assert set(named) == {IN_AREA, IN_AREA_2, LOW}
+        assert set(named.values()) == {team["gp1"].id, team["nurse1"].id}
+        meeting = s.scalar(select(Meeting))
+        assert meeting is not None
+        assert meeting.practice_code == "P1"
+        assert s.scalar(select(func.count()).select_from(AgendaItem)) == 2  # level 3
+    with unit_of_work(factory) as s:  # again: nothing more
+        again = {name: where for name, _, _, where in create_demo_users(s)}
+        assert again["nurse1"] == "practice P1 (0 people given named contacts)"
+        assert s.scalar(select(func.count()).select_from(NamedContact)) == 3
+        assert s.scalar(select(func.count()).select_from(Meeting)) == 1
+    engine.dispose()
