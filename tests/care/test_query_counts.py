@@ -1,5 +1,6 @@
-"""Query-count baselines: the worklist, the caseload, the person page and the inbox each
-cost a fixed number of SQL statements, whatever the number of rows behind them.
+"""Query-count baselines: the worklist, the caseload, the person page, the inbox and an MDT
+meeting's agenda each cost a fixed number of SQL statements, whatever the number of rows
+behind them.
 
 Each page is requested on a small community (``SMALL`` of each thing: candidates, people on
 the caseload, alerts, and a person's approaches, contacts, tasks, referrals, survey
@@ -146,3 +147,34 @@ def test_pages_cost_the_same_statements_whatever_the_rows(app: Any,
     assert f"task {3 * SMALL - 1}" in page
     assert large == small, f"statements grew with the rows: {small} -> {large}"
     assert small == BASELINE[app.state.engine.dialect.name], f"baseline changed: {small}"
+
+#: an MDT meeting's agenda page (DM-4), for a GP of the practice: sign-in, the meeting, its
+#: attendees, its lines with each person, their result and case manager, the actions with
+#: their tasks, the users it names or offers, the header's unread count, and on SQLite the
+#: audit chain's last link and one INSERT (one ``list`` row per person shown)
+AGENDA_BASELINE = {"postgresql": 7, "sqlite": 10}
+
+
+def test_the_mdt_agenda_costs_the_same_statements_whatever_its_length(
+        app: Any, community: Community) -> None:
+    gp = signed_in(app, "gp")
+
+    def agenda(held_on: date) -> tuple[int, int]:
+        """Make a meeting held on ``held_on`` (no earlier meeting: every level-3 person of
+        the practice is new), then read its page: (lines, statements)."""
+        r = gp.post("/mdt", data={"held_on": held_on.isoformat()}, follow_redirects=False)
+        assert r.status_code == 303, r.text[-500:]
+        path = r.headers["location"].split("?")[0]
+        with counting(app.state.engine) as statements:
+            page = gp.get(path)
+        assert page.status_code == 200
+        return page.text.count('class="nhsuk-card" id="item-'), len(statements)
+
+    grow(app, community, 0, SMALL)
+    small_lines, small = agenda(date.today())
+    grow(app, community, SMALL, 3 * SMALL)
+    large_lines, large = agenda(date.today() - timedelta(days=1))
+    assert (small_lines, large_lines) == (2 + 2 * SMALL, 25)  # the cap on new entrants
+    assert large == small, f"statements grew with the agenda: {small} -> {large}"
+    assert small == AGENDA_BASELINE[app.state.engine.dialect.name], f"baseline: {small}"
+
