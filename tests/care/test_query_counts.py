@@ -148,6 +148,7 @@ def test_pages_cost_the_same_statements_whatever_the_rows(app: Any,
     assert large == small, f"statements grew with the rows: {small} -> {large}"
     assert small == BASELINE[app.state.engine.dialect.name], f"baseline changed: {small}"
 
+
 #: an MDT meeting's agenda page (DM-4), for a GP of the practice: sign-in, the meeting, its
 #: attendees, its lines with each person, their result and case manager, the actions with
 #: their tasks, the users it names or offers, the header's unread count, and on SQLite the
@@ -178,3 +179,61 @@ def test_the_mdt_agenda_costs_the_same_statements_whatever_its_length(
     assert large == small, f"statements grew with the agenda: {small} -> {large}"
     assert small == AGENDA_BASELINE[app.state.engine.dialect.name], f"baseline: {small}"
 
+
+#: the recall list (DM-2) of a practice clinician: sign-in, the page's reads (the run, the
+#: outbox's waiting messages, the page's people with their first due date, how many in
+#: all, then the people, their items, invitations and reviews), the header's unread count
+#: and the audit rows (SQLite: the chain's last link and one INSERT), without filters
+#: (from the summary rows) and filtered (from the items)
+RECALL_PAGES = ("/recall", "/recall?status=overdue&condition=copd")
+RECALL_BASELINE = {"postgresql": dict(zip(RECALL_PAGES, (10, 10), strict=True)),
+                   "sqlite": dict(zip(RECALL_PAGES, (13, 13), strict=True))}
+
+
+def grow_recall(app: Any, community: Community, first: int, count: int) -> None:
+    """``count`` more people of practice P1 due for two items, invited twice, with a
+    review recorded, numbered from ``first``."""
+    from ltc.care.recall.models import Invitation, RecallItem, RecallPerson, RecallReview
+
+    gp = community.users["gp"]
+    with unit_of_work(app.state.sessions) as s:
+        run = s.scalar(select(PersonResult.run_id).limit(1))
+        for i, nhs in enumerate(_numbers(10_000 + first, count)):
+            s.add(Person(nhs_number=nhs, practice_code="P1", locality_code="L1",
+                         given_name="Ann", family_name=f"Due{i}"))
+            for item, status in (("review", "overdue"), ("spirometry", "due")):
+                s.add(RecallItem(run_id=run, nhs_number=nhs, condition="copd", item=item,
+                                 practice_code="P1", status=status,
+                                 due_on=date(2025, 1, 1) + timedelta(days=first + i)))
+            s.add(RecallPerson(run_id=run, nhs_number=nhs, practice_code="P1",
+                               first_due_on=date(2025, 1, 1) + timedelta(days=first + i),
+                               due_items=2))
+            for day in (1, 9):
+                s.add(Invitation(nhs_number=nhs, practice_code="P1", on=date(2025, 4, day),
+                                 channels="letter", items=[], by=gp))
+            s.add(RecallReview(nhs_number=nhs, condition="copd", item="inhaler_technique",
+                               label="Inhaler technique", outcome="done",
+                               on=date(2024, 6, 1), status="done", by=gp))
+
+
+def test_the_recall_list_costs_the_same_statements_whatever_the_rows(
+        app: Any, community: Community) -> None:
+    gp = signed_in(app, "gp")
+    grow_recall(app, community, 0, SMALL)
+
+    def recall_counts() -> dict[str, int]:
+        out = {}
+        for path in RECALL_PAGES:
+            with counting(app.state.engine) as statements:
+                r = gp.get(path)
+            assert r.status_code == 200, (path, r.text[:500])
+            assert r.text.count("Spirometry (FEV1, FVC)") >= SMALL  # the rows are shown
+            out[path] = len(statements)
+        return out
+
+    small = recall_counts()
+    grow_recall(app, community, SMALL, 3 * SMALL)
+    large = recall_counts()
+    assert gp.get("/recall").text.count('name="only"') == 4 * SMALL
+    assert large == small, f"statements grew with the rows: {small} -> {large}"
+    assert small == RECALL_BASELINE[app.state.engine.dialect.name], f"baseline changed: {small}"
