@@ -1,7 +1,9 @@
-"""Clinical records of a chunk of synthetic people: prescribing, observations, diagnoses (POP-2).
+"""Clinical records of a chunk of synthetic people: prescribing, observations, diagnoses (POP-2,
+SC-3).
 
 Prescriptions (repeat medicines for each register from :mod:`ltc.synth.formulary`, plus
-short courses) and their dispensing, the observations measured in long-term condition
+short courses) and their dispensing (which differs from the issues: some are never
+collected, some late, by each person's tendency, :data:`TENDENCY`), the observations measured in long-term condition
 care (HbA1c, blood pressure, eGFR, BMI, cholesterol) and the coded diagnoses (each
 register's own SNOMED CT codes, some resolved, and the ICD-10 diagnoses of hospital
 spells). Called by :func:`ltc.synth.activity.generate` for each chunk, in a fixed order,
@@ -19,6 +21,7 @@ from ltc.synth.draw import (
     BoolArray,
     Draw,
     FloatArray,
+    IntArray,
     dates,
     nhs,
     nullable_dates,
@@ -37,6 +40,25 @@ SYSTOLIC = "72313002"
 DIASTOLIC = "271650006"
 BMI = "60621009"
 CHOLESTEROL = "1005671000000105"
+
+#: Dispensing (SC-3 test and demo data). "Only about 50% of medicines are taken as
+#: prescribed" (Department of Health, Supporting People with Long Term Conditions, 2005,
+#: "The problem"). Each person has a tendency to collect their repeat medicines, drawn
+#: once (Beta(TENDENCY): most collect most issues, some seldom do), each of their
+#: medicines its own variation around it (a normal spread of MEDICINE_SPREAD on the
+#: logit scale); each issue is collected with that chance, a few days after it was issued
+#: (0 to 3), and now and then weeks late (LATE_CHANCE x the chance of not collecting,
+#: LATE_MEAN_DAYS on average). Short courses are collected with ACUTE_COLLECTED.
+#: Calibrated so that about half of people's long-term medicines have a proportion of
+#: days covered of 80% or more (ltc.pipeline.medicines; tests/synth/test_dispensing.py,
+#: docs/decisions/0003-synthetic-community.md).
+TENDENCY = (3.5, 1.5)
+MEDICINE_SPREAD = 0.5
+LATE_CHANCE = 0.5
+LATE_MEAN_DAYS = 14.0
+ACUTE_COLLECTED = 0.95
+#: The key of the dispensing draws' own random stream ("disp").
+DISPENSING_STREAM = 0x64697370
 
 
 def prescribing(rng: np.random.Generator, d: Draw, c: Community, h: Health,
@@ -101,19 +123,48 @@ def prescribing(rng: np.random.Generator, d: Draw, c: Community, h: Health,
         "quantity": pa.array(quantity[all_drug]),
         "cost": pa.array(np.round(costs[all_drug] * rng.uniform(0.95, 1.05, len(all_drug)), 2)),
         "repeat": pa.array(repeat)}
-    # dispensing: most issues are dispensed within a few days; adherence varies by person
-    adherence = 0.55 + 0.45 * rng.beta(4, 1.5, c.size)[all_who]
-    dispensed = rng.random(len(all_who)) < adherence
-    dday = all_day[dispensed] + rng.integers(0, 4, dispensed.sum())
-    keep = dday < np.minimum(h.year_start[-1], h.death_day[all_who[dispensed]])
-    dsel = np.flatnonzero(dispensed)[keep]
-    dispensing = {
-        "nhs_number": nhs(c, all_who[dsel]), "date": dates(dday[keep]),
-        "drug_code_system": pa.repeat(pa.scalar("bnf"), len(dsel)),
-        "drug_code": codes.take(pa.array(all_drug[dsel])),
-        "quantity": pa.array(quantity[all_drug[dsel]]),
-        "_prescription_row": pa.array(dsel)}
+    dispensing = _dispensing(rng, d, c, h, all_who, all_day, all_drug, repeat, codes, quantity)
     return prescription, dispensing
+
+
+def _stream(rng: np.random.Generator, key: int) -> np.random.Generator:
+    """A random stream of its own, derived from the chunk's seed and ``key`` (drawing from
+    it leaves the chunk's stream, and every table drawn from it, as it was)."""
+    seq = rng.bit_generator.seed_seq
+    assert isinstance(seq, np.random.SeedSequence)
+    return np.random.default_rng(np.random.SeedSequence(seq.entropy,
+                                                        spawn_key=(*seq.spawn_key, key)))
+
+
+def _dispensing(rng: np.random.Generator, d: Draw, c: Community, h: Health,
+                who: IntArray, day: IntArray, drug: IntArray, repeat: BoolArray,
+                codes: pa.Array, quantity: FloatArray) -> dict[str, pa.Array]:
+    """Dispensings of the issues ``who``, ``day``, ``drug`` (see :data:`TENDENCY`)."""
+    # the draws of the earlier dispensing model, still taken from the chunk's stream so that
+    # the tables drawn after prescribing (observations, diagnoses) stay as they were
+    earlier = 0.55 + 0.45 * rng.beta(4, 1.5, c.size)[who]
+    rng.integers(0, 4, int((rng.random(len(who)) < earlier).sum()))
+    own = _stream(rng, DISPENSING_STREAM)
+    n = len(who)
+    tendency = own.beta(*TENDENCY, len(d.people))[who - d.people[0]]
+    key = who * (int(drug.max(initial=0)) + 1) + drug
+    medicine, index = np.unique(key, return_inverse=True)
+    logit = np.log(tendency / (1 - tendency)) + own.normal(0, MEDICINE_SPREAD,
+                                                           len(medicine))[index]
+    chance = np.where(repeat, 1 / (1 + np.exp(-logit)), ACUTE_COLLECTED)
+    collected = own.random(n) < chance
+    late = own.random(n) < LATE_CHANCE * (1 - chance)
+    delay = own.integers(0, 4, n) + late * np.round(own.exponential(LATE_MEAN_DAYS, n))
+    dday = day + delay.astype(np.int64)
+    keep = collected & (dday < np.minimum(h.year_start[-1], h.death_day[who]))
+    rows = np.flatnonzero(keep)
+    rows = rows[ordered(who[rows], dday[rows])]
+    return {
+        "nhs_number": nhs(c, who[rows]), "date": dates(dday[rows]),
+        "drug_code_system": pa.repeat(pa.scalar("bnf"), len(rows)),
+        "drug_code": codes.take(pa.array(drug[rows])),
+        "quantity": pa.array(quantity[drug[rows]]),
+        "_prescription_row": pa.array(rows)}
 
 
 def observations(rng: np.random.Generator, d: Draw, c: Community, h: Health,
