@@ -125,6 +125,26 @@ RECALL_COLUMNS = (
      "person's age (empty: no target or no value)"),
 )
 
+#: How the care plane reads ``recall.parquet`` and keeps what follows from it (DM-2, DM-7).
+RECALL_CARE = """
+The care plane loads it with its run (`ltc care load-run`, `ltc.care.recall.loader`), in
+the same transaction: every row becomes a `recall_item` of the run, and each person with
+items due a `recall_person` row (the earliest due date and how many are due) for the recall
+lists. A run without the file loads as before, with no recall items; a file without one of
+the columns above (`last_value_2` and `target_met` may be left out), with an empty
+`nhs_number`, `condition`, `item` or `status`, an NHS number not of 10 characters or a
+status not listed refuses the whole run, naming the file and the row. The items of earlier
+runs are removed. The care store also keeps, from the record store at load, the telephone
+number and preferred contact method of each person in the file (`recall_contact`) and the
+practices' names (`recall_practice`), for the invitations; and what clinicians record
+there: reviews (`recall_review`: done with the date and value, or excepted with the reason;
+applied again to a later run whose index date is before the review's), invitations
+(`recall_invitation`: the date, channels and the items named) with their letters and text
+messages (`recall_message`: waiting in the outbox until sent), and telephone calls
+(`phone_call`: scheduled with a clinician, then the scripted check's answers as asked, the
+red flags and whom they were escalated to, the outcome and the next call).
+"""
+
 
 def render() -> str:
     parts = [INTRO]
@@ -156,4 +176,5 @@ def render() -> str:
                  for code, text in nhs_dd.DISCHARGE_DESTINATIONS.items())
     parts.append(RECALL_FILE)
     parts.extend(f"| `{name}` | {kind} | {text} |\n" for name, kind, text in RECALL_COLUMNS)
+    parts.append(RECALL_CARE)
     return "".join(parts)
