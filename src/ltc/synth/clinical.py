@@ -3,11 +3,11 @@ SC-3).
 
 Prescriptions (repeat medicines for each register from :mod:`ltc.synth.formulary`, plus
 short courses) and their dispensing (which differs from the issues: some are never
-collected, some late, by each person's tendency, :data:`TENDENCY`), the observations measured in long-term condition
-care (HbA1c, blood pressure, eGFR, BMI, cholesterol) and the coded diagnoses (each
-register's own SNOMED CT codes, some resolved, and the ICD-10 diagnoses of hospital
-spells). Called by :func:`ltc.synth.activity.generate` for each chunk, in a fixed order,
-so that the same seed gives the same community.
+collected, some late, by each person's tendency, :data:`TENDENCY`), the observations
+measured in long-term condition care (HbA1c, blood pressure, eGFR, BMI, cholesterol) and
+the coded diagnoses (each register's own SNOMED CT codes, some resolved, and the ICD-10
+diagnoses of hospital spells). Called by :func:`ltc.synth.activity.generate` for each
+chunk, in a fixed order, so that the same seed gives the same community.
 """
 
 from __future__ import annotations
