@@ -146,6 +146,24 @@ red flags and whom they were escalated to, the outcome and the next call).
 """
 
 
+#: The care store's tables of named contacts and MDT meetings (DM-3, DM-4): not record-plane
+#: tables; their columns are in ``docs/practice-team.md`` (revision 0007 of the care store).
+PRACTICE_TEAM_CARE = """
+## Named contacts and MDT meetings (care store)
+
+Not record-plane tables: the care store keeps, for each person on a register, their named
+contact and its history (`named_contact`: the GP or practice nurse, from when, until
+another was named or the bulk allocation that named them was undone) and each bulk
+allocation of a practice (`contact_allocation`: the clinicians chosen, the conditions
+given to one of them, how many people, whether undone); and each practice's MDT meetings
+(`mdt_meeting`: the date, where its agenda starts, the run it was made from, how many
+people it left off), their attendees (`mdt_attendee`), agenda lines (`mdt_agenda_item`:
+one person, why they are on it, the notes and the decision), actions (`mdt_action`: what,
+the owner, the due date and the task it made) and clinicians' nominations for the next
+meeting (`mdt_nomination`). Every column is in `docs/practice-team.md`.
+"""
+
+
 def render() -> str:
     parts = [INTRO]
     for source in SOURCES.values():
@@ -177,4 +195,5 @@ def render() -> str:
     parts.append(RECALL_FILE)
     parts.extend(f"| `{name}` | {kind} | {text} |\n" for name, kind, text in RECALL_COLUMNS)
     parts.append(RECALL_CARE)
+    parts.append(PRACTICE_TEAM_CARE)
     return "".join(parts)
