@@ -114,7 +114,8 @@ def coverage(con: ibis.BaseBackend, as_of: date) -> ir.Table:
     ``counted`` (its covered days up to ``as_of``)."""
     f = fills(con, as_of)
     so_far = ibis.cumulative_window(group_by=["nhs_number", "ingredient"], order_by="day")
-    f = f.mutate(supplied=f.supply.sum().over(so_far))
+    # a running total of at most a few thousand days: 32 bits (DuckDB would sum into 128)
+    f = f.mutate(supplied=f.supply.sum().over(so_far).cast("int32"))
     f = f.mutate(lead_in=(f.day - f.supplied + f.supply).max().over(so_far))
     f = f.mutate(runs_out=f.supplied + f.lead_in)  # the day after the supply runs out
     begins = f.runs_out - f.supply

@@ -80,21 +80,20 @@ def issues(con: ibis.BaseBackend, as_of: date) -> ir.Table:
     rx = rx.filter(within(rx.date, as_of, months=ISSUE_LOOKBACK_MONTHS)
                    & rx.drug_code.notnull())
     rx = rx.mutate(ingredient=ingredient(rx), issue_day=day_number(rx.date))
-    days = rx.select("nhs_number", "ingredient", "issue_day").distinct()
-    cycle = ibis.window(group_by=["nhs_number", "ingredient"], order_by="issue_day")
-    days = days.mutate(next_day=days.issue_day.lead().over(cycle),
-                       previous_day=days.issue_day.lag().over(cycle))
+    medicine = ["nhs_number", "ingredient"]
+    later = ibis.window(group_by=medicine, order_by="issue_day", range=(1, None))
+    earlier = ibis.window(group_by=medicine, order_by="issue_day", range=(None, -1))
+    next_day = rx.issue_day.min().over(later)  # the next issue on a later day
+    previous_day = rx.issue_day.max().over(earlier)
     expected = ibis.cases(
-        (days.next_day.notnull(), ibis.least(days.next_day - days.issue_day, MAX_SUPPLY_DAYS)),
-        (days.previous_day.notnull(),
-         ibis.least(days.issue_day - days.previous_day, MAX_SUPPLY_DAYS)),
+        (next_day.notnull(), ibis.least(next_day - rx.issue_day, MAX_SUPPLY_DAYS)),
+        (previous_day.notnull(), ibis.least(rx.issue_day - previous_day, MAX_SUPPLY_DAYS)),
         else_=DEFAULT_SUPPLY_DAYS)
-    days = days.select("nhs_number", "ingredient", "issue_day", expected=expected)
-    return rx.join(days, ["nhs_number", "ingredient", "issue_day"]).select(
+    return rx.select(
         issue_id=rx.record_id, nhs_number=rx.nhs_number,
         drug_code_system=rx.drug_code_system, drug_code=rx.drug_code,
         drug_name=rx.drug_name, issued_on=rx.date, issued_quantity=rx.quantity,
-        ingredient=rx.ingredient, expected=days.expected)
+        ingredient=rx.ingredient, expected=expected)
 
 
 def _matched(dispensed: ir.Table, issued: ir.Table) -> ir.Table:
