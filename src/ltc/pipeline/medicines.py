@@ -48,6 +48,7 @@ is ``e_i = S_i + max over j <= i of (d_j - S_j + s_j)``; fill ``i`` covers the d
 from __future__ import annotations
 
 from datetime import date, timedelta
+from fractions import Fraction
 
 import ibis
 import ibis.expr.types as ir
@@ -62,8 +63,9 @@ from ltc.windows import start, within
 __all__ = ["ADHERENT_PDC", "COLUMNS", "REVIEW_MEDICINES", "REVIEW_MONTHS", "adherence",
            "coverage", "long_term", "medicines_table", "per_person", "reviews"]
 
-#: PDC at or above which a medicine is taken as prescribed (PQA: 80%).
-ADHERENT_PDC = 0.8
+#: PDC at or above which a medicine is taken as prescribed (PQA: 80%), as a fraction so
+#: that the comparison is made in whole days.
+ADHERENT_PDC = Fraction(4, 5)
 #: Long-term medicines from which a medication review is due (issue 14; DH 2005 "four or
 #: more medicines, prescribed for six months or more").
 REVIEW_MEDICINES = 4
@@ -149,7 +151,7 @@ def adherence(con: ibis.BaseBackend, as_of: date) -> ir.Table:
         "nhs_number", "ingredient", "name", first_dispensed=j.first_dispensed,
         interval_days=interval, covered_days=covered,
         pdc=covered.cast("float64") / interval.cast("float64"),
-        adherent=covered * 5 >= interval * 4)  # pdc >= 0.8 in whole days
+        adherent=covered * ADHERENT_PDC.denominator >= interval * ADHERENT_PDC.numerator)
 
 
 def reviews(con: ibis.BaseBackend, as_of: date) -> ir.Table:
