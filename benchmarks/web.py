@@ -13,7 +13,10 @@ caseload, starts
 ``ltc serve --workers 2``, then drives it from 32 concurrent clients (signed in as the case
 managers) for the person summary and then the worklist, and prints requests per second and
 p50/p95/p99 latency of each, ``--rounds`` times (target: p95 <= 120 ms and >= 350
-requests/s on 2 cores).
+requests/s on 2 cores). Then, as practice nurses of the 40 practices with the most people
+due for review (the run's ``recall.parquet``), the recall list (DM-2): the first page
+without filters, the next page, and filtered by status and by condition (target: p95 <=
+150 ms with 32 clients).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from ltc.care.auth import services as auth
 from ltc.care.auth.models import Role
@@ -39,13 +42,19 @@ from ltc.care.casemgmt.models import CaseManager
 from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
 from ltc.care.people import run_files
 from ltc.care.people.models import Person, PersonResult
-from ltc.care.people.services import current_run, load_from_folder
+from ltc.care.people.services import current_run, load_from_folder, vacuum_loaded
+from ltc.care.recall.models import RecallPerson
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 #: the model ``make demo`` trains and the run it stratifies
 MODEL_INDEX_DATE, RUN_AS_OF = "2023-04-01", "2025-03-31"
 PASSWORD = "benchmark-password"
 MANAGERS, CASELOAD = 40, 50
+#: practice nurses, one per practice with the most people due for review (DM-2)
+NURSES = 40
+#: the recall list's pages a nurse opens, in turn: the first and next page, and filtered
+RECALL_PATHS = ("/recall", "/recall?page=2", "/recall?status=overdue",
+                "/recall?condition=diabetes")
 
 
 def fresh_database(name: str) -> str:
@@ -83,6 +92,7 @@ def prepare(url: str, data_dir: Path) -> dict[str, list[str]]:
     started = time.perf_counter()
     with unit_of_work(factory) as s:
         loaded = load_from_folder(s, data_dir)
+    vacuum_loaded(make_engine(url))  # as ltc care load-run does
     print(f"load {loaded.run_id}: {loaded.people:,} people in "
           f"{time.perf_counter() - started:.1f} s")
     caseloads: dict[str, list[str]] = {}
@@ -108,6 +118,22 @@ def prepare(url: str, data_dir: Path) -> dict[str, list[str]]:
                 cases.allocate(s, nhs, user.id, admin, date(2025, 4, 1))
     print(f"caseloads: {sum(len(v) for v in caseloads.values()):,} people on "
           f"{len(caseloads)} caseloads")
+    with unit_of_work(factory) as s:
+        run = current_run(s)
+        assert run is not None
+        busiest = s.execute(select(RecallPerson.practice_code, func.count()).where(
+            RecallPerson.run_id == run.id).group_by(RecallPerson.practice_code)
+            .order_by(func.count().desc()).limit(NURSES)).all()
+        for i, (practice, _due) in enumerate(busiest):
+            if practice is None:
+                continue
+            auth.create_user(s, f"pn{i:02d}", f"Practice nurse {i}", Role.PRACTICE_NURSE,
+                             PASSWORD, practice)
+    if busiest:
+        print(f"practice nurses: {len(busiest)} practices, {busiest[0][1]:,} to "
+              f"{busiest[-1][1]:,} people due each")
+    else:
+        print("practice nurses: none (the run kept no recall statuses)")
     if url.startswith("postgresql"):
         # the planner's statistics, as autovacuum keeps them on a store in use
         with make_engine(url).connect() as c:
@@ -153,6 +179,17 @@ class Connection:
             self.writer.close()
 
 
+def nurses(url: str) -> dict[str, list[str]]:
+    """The practice nurses :func:`prepare` made, each with the recall pages they open."""
+    from ltc.care.auth.models import User
+
+    with unit_of_work(sessions(make_engine(url))) as s:
+        names = s.scalars(select(User.username).where(
+            User.role == Role.PRACTICE_NURSE.value, User.username.like("pn%"))
+            .order_by(User.username)).all()
+    return {name: list(RECALL_PATHS) for name in names}
+
+
 def existing(url: str) -> dict[str, list[str]]:
     """The caseloads of a care store :func:`prepare` made earlier."""
     from ltc.care.auth.models import User
@@ -189,6 +226,7 @@ async def drive(base: str, caseloads: dict[str, list[str]], clients: int, second
         try:
             while time.perf_counter() < stop:
                 path = (f"/people/{rng.choice(caseloads[name])}" if kind == "summary"
+                        else rng.choice(caseloads[name]) if kind == "recall"
                         else "/worklist")
                 t0 = time.perf_counter()
                 status = await c.get(path)
@@ -248,10 +286,14 @@ def main() -> None:
             time.sleep(0.1)
         print(f"web: {args.clients} clients, {args.seconds:.0f} s each, "
               f"{args.workers} server workers")
+        recalling = nurses(url)
         for _ in range(args.rounds):
-            for kind in ("summary", "worklist"):
-                asyncio.run(drive(base, caseloads, args.clients, 3, kind))  # warm up
-                report(kind, *asyncio.run(drive(base, caseloads, args.clients,
+            for kind, users in (("summary", caseloads), ("worklist", caseloads),
+                                ("recall", recalling)):
+                if not users:
+                    continue
+                asyncio.run(drive(base, users, args.clients, 3, kind))  # warm up
+                report(kind, *asyncio.run(drive(base, users, args.clients,
                                                  args.seconds, kind)))
     finally:
         server.terminate()

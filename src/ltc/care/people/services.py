@@ -153,7 +153,8 @@ def vacuum_loaded(engine: Engine) -> None:
     Outside any transaction, as VACUUM must be. Nothing to do on SQLite."""
     if engine.dialect.name != "postgresql":
         return
-    names = ", ".join(t.__tablename__ for t in (Person, PersonResult, PersonActivity))
+    names = ", ".join(t.__tablename__ for t in (Person, PersonResult, PersonActivity,
+                                                 *recall_loader.TABLES))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.execute(text(f"VACUUM (ANALYZE) {names}"))
 

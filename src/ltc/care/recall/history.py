@@ -31,7 +31,7 @@ class PersonRecall:
     def unanswered(self) -> int:
         done = [d for d in (*(i.last_done_on for i in self.items),
                             *(r.on for r in self.reviews)) if d]
-        return unanswered(self.invitations, max(done, default=None))
+        return unanswered([i.on for i in self.invitations], max(done, default=None))
 
 
 def for_person(session: Session, nhs_number: str) -> PersonRecall:

@@ -5,9 +5,10 @@ status, earliest due date first, a page at a time.
 
 Whatever the number of rows, a page costs a fixed number of statements: the current run;
 the page's people and how many there are in all (without filters from the summary rows,
-:class:`~ltc.care.recall.models.RecallPerson`, walked in the order of their index; with
-filters by grouping the matching items); then the page's people, their items, their
-invitations and their reviews, each in one read. Each person listed is marked when they
+:class:`~ltc.care.recall.models.RecallPerson`, walked in the order of their index, and
+counted; with filters by grouping the matching items, read from their index alone, with
+the count in the same pass); then the page's people, their items, their invitations and
+their reviews, each in one read. Each person listed is marked when they
 have had :data:`NO_RESPONSE_AFTER` invitations with no review since.
 """
 
@@ -16,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from ltc.care.people.models import Person, StratRun
+from ltc.care.people.models import Person, StratRun, display_name
 from ltc.care.recall import outbox
 from ltc.care.recall.models import (
     DUE,
@@ -55,14 +57,35 @@ class Filters:
         return not self.condition and not self.item and set(self.statuses) == set(DUE)
 
 
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A person as the list shows them."""
+
+    nhs_number: str
+    name: str | None
+    date_of_birth: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An item as the list shows it."""
+
+    condition: str
+    item: str
+    status: str
+    due_on: date | None
+    last_done_on: date | None
+    review_id: int | None
+
+
 @dataclass
 class Row:
-    person: Person
+    person: Shown
     first_due_on: date | None
     #: the items shown: those due, those of the chosen statuses, those recorded since the
     #: run; earliest due first
-    items: list[RecallItem]
-    invitations: list[Invitation]  # every invitation of the person, newest first
+    items: list[Item]
+    invited_on: list[date]  # the day of every invitation of the person, newest first
     unanswered: int  # invitations since the latest review (in the run or recorded here)
 
     @property
@@ -71,7 +94,7 @@ class Row:
 
     @property
     def last_invited_on(self) -> date | None:
-        return self.invitations[0].on if self.invitations else None
+        return self.invited_on[0] if self.invited_on else None
 
 
 @dataclass
@@ -90,8 +113,9 @@ class Page:
 
 
 def _matching(run_id: str, practice: str, f: Filters
-              ) -> tuple[Select[str, date | None], Select[int]]:
-    """(the page's people with their first due date, ordered; how many there are)."""
+              ) -> tuple[Select[*tuple[Any, ...]], Select[int] | None]:
+    """(the page's people with their first due date, ordered, and, filtered, how many
+    match in all; how many there are, when the first statement does not say)."""
     if f.plain:
         where = (RecallPerson.run_id == run_id, RecallPerson.practice_code == practice)
         listed = select(RecallPerson.nhs_number, RecallPerson.first_due_on).where(
@@ -104,15 +128,16 @@ def _matching(run_id: str, practice: str, f: Filters
     if f.item:
         conditions.append(RecallItem.item == f.item)
     first = func.min(RecallItem.due_on)
-    listed = select(RecallItem.nhs_number, first).where(*conditions).group_by(
-        RecallItem.nhs_number).order_by(first.is_(None), first, RecallItem.nhs_number)
-    total = select(func.count(distinct(RecallItem.nhs_number))).where(*conditions)
-    return listed, total
+    # one pass over the index: the people matching, with how many there are in all
+    counted = select(RecallItem.nhs_number, first, func.count().over()).where(
+        *conditions).group_by(RecallItem.nhs_number).order_by(
+        first.is_(None), first, RecallItem.nhs_number)
+    return counted, None
 
 
-def unanswered(invitations: Sequence[Invitation], last_response: date | None) -> int:
-    """How many of ``invitations`` came after the latest response (none: all)."""
-    return sum(1 for i in invitations if last_response is None or i.on > last_response)
+def unanswered(invited_on: Sequence[date], last_response: date | None) -> int:
+    """How many invitations (their days) came after the latest response (none: all)."""
+    return sum(1 for day in invited_on if last_response is None or day > last_response)
 
 
 def recall_list(session: Session, practice: str, filters: Filters = Filters(),
@@ -125,35 +150,48 @@ def recall_list(session: Session, practice: str, filters: Filters = Filters(),
     number = max(1, page)
     listed, counted = _matching(run.id, practice, filters)
     found = session.execute(listed.limit(size).offset((number - 1) * size)).all()
-    total = session.scalar(counted) or 0
-    numbers = [n for n, _ in found]
+    if counted is not None:
+        total = session.scalar(counted) or 0
+    elif found:
+        total = found[0][2]
+    else:  # a page past the end: how many there are on the others
+        total = session.scalar(select(func.count()).select_from(listed.subquery())) or 0
+    numbers = [row[0] for row in found]
     if not numbers:
         return Page(run, filters, [], total, number, size, waiting)
-    people = {p.nhs_number: p for p in session.scalars(
-        select(Person).where(Person.nhs_number.in_(numbers), Person.practice_code == practice))}
-    items: dict[str, list[RecallItem]] = {}
-    for item in session.scalars(select(RecallItem).where(
+    # plain rows, not ORM objects: a page reads some 50 people and a few hundred items
+    people = {n: Shown(n, display_name(given, family), born) for n, given, family, born in
+              session.execute(select(Person.nhs_number, Person.given_name, Person.family_name,
+                                     Person.date_of_birth).where(
+                  Person.nhs_number.in_(numbers), Person.practice_code == practice))}
+    items: dict[str, list[Item]] = {}
+    for nhs, condition, item, status, due_on, done_on, review_id in session.execute(select(
+            RecallItem.nhs_number, RecallItem.condition, RecallItem.item, RecallItem.status,
+            RecallItem.due_on, RecallItem.last_done_on, RecallItem.review_id).where(
             RecallItem.run_id == run.id, RecallItem.nhs_number.in_(numbers))):
-        items.setdefault(item.nhs_number, []).append(item)
-    invited: dict[str, list[Invitation]] = {}
-    for inv in session.scalars(select(Invitation).where(Invitation.nhs_number.in_(numbers))
-                               .order_by(Invitation.on.desc(), Invitation.id.desc())):
-        invited.setdefault(inv.nhs_number, []).append(inv)
+        items.setdefault(nhs, []).append(Item(condition, item, status, due_on, done_on,
+                                              review_id))
+    invited: dict[str, list[date]] = {}
+    for nhs, on in session.execute(select(Invitation.nhs_number, Invitation.on).where(
+            Invitation.nhs_number.in_(numbers)).order_by(Invitation.on.desc(),
+                                                        Invitation.id.desc())):
+        invited.setdefault(nhs, []).append(on)
     reviewed = dict(session.execute(select(RecallReview.nhs_number, func.max(RecallReview.on))
                                     .where(RecallReview.nhs_number.in_(numbers))
                                     .group_by(RecallReview.nhs_number)).all())
     shown = set(filters.statuses) | set(DUE)
     rows = []
-    for nhs, first in found:
+    for nhs, first, *_ in found:
         person = people.get(nhs)
         if person is None:  # moved practice since the run: not this practice's to see
             continue
         mine = items.get(nhs, [])
         done = [d for d in (*(i.last_done_on for i in mine), reviewed.get(nhs)) if d]
+        days = invited.get(nhs, [])
         rows.append(Row(person, first, sorted(
             (i for i in mine if i.status in shown or i.review_id is not None),
             key=lambda i: (i.due_on is None, i.due_on or date.max, i.condition, i.item)),
-            invited.get(nhs, []), unanswered(invited.get(nhs, []), max(done, default=None))))
+            days, unanswered(days, max(done, default=None))))
     return Page(run, filters, rows, total, number, size, waiting)
 
 

@@ -45,6 +45,9 @@ REQUIRED = {"nhs_number": pa.string(), "practice_code": pa.string(),
 #: columns read when present (empty when not)
 OPTIONAL = {"last_value_2": pa.float64(), "target_met": pa.bool_()}
 CHUNK = 50_000
+#: the tables a load fills in bulk (vacuumed after it on PostgreSQL, with the people's:
+#: their lists read them from their indexes alone)
+TABLES = (RecallItem, RecallPerson)
 
 
 def read(run: KeptRun) -> pa.Table | None:

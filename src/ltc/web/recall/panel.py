@@ -38,7 +38,7 @@ def context(read: Read) -> dict[str, Any]:
     done = [d for d in (*(i.last_done_on for i in items),
                         *(r.on for r in read.lists["recall_reviews"])) if d]
     return {"recall_due": due, "recall_has_items": bool(items),
-            "recall_unanswered": unanswered(read.lists["recall_invitations"],
+            "recall_unanswered": unanswered([i.on for i in read.lists["recall_invitations"]],
                                             max(done, default=None)),
             "recall_no_response_after": NO_RESPONSE_AFTER,
             "recall_status_words": status_words, "recall_tag": tag,

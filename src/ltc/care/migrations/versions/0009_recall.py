@@ -98,7 +98,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("recall_item", schema=None) as batch_op:
         batch_op.create_index("ix_recall_item_person", ["nhs_number", "run_id"], unique=False)
-        batch_op.create_index("ix_recall_item_practice", ["run_id", "practice_code", "status", "due_on", "nhs_number"], unique=False)
+        batch_op.create_index("ix_recall_item_practice", ["run_id", "practice_code", "status", "condition", "item", "due_on", "nhs_number"], unique=False)
 
     op.create_table("recall_message",
     sa.Column("id", sa.Integer(), nullable=False),
