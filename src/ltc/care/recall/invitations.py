@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import User
+from ltc.care.casemgmt import changes
 from ltc.care.people.models import Person, StratRun
 from ltc.care.recall import letters
 from ltc.care.recall.models import (
@@ -116,6 +117,8 @@ def invite(session: Session, by: User, nhs_numbers: Sequence[str],
             signed = names.get(code) if code else None
             signed = signed or (f"Your GP practice ({code})" if code else "Your GP practice")
             done.invitations.append(_send(session, by, person, due, number, signed, today))
+    if done.invitations:
+        changes.bump(session)  # the recall lists kept show the invitations
     session.flush()
     return done
 

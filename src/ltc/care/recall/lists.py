@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from ltc.care.casemgmt import changes
 from ltc.care.people.models import Person, StratRun, display_name
 from ltc.care.recall import outbox
 from ltc.care.recall.models import (
@@ -97,9 +98,17 @@ class Row:
         return self.invited_on[0] if self.invited_on else None
 
 
+@dataclass(frozen=True, slots=True)
+class RunShown:
+    """The run a list is of."""
+
+    id: str
+    as_of: date
+
+
 @dataclass
 class Page:
-    run: StratRun | None
+    run: RunShown | None
     filters: Filters
     rows: list[Row]
     total: int  # people matching, on every page
@@ -143,7 +152,9 @@ def unanswered(invited_on: Sequence[date], last_response: date | None) -> int:
 def recall_list(session: Session, practice: str, filters: Filters = Filters(),
                 page: int = 1, size: int = PAGE_SIZE) -> Page:
     """Page ``page`` of the recall list of ``practice`` in the current run."""
-    run = session.scalar(select(StratRun).where(StratRun.current.is_(True)))
+    current = session.execute(select(StratRun.id, StratRun.as_of).where(
+        StratRun.current.is_(True))).first()
+    run = RunShown(*current) if current is not None else None
     waiting = outbox.waiting(session, practice)
     if run is None:
         return Page(None, filters, [], 0, 1, size, waiting)
@@ -197,3 +208,22 @@ def recall_list(session: Session, practice: str, filters: Filters = Filters(),
 
 def item_status_words(status: str) -> str:
     return STATUSES.get(status, status)
+
+
+#: recall list pages kept in this process, each until a change that can alter it
+PAGES = changes.Pages()
+
+
+def kept_list(session: Session, practice: str, filters: Filters = Filters(), page: int = 1,
+              size: int = PAGE_SIZE) -> tuple[Page, tuple[Any, ...]]:
+    """:func:`recall_list`, kept until the care store's change counter moves (as worklist
+    pages are, :mod:`ltc.care.casemgmt.changes`): loading a run, an invitation, a review
+    and sending the outbox move it; so does a change of a person. Returns the page and
+    the key it is kept under (the same key, the same page)."""
+    key = ("recall", str(session.get_bind().engine.url), practice, filters, page, size,
+           changes.current(session))
+    found: Page | None = PAGES.get(key)
+    if found is None:
+        found = recall_list(session, practice, filters, page, size)
+        PAGES.put(key, found)
+    return found, key

@@ -27,6 +27,7 @@ from typing import Protocol
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from ltc.care.casemgmt import changes
 from ltc.care.db import now
 from ltc.care.events.notify import MAX_ATTEMPTS
 from ltc.care.recall.models import Invitation, InvitationMessage
@@ -126,5 +127,7 @@ def deliver(session: Session, sender: Sender, practice: str | None = None,
             sent.append(row)
     for row in sent:
         row.sent_at = stamp
+    if sent:
+        changes.bump(session)  # the recall lists kept count what waits in the outbox
     session.flush()
     return len(sent)

@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import User
+from ltc.care.casemgmt import changes
 from ltc.care.people.models import Person, PersonResult, StratRun
 from ltc.care.recall.models import DUE, RecallItem, RecallPerson, RecallReview
 from ltc.care.work.services import free_text
@@ -189,6 +190,7 @@ def apply(session: Session, run_id: str, review: RecallReview) -> None:
     row = session.get(RecallItem, (run_id, review.nhs_number, review.condition, review.item))
     if row is None:
         return
+    changes.bump(session)  # the recall lists kept show the item as recorded
     row.review_id = review.id
     row.status = review.status
     if review.outcome == "done":

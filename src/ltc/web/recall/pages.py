@@ -7,20 +7,22 @@ invited as a ``write`` row."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from ltc.care.access import access
+from ltc.care.casemgmt import changes
 from ltc.care.events.notify import outbox_folder
 from ltc.care.recall import invitations, outbox
-from ltc.care.recall.lists import NO_RESPONSE_AFTER, Filters, recall_list
+from ltc.care.recall.lists import NO_RESPONSE_AFTER, Filters, Page, kept_list
 from ltc.care.recall.models import DUE, STATUSES
 from ltc.protocols import Protocol
 from ltc.web.deps import Db, Me, guarded_router
-from ltc.web.pages import page
+from ltc.web.pages import TEMPLATES, page
 from ltc.web.policy import PRACTICE_TEAM, policy
 from ltc.web.recall.config import protocols
 from ltc.web.recall.letters import letter_pdf
@@ -56,16 +58,31 @@ def recall_page(request: Request, db: Db, me: Me, config: Protocols, condition: 
     practice = _practice(me)
     labels = Labels(config)
     chosen = _filters(labels, condition, item, status)
-    found = recall_list(db, practice, chosen, page_number)
+    found, key = kept_list(db, practice, chosen, page_number)
     for row in found.rows:
         request.state.audit.add(row.person.nhs_number, "list", "GET /recall")
     query = {k: v for k, v in (("condition", chosen.condition), ("item", chosen.item),
                                ("status", status if status in STATUSES else "")) if v}
     return page(request, "recall/list.html.j2", title="Recall", listed=found, labels=labels,
-                statuses=STATUSES, chosen_status=query.get("status", ""), query=query,
-                urlencode=urlencode, status_words=status_words, tag=tag, practice=practice,
-                no_response_after=NO_RESPONSE_AFTER, sent=sent,
-                can_invite=me.role in {r.value for r in PRACTICE_TEAM})
+                rows=rows(found, key, labels), statuses=STATUSES,
+                chosen_status=query.get("status", ""), query=query, urlencode=urlencode,
+                practice=practice, no_response_after=NO_RESPONSE_AFTER, sent=sent)
+
+
+#: the rows of the recall list pages kept (ltc.care.recall.lists.PAGES), rendered
+ROWS = changes.Pages()
+
+
+def rows(found: Page, key: tuple[Any, ...], labels: Labels) -> Markup:
+    """The table rows of a page of the recall list, rendered once for each page kept and
+    set of protocols (the same whoever of the practice looks)."""
+    kept_key = (*key, id(labels.protocols))
+    html: Markup | None = ROWS.get(kept_key)
+    if html is None:
+        html = Markup(TEMPLATES.get_template("recall/_rows.html.j2").render(
+            listed=found, labels=labels, status_words=status_words, tag=tag))
+        ROWS.put(kept_key, html)
+    return html
 
 
 @router.post("/recall/invitations")
