@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from sqlalchemy import func, select
 
@@ -149,3 +150,32 @@ def test_the_next_run_replaces_the_items_and_keeps_later_reviews(care_url: str,
         summed = s.get(RecallPerson, ("run-0002", A))
         assert summed is not None
         assert (summed.first_due_on, summed.due_items) == (date(2025, 2, 1), 1)
+
+
+def test_a_real_runs_recall_statuses_load_through_the_hand_over(care_url: str,
+                                                                 tmp_path: Path) -> None:
+    """The pipeline's ``recall.parquet`` (a synthetic community stratified) is read as the
+    care plane expects, every item with its status, and a person's due items sum up."""
+    from ltc.care.people.services import load_from_folder
+    from ltc.pipeline.run import run_stratification
+    from ltc.records.store import RecordStore
+    from ltc.synth.generate import Options, write_store
+
+    store = RecordStore(tmp_path / "records")
+    write_store(store, Options(people=1200, seed=8))
+    made = run_stratification(store, tmp_path, date(2025, 3, 31))
+    assert made.recall is not None
+    expected = made.recall.num_rows
+    due = pc.sum(pc.is_in(made.recall["status"], pa.array(
+        ["due_soon", "due", "overdue"]))).as_py()
+    with unit_of_work(sessions(make_engine(care_url))) as s:
+        load_from_folder(s, tmp_path, made.run.id)
+    with sessions(make_engine(care_url))() as s:
+        assert s.scalar(select(func.count()).select_from(RecallItem)) == expected
+        assert s.scalar(select(func.sum(RecallPerson.due_items))) == due
+        statuses = set(s.scalars(select(RecallItem.status).distinct()))
+        assert statuses <= {"done", "not_due", "excepted", "due_soon", "due", "overdue"}
+        assert "done" in statuses
+        assert "overdue" in statuses
+        assert s.scalar(select(func.count()).select_from(Practice)) > 0
+        assert s.scalar(select(func.count()).select_from(RecallContact)) > 0
