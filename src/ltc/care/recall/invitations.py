@@ -48,13 +48,6 @@ class Invited:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def practice_name(session: Session, code: str | None) -> str:
-    """The practice's name as letters are signed (its code when the name is unknown)."""
-    name = session.scalar(select(Practice.name).where(Practice.practice_code == code)) \
-        if code else None
-    return name or (f"Your GP practice ({code})" if code else "Your GP practice")
-
-
 def due_items(items: Sequence[RecallItem], protocols: Mapping[str, Protocol]
               ) -> list[letters.Due]:
     """The items of ``items`` that are due, earliest due first, with their labels."""

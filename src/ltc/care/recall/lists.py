@@ -27,7 +27,6 @@ from ltc.care.people.models import Person, StratRun, display_name
 from ltc.care.recall import outbox
 from ltc.care.recall.models import (
     DUE,
-    STATUSES,
     Invitation,
     RecallItem,
     RecallPerson,
@@ -204,10 +203,6 @@ def recall_list(session: Session, practice: str, filters: Filters = Filters(),
             key=lambda i: (i.due_on is None, i.due_on or date.max, i.condition, i.item)),
             days, unanswered(days, max(done, default=None))))
     return Page(run, filters, rows, total, number, size, waiting)
-
-
-def item_status_words(status: str) -> str:
-    return STATUSES.get(status, status)
 
 
 #: recall list pages kept in this process, each until a change that can alter it
