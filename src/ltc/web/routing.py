@@ -30,8 +30,9 @@ class GuardedRouter(APIRouter):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(route_class=GuardedRoute, **kwargs)
-        #: the prefix the app includes this router under (:func:`include`)
-        self.mounted_at = ""
+        #: the prefix the app includes this router under (:func:`include`); None for a
+        #: router included in another router, which is always tried in full
+        self.mounted_at: str | None = None
         self._heads: tuple[int, frozenset[str]] = (-1, frozenset())
 
     def heads(self) -> frozenset[str]:
@@ -47,6 +48,8 @@ class GuardedRouter(APIRouter):
     def skips(self, path: str) -> bool:
         """Whether none of this router's routes can match ``path``, by its first
         segment."""
+        if self.mounted_at is None:
+            return False
         if not path.startswith(self.mounted_at):
             return True
         heads = self.heads()
