@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pyarrow as pa
 import typer
@@ -72,6 +72,7 @@ def stratify(
     console.print(f"Per person: {run.folder / 'people.parquet'} and people.csv; report: "
                   f"{result.report}")
     console.print(recall_line(result.recall_counts), markup=False, highlight=False)
+    console.print(practice_line(run.meta), markup=False, highlight=False)
     if found.missing:
         console.print(f"[bold yellow]Missing sources:[/] no {', '.join(found.missing)} "
                       "rows were ever loaded; they count as none.")
@@ -86,6 +87,19 @@ def recall_line(counts: dict[str, int]) -> str:
     order = ("overdue", "due", "due_soon", "done", "excepted", "not_due")
     parts = ", ".join(f"{counts.get(s, 0):,} {s.replace('_', ' ')}" for s in order)
     return f"Recall (recall.parquet): {sum(counts.values()):,} items: {parts}"
+
+
+def practice_line(meta: dict[str, Any]) -> str:
+    """The summary line of the medicines lists (SC-3) and QOF indicators (DM-6), e.g.
+    "Medicines (medicines.parquet): 84,640 medication reviews due, 120,000 with low
+    adherence, 7,449 on 10+ medicines; QOF v46.0 (indicators.parquet, achievement.parquet):
+    19 indicators"."""
+    med, qof = meta.get("medicines", {}), meta.get("achievement", {})
+    return (f"Medicines (medicines.parquet): {med.get('review_due', 0):,} medication reviews "
+            f"due, {med.get('low_adherence', 0):,} with low adherence, "
+            f"{med.get('polypharmacy', 0):,} on 10+ medicines; QOF "
+            f"v{qof.get('version', '')} (indicators.parquet, achievement.parquet): "
+            f"{len(qof.get('indicators', {}))} indicators")
 
 
 def _print_pyramid(people: pa.Table, title: str) -> None:

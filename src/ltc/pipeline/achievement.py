@@ -163,3 +163,14 @@ def achievement_table(people: pa.Table) -> pa.Table:
     table = table.sort_by([("_level", "ascending"), ("locality_code", "ascending"),
                            ("practice_code", "ascending"), ("indicator", "ascending")])
     return table.drop_columns(["_level"])
+
+
+def manifest(people: pa.Table, seconds: float) -> dict[str, Any]:
+    """The ``achievement`` block of a run's ``run.json``: the definitions' version and
+    source and, per indicator, the community's outcome counts."""
+    defs = definitions()
+    counts = {key[-1]: n for key, n in _counts(people, []).items()}
+    return {"version": defs.version, "source": defs.source,
+            "indicators": {i.id: counts.get(i.id, dict.fromkeys(OUTCOMES, 0))
+                           for i in defs.indicators},
+            "seconds": round(seconds, 1)}

@@ -49,10 +49,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ltc.codes import codelists
 from ltc.pipeline.features import people
@@ -61,7 +63,7 @@ from ltc.pipeline.scores.polypharmacy import HIGH_THRESHOLD, ingredient, polypha
 from ltc.windows import start, within
 
 __all__ = ["ADHERENT_PDC", "COLUMNS", "REVIEW_MEDICINES", "REVIEW_MONTHS", "adherence",
-           "coverage", "long_term", "medicines_table", "per_person", "reviews"]
+           "coverage", "long_term", "manifest", "medicines_table", "per_person", "reviews"]
 
 #: PDC at or above which a medicine is taken as prescribed (PQA: 80%), as a fraction so
 #: that the comparison is made in whole days.
@@ -200,3 +202,17 @@ def medicines_table(con: ibis.BaseBackend, as_of: date) -> pa.Table:
     with the schema :data:`SCHEMA` on every engine."""
     table = per_person(con, as_of).order_by("nhs_number").to_pyarrow()
     return table.select(list(COLUMNS)).cast(SCHEMA)
+
+
+
+def manifest(table: pa.Table, seconds: float) -> dict[str, Any]:
+    """The ``medicines`` block of a run's ``run.json``: how many people are on each list
+    (from :func:`medicines_table`'s table) and the thresholds that made them."""
+    lengths = pc.list_value_length(table["non_adherent"]).fill_null(0)
+    return {"people": table.num_rows,
+            "review_due": pc.sum(table["review_due"].cast(pa.int64())).as_py() or 0,
+            "low_adherence": pc.sum(pc.greater(lengths, 0).cast(pa.int64())).as_py() or 0,
+            "polypharmacy": pc.sum(table["polypharmacy"].cast(pa.int64())).as_py() or 0,
+            "adherent_pdc": float(ADHERENT_PDC), "review_medicines": REVIEW_MEDICINES,
+            "review_months": REVIEW_MONTHS, "polypharmacy_medicines": HIGH_THRESHOLD,
+            "seconds": round(seconds, 1)}

@@ -6,8 +6,10 @@ its rule sets (or the ones asked for), the GP knowledge file and the risk model;
 record store has the tables a run cannot do without and note the optional ones never
 loaded; compute everyone's features, scores, risk and level on the chosen engine; compute
 the recall status of every protocol item of everyone on a register (DM-2, with the
-condition protocols and any local ones, DM-1); keep the run (``runs/run-NNNN``: people,
-recall, meta) and write its HTML report. Printing is the caller's:
+condition protocols and any local ones, DM-1), everyone's medicines adherence, medication
+reviews due and polypharmacy (SC-3) and everyone's outcome on each QOF indicator with the
+practices' achievement (DM-6); keep the run (``runs/run-NNNN``: people, recall, medicines,
+indicators, achievement, meta) and write its HTML report. Printing is the caller's:
 the result object carries what a caller reports, and progress goes to an optional
 callback.
 """
@@ -22,9 +24,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ltc.pipeline import achievement, levels, medicines, recall, report, runs, sources
 from ltc.pipeline import engine as engines
 from ltc.pipeline import gp_knowledge as knowledge
-from ltc.pipeline import levels, recall, report, runs, sources
 from ltc.pipeline import rules as rule_sets
 from ltc.pipeline import stratify as strat
 from ltc.protocols import ProtocolError
@@ -67,6 +69,13 @@ class StratificationResult:
     recall: pa.Table
     #: DM-2: how many items have each status
     recall_counts: dict[str, int]
+    #: SC-3: one row per person with a long-term medicine (``medicines.parquet``)
+    medicines: pa.Table
+    #: DM-6: one row per person and QOF indicator they count in (``indicators.parquet``)
+    indicators: pa.Table
+    #: DM-6: numerator, denominator, exceptions per indicator and practice, locality and
+    #: community (``achievement.parquet``)
+    achievement: pa.Table
 
 
 def run_stratification(store: RecordStore, data_dir: Path, as_of: date, *,
@@ -122,16 +131,28 @@ def run_stratification(store: RecordStore, data_dir: Path, as_of: date, *,
                                due_soon_days=due_soon_days).to_pyarrow()
     recall_seconds = time.perf_counter() - started
     counts = recall.counts(statuses)
+    tell("Medicines adherence, reviews due and polypharmacy...")
+    started = time.perf_counter()
+    on_medicines = medicines.medicines_table(con, as_of)
+    medicines_seconds = time.perf_counter() - started
+    tell("QOF indicators and practice achievement...")
+    started = time.perf_counter()
+    outcomes = achievement.indicator_people(con, as_of)
+    achieved = achievement.achievement_table(outcomes)
+    achievement_seconds = time.perf_counter() - started
     tell("Keeping the run and writing its report...")
     run = runs.save(data_dir, people, {
         "as_of": str(as_of), "engine": engine, "policy": chosen.__dict__,
         "gp_knowledge": knowledge.summary(nominations) if nominations is not None else None,
         "model": risk.version if risk is not None else None, "seconds": round(seconds, 1),
         "sources": found.as_meta(),
-        "recall": recall.manifest(protocols, due_soon_days, counts, recall_seconds)},
-        recall=statuses)
+        "recall": recall.manifest(protocols, due_soon_days, counts, recall_seconds),
+        "medicines": medicines.manifest(on_medicines, medicines_seconds),
+        "achievement": achievement.manifest(outcomes, achievement_seconds)},
+        recall=statuses, medicines=on_medicines, indicators=outcomes, achievement=achieved)
     report_path = report.render(run, people)
     return StratificationResult(run=run, people=people, as_of=as_of, engine=engine,
                                 seconds=seconds, report=report_path, sources=found,
                                 hidden=strat.hidden(people), recall=statuses,
-                                recall_counts=counts)
+                                recall_counts=counts, medicines=on_medicines,
+                                indicators=outcomes, achievement=achieved)

@@ -9,7 +9,11 @@ movers between two runs.
 A run also keeps ``recall.parquet`` when it was given the recall statuses (DM-2): one row
 per person on a register and item of its protocol (:data:`RECALL_COLUMNS`), handed to the
 care plane's recall lists as a file like ``people.parquet``; ``run.json`` then has a
-``recall`` block (protocol versions, the due-soon window, counts by status).
+``recall`` block (protocol versions, the due-soon window, counts by status). In the same
+way it keeps ``medicines.parquet`` (SC-3: one row per person with a long-term medicine,
+:data:`ltc.pipeline.medicines.COLUMNS`), ``indicators.parquet`` (DM-6: each person's
+outcome on each QOF indicator) and ``achievement.parquet`` (DM-6: numerator, denominator,
+exceptions and achievement per indicator and practice, locality and community).
 """
 
 from __future__ import annotations
@@ -47,7 +51,22 @@ class Run:
 
     def recall(self, columns: list[str] | None = None) -> pa.Table | None:
         """The run's recall statuses (DM-2), or None when it kept none."""
-        path = self.folder / "recall.parquet"
+        return self._optional("recall", columns)
+
+    def medicines(self, columns: list[str] | None = None) -> pa.Table | None:
+        """The run's medicines table (SC-3), or None when it kept none."""
+        return self._optional("medicines", columns)
+
+    def indicators(self, columns: list[str] | None = None) -> pa.Table | None:
+        """Each person's QOF indicator outcomes (DM-6), or None when it kept none."""
+        return self._optional("indicators", columns)
+
+    def achievement(self, columns: list[str] | None = None) -> pa.Table | None:
+        """The practices' QOF achievement (DM-6), or None when it kept none."""
+        return self._optional("achievement", columns)
+
+    def _optional(self, name: str, columns: list[str] | None) -> pa.Table | None:
+        path = self.folder / f"{name}.parquet"
         return pq.read_table(path, columns=columns) if path.exists() else None
 
 
@@ -80,9 +99,10 @@ def get(data_dir: Path, run_id: str) -> Run:
 
 
 def save(data_dir: Path, people: pa.Table, meta: dict[str, Any],
-         recall: pa.Table | None = None) -> Run:
-    """Keep a run: its people (Parquet and CSV), its recall statuses when given (DM-2) and
-    what produced them."""
+         recall: pa.Table | None = None, medicines: pa.Table | None = None,
+         indicators: pa.Table | None = None, achievement: pa.Table | None = None) -> Run:
+    """Keep a run: its people (Parquet and CSV), its recall statuses (DM-2), medicines
+    (SC-3), indicator outcomes and achievement (DM-6) when given, and what produced them."""
     folder = runs_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     numbers = [int(r.id.split("-")[1]) for r in all_runs(data_dir)]
@@ -96,9 +116,13 @@ def save(data_dir: Path, people: pa.Table, meta: dict[str, Any],
         written = [pool.submit(pq.write_table, people, tmp / "people.parquet",
                                compression="zstd"),
                    pool.submit(frame.write_csv, tmp / "people.csv")]
-        if recall is not None:
-            written.append(pool.submit(pq.write_table, recall.select(list(RECALL_COLUMNS)),
-                                       tmp / "recall.parquet", compression="zstd"))
+        optional = {"recall": None if recall is None else recall.select(list(RECALL_COLUMNS)),
+                    "medicines": medicines, "indicators": indicators,
+                    "achievement": achievement}
+        for name, table in optional.items():
+            if table is not None:
+                written.append(pool.submit(pq.write_table, table, tmp / f"{name}.parquet",
+                                           compression="zstd"))
         for job in written:
             job.result()
     levels = frame.select("level")
