@@ -8,6 +8,7 @@ from __future__ import annotations
 
 def all_models() -> None:
     """Import every package's models so ``Base.metadata`` holds every table."""
+    from ltc.care.achievement import models as _achievement  # noqa: F401
     from ltc.care.assessment import models as _assessment  # noqa: F401
     from ltc.care.audit import models as _audit  # noqa: F401
     from ltc.care.auth import models as _auth  # noqa: F401
@@ -16,6 +17,7 @@ def all_models() -> None:
     from ltc.care.contacts import models as _contacts  # noqa: F401
     from ltc.care.events import models as _events  # noqa: F401
     from ltc.care.mdt import models as _mdt  # noqa: F401
+    from ltc.care.medicines import models as _medicines  # noqa: F401
     from ltc.care.people import models as _people  # noqa: F401
     from ltc.care.phone import models as _phone  # noqa: F401
     from ltc.care.recall import models as _recall  # noqa: F401

@@ -21,8 +21,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from ltc.care.achievement import loader as achievement_loader
 from ltc.care.casemgmt import changes
 from ltc.care.db import copy_rows
+from ltc.care.medicines import loader as medicines_loader
 from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRun
 from ltc.care.people.run_files import KeptRun
 from ltc.care.recall import loader as recall_loader
@@ -136,6 +138,8 @@ def load_run(session: Session, run: KeptRun, demographics: pa.Table | None = Non
         else:
             session.execute(insert(PersonActivity), rows)
     recall_loader.load(session, run, demographics, practices)
+    medicines_loader.load(session, run)
+    achievement_loader.load(session, run)
     session.execute(delete(PersonActivity).where(PersonActivity.run_id != run.id))
     session.execute(update(StratRun).values(current=(StratRun.id == run.id)))
     changes.bump(session)  # the rows above went in without the ORM seeing them
@@ -154,7 +158,9 @@ def vacuum_loaded(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         return
     names = ", ".join(t.__tablename__ for t in (Person, PersonResult, PersonActivity,
-                                                 *recall_loader.TABLES))
+                                                 *recall_loader.TABLES,
+                                                 *medicines_loader.TABLES,
+                                                 *achievement_loader.TABLES))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.execute(text(f"VACUUM (ANALYZE) {names}"))
 

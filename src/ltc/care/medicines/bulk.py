@@ -1,0 +1,97 @@
+"""Writing a run's rows in bulk into the care store, as the recall loader does: COPY (CSV)
+on PostgreSQL, batched inserts on SQLite, in the caller's transaction; and the checks a
+run file's columns go through, each refusal naming the file, the row, the column and what
+was expected (SC-3 and DM-6 loaders; infrastructure of the two)."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from ltc.care.people.run_files import RunFileError
+
+CHUNK = 50_000
+
+
+def read(path: Path, columns: Mapping[str, pa.DataType]) -> pa.Table | None:
+    """The columns ``columns`` of the Parquet file at ``path``, each cast to its type
+    (None: no such file). A file that cannot be read, lacks a column or holds one of
+    another type is refused."""
+    if not path.exists():
+        return None
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise RunFileError(f"{path} cannot be read: {error}") from None
+    out: dict[str, pa.ChunkedArray] = {}
+    for name, kind in columns.items():
+        if name not in table.column_names:
+            raise RunFileError(f"{path} has no column {name!r}; expected the columns "
+                               f"{', '.join(columns)}")
+        try:
+            out[name] = table[name].cast(kind)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise RunFileError(f"{path}: column {name!r} is {table[name].type}, expected "
+                               f"{kind}") from None
+    return pa.table(out)
+
+
+def refuse_where(path: Path, table: pa.Table, bad: Any, column: str, expected: str) -> None:
+    """Refuse the file when ``bad`` (a boolean array over ``table``'s rows) holds
+    anywhere, naming the first such row (from 1), its column, its value and ``expected``."""
+    bad = pc.fill_null(bad, False)
+    if pc.any(bad).as_py():
+        row = pc.index(bad, True).as_py()
+        value = table[column][row].as_py()
+        raise RunFileError(f"{path}, row {row + 1}: {column} is {value!r}; expected "
+                           f"{expected}")
+
+
+def check_nhs_numbers(path: Path, table: pa.Table) -> None:
+    refuse_where(path, table, pc.or_kleene(pc.is_null(table["nhs_number"]), pc.invert(
+        pc.match_substring_regex(table["nhs_number"], r"^\d{10}$"))),
+        "nhs_number", "an NHS number of 10 digits")
+
+
+def with_run(table: pa.Table, run_id: str) -> pa.Table:
+    return table.add_column(0, "run_id", pa.array([run_id] * table.num_rows, pa.string()))
+
+
+def _copy_csv(session: Session, name: str, table: pa.Table) -> None:
+    buffer = io.BytesIO()
+    pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(
+            f"COPY {name} ({', '.join(table.column_names)}) FROM STDIN "
+            "WITH (FORMAT csv)") as copy:
+        view = buffer.getbuffer()
+        for start in range(0, len(view), 1 << 20):
+            copy.write(view[start:start + (1 << 20)])
+
+
+def insert_table(session: Session, model: Any, table: pa.Table) -> None:
+    """Insert ``table``'s rows (its columns named as ``model``'s) in the session's
+    transaction."""
+    if not table.num_rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        _copy_csv(session, model.__tablename__, table)
+        return
+    for batch in table.to_batches(CHUNK):
+        rows = batch.to_pylist()
+        for row in rows:
+            for key, value in row.items():
+                if isinstance(value, float) and math.isnan(value):
+                    row[key] = None
+        session.execute(insert(model), rows)
