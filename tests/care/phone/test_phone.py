@@ -17,6 +17,7 @@ from ltc.care.auth.models import User
 from ltc.care.casemgmt import services as cases
 from ltc.care.contacts import services as contacts
 from ltc.care.db import make_engine, sessions, unit_of_work
+from ltc.care.events.inbox import inbox
 from ltc.care.events.models import Alert, Notification
 from ltc.care.phone import script, services
 from ltc.care.phone.models import PhoneCall
@@ -176,6 +177,10 @@ def test_a_red_flag_is_escalated_to_the_named_contact_today(community: Community
                               "breathless at rest, or do you wake at night short of breath?")
         alert = s.scalars(select(Alert)).one()
         assert (alert.user_id, alert.kind) == (community.users["gp"], "red_flag")
+        gp = s.get(User, community.users["gp"])
+        assert gp is not None
+        assert [a.label for a in inbox(s, gp).open] == [
+            "Red flag on a telephone check: act today"]
         assert [n.user_id for n in s.scalars(select(Notification))] == [community.users["gp"]]
         made = s.get(PhoneCall, call.id)
         assert made is not None

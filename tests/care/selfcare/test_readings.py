@@ -76,7 +76,9 @@ def test_out_of_range_prompts_the_case_manager(app: Any, community: Community) -
             community.users["matron"]]
     matron = signed_in(app, "matron")
     assert "Self-monitoring: blood pressure 168/95" in matron.get("/tasks").text
-    assert "Self-monitoring: blood pressure 168/95" in matron.get("/inbox").text
+    inbox = matron.get("/inbox").text
+    assert "Self-monitoring: blood pressure 168/95" in inbox
+    assert "<strong>Self-monitoring reading out of range</strong>" in inbox
     page = gp.get(f"/people/{IN_AREA}/selfcare?note=reading-prompted").text
     assert "It is out of range: a prompt was sent" in page
     assert "Prompt: Task and alert for Matron (case manager)" in page

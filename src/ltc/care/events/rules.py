@@ -24,12 +24,18 @@ ALERT_KINDS = {
     "ambulance_not_conveyed": "Ambulance attended, not taken to hospital",
     "frequent_caller": "Frequent ambulance caller",
     "bereavement": "Carer died or bereaved: review",
+    # made by the practice team's work, not by a feed's message
+    "red_flag": "Red flag on a telephone check: act today",
+    "self_monitoring": "Self-monitoring reading out of range",
 }
 #: kinds of task the rules make, as pages show them
 TASK_KINDS = {
     "discharge_planning": "Discharge planning",
     "follow_up": "Follow-up contact after discharge",
     "admission_review": "Avoidable admission review",
+    "red_flag": "Red flag on a telephone check",
+    "self_monitoring": "Self-monitoring reading out of range",
+    "mdt_action": "MDT meeting action",
 }
 
 
