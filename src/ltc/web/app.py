@@ -29,6 +29,7 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
     """(pages, API) routers, in the order they match: sign-in, then each package's pages
     and API. Every router of the app is listed here and nowhere else."""
     from ltc.web import auth_views
+    from ltc.web.achievement import pages as achievement_pages
     from ltc.web.assessment import api as assessment_api
     from ltc.web.assessment import pages as assessment_pages
     from ltc.web.audit import pages as audit_pages
@@ -44,6 +45,7 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
     from ltc.web.mdt import api as mdt_api
     from ltc.web.mdt import pages as mdt_pages
     from ltc.web.mdt import person as mdt_person
+    from ltc.web.medicines import pages as medicines_pages
     from ltc.web.people import api as people_api
     from ltc.web.people import pages as people_pages
     from ltc.web.phone import pages as phone_pages
@@ -58,6 +60,7 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
 
     return [
         (auth_views.router, auth_views.api),
+        (achievement_pages.router, None),
         (assessment_pages.router, assessment_api.api),
         (audit_pages.router, None),
         (auth_pages.router, None),
@@ -68,6 +71,7 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
         (None, feeds_api.api),
         (mdt_pages.router, mdt_api.api),
         (mdt_person.router, None),
+        (medicines_pages.router, None),
         (people_pages.router, people_api.api),
         (phone_pages.router, None),
         (phone_person.router, None),
