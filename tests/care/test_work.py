@@ -17,11 +17,13 @@ from ltc.care.audit.models import AuditEvent
 from ltc.care.auth import services as auth
 from ltc.care.auth.models import User
 from ltc.care.casemgmt import services as cases
+from ltc.care.events import inbox as alerts
 from ltc.care.people.models import Person
 from ltc.care.work import services as work
 from ltc.care.work.models import Contact, Referral, SurveyResponse, Task
 
 from .care import IN_AREA, IN_AREA_2, OTHER_AREA, Community, api_client, db, signed_in
+from .contacts.team import add_team
 from .samples_work import FIRST_TASK_ID
 
 XSS = "<script>alert(1)</script><iframe src=x></iframe>"
@@ -99,6 +101,26 @@ def test_contacts_and_tasks_through_the_api(app: object, community: Community) -
     with db(community.url) as s:
         rows = s.scalars(select(AuditEvent).where(AuditEvent.what == "GET /api/v1/tasks")).all()
     assert [(e.nhs_number, e.action) for e in rows] == [(IN_AREA, "list")]
+
+
+def test_a_gp_assigns_a_task_to_the_practice_nurse_but_not_to_the_manager(
+        app: object, community: Community) -> None:
+    add_team(community.url, community.users)
+    gp = api_client(app, "gp")
+    r = gp.post(f"/api/v1/people/{IN_AREA}/tasks",
+                json={"title": "Inhaler technique", "due_on": FUTURE,
+                      "assigned_to": community.users["nurse"]})
+    assert r.status_code == 201, r.text
+    assert r.json()["assigned_to"] == community.users["nurse"]
+    for name, why in (("pm", "is not a clinician"), ("nurse2", "does not look after")):
+        r = gp.post(f"/api/v1/people/{IN_AREA}/tasks",
+                    json={"title": "Visit", "due_on": FUTURE,
+                          "assigned_to": community.users[name]})
+        assert r.status_code == 422
+        assert why in r.json()["detail"]
+    with db(community.url) as s:
+        clinicians = alerts.practice_clinicians(s, ["P1"])["P1"]
+        assert sorted(u.username for u in clinicians) == ["gp", "nurse"]
 
 
 def test_a_practice_clinician_assigns_a_task_to_the_named_case_manager(

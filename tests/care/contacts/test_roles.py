@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from ltc.care import access
@@ -53,6 +54,18 @@ def test_an_administrator_creates_a_practice_nurse_and_manager_with_their_practi
         "location"] == "/worklist"
     assert signed_in(app, "new_practice_manager").get("/", follow_redirects=False).headers[
         "location"] == "/mdt"
+
+
+def test_a_practice_role_without_a_practice_is_refused_by_the_service(
+        community: Community) -> None:
+    with db(community.url) as s:
+        for role, words in (("practice_nurse", "A practice nurse needs a practice code."),
+                            ("practice_manager", "A practice manager needs a practice code."),
+                            ("practice_clinician",
+                             "A practice clinician needs a practice code.")):
+            with pytest.raises(auth.AuthError) as refused:
+                auth.create_user(s, f"x_{role}", "X", role, PASSWORD)
+            assert str(refused.value) == words
 
 
 def test_nurses_and_managers_see_only_their_own_practice(app: Any,

@@ -35,6 +35,9 @@ ROLE_NAMES = {Role.CASE_MANAGER: "Case manager", Role.PRACTICE_CLINICIAN: "Pract
 #: the roles of a practice's team: each such user belongs to one practice (their
 #: ``practice_code``) and sees the people registered with it (DM-3, DM-4)
 PRACTICE_ROLES = (Role.PRACTICE_CLINICIAN, Role.PRACTICE_NURSE, Role.PRACTICE_MANAGER)
+#: the clinicians a task or an alert can be assigned to (a practice manager records no
+#: clinical finding and is given none to act on)
+CLINICAL_ROLES = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN, Role.PRACTICE_NURSE)
 
 
 class User(Base):

@@ -28,7 +28,15 @@ from ltc.care.access import CLINICAL
 from ltc.care.access import Access as Access
 from ltc.care.access import access as access
 from ltc.care.access import looks_after as looks_after
-from ltc.care.auth.models import BreakGlass, LoginFailure, LoginSession, Role, User
+from ltc.care.auth.models import (
+    PRACTICE_ROLES,
+    ROLE_NAMES,
+    BreakGlass,
+    LoginFailure,
+    LoginSession,
+    Role,
+    User,
+)
 from ltc.care.db import now
 
 SESSION_LIFETIME = timedelta(hours=10)  # one working day
@@ -54,8 +62,8 @@ def hash_password(password: str) -> str:
 def create_user(session: Session, username: str, display_name: str, role: Role | str,
                 password: str, practice_code: str | None = None) -> User:
     role = Role(role)
-    if role is Role.PRACTICE_CLINICIAN and not practice_code:
-        raise AuthError("A practice clinician needs a practice code.")
+    if role in PRACTICE_ROLES and not practice_code:
+        raise AuthError(f"A {ROLE_NAMES[role].lower()} needs a practice code.")
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise AuthError(f"There is already a user called {username!r}.")
     user = User(username=username, display_name=display_name, role=role.value,

@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session, defer
 
 from ltc.care import access
 from ltc.care.access import LOOKS_AFTER
-from ltc.care.auth.models import Role, User
+from ltc.care.auth.models import CLINICAL_ROLES, PRACTICE_ROLES, Role, User
 from ltc.care.db import now as utc_now
 from ltc.care.db import uk_time
 from ltc.care.events.errors import InboxError as InboxError
@@ -83,7 +83,9 @@ QUEUES = {"quarantined": "Quarantine", "unmatched": "Review queue"}
 SNOOZE_DAYS = (1, 3, 7)
 MAX_SNOOZE_DAYS = 14
 #: roles an alert can be assigned to
-ASSIGNABLE = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN)
+ASSIGNABLE = CLINICAL_ROLES
+#: a practice's clinicians
+PRACTICE_CLINICAL = tuple(r for r in CLINICAL_ROLES if r in PRACTICE_ROLES)
 LIMIT = 200  # open alerts an inbox lists
 DONE_LIMIT = 50  # acknowledged alerts an inbox lists
 
@@ -237,12 +239,13 @@ def snooze(session: Session, user: User, alert_id: int, until: datetime,
 
 
 def practice_clinicians(session: Session, codes: Iterable[str]) -> dict[str, list[User]]:
-    """The active practice clinicians of each practice in ``codes``, by name."""
+    """The active clinicians (GPs and practice nurses) of each practice in ``codes``, by
+    name: whom a practice's alert is assigned to or told of."""
     wanted = sorted(set(codes))
     found: dict[str, list[User]] = {code: [] for code in wanted}
     if wanted:
         for user in session.scalars(
-                select(User).where(User.role == Role.PRACTICE_CLINICIAN.value,
+                select(User).where(User.role.in_([r.value for r in PRACTICE_CLINICAL]),
                                    User.practice_code.in_(wanted), User.active.is_(True))
                 .order_by(User.display_name, User.id)):
             found[user.practice_code or ""].append(user)

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ltc.care import access
-from ltc.care.auth.models import Role, User
+from ltc.care.auth.models import CLINICAL_ROLES, User
 from ltc.care.casemgmt.models import CaseloadEntry
 from ltc.care.db import now
 from ltc.care.people.models import Person
@@ -46,7 +46,7 @@ SERVICES = {"home_care": "Home care", "intermediate_care": "Intermediate care",
 SATISFACTION = {1: "Very dissatisfied", 2: "Dissatisfied",
                 3: "Neither satisfied nor dissatisfied", 4: "Satisfied", 5: "Very satisfied"}
 #: roles a task can be assigned to
-ASSIGNABLE = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN)
+ASSIGNABLE = CLINICAL_ROLES
 
 MAX_TITLE = 300  # the task table's column
 MAX_TEXT = 2000  # outcomes, reasons and comments
@@ -120,7 +120,7 @@ def assignee(session: Session, nhs_number: str, user_id: int,
                     "after this person.")
     if user.role not in ASSIGNABLE:
         raise error(f"{label}: {user.display_name} is not a clinician. {what} can only be "
-                    "assigned to case managers and practice clinicians.")
+                    "assigned to case managers, practice clinicians and practice nurses.")
     if not access.looks_after(session, user, nhs_number):
         raise error(f"{label}: {user.display_name} does not look after this person. Choose "
                     "a clinician who does (their case manager or a clinician at their "
