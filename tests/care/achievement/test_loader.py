@@ -133,3 +133,33 @@ def test_loading_again_changes_nothing_and_the_next_run_replaces(care_url: str,
         assert s.execute(select(AchievementPerson.run_id, AchievementPerson.nhs_number)
                          ).all() == [("run-0002", B)]
         assert s.scalars(select(AchievementFigure.run_id)).all() == ["run-0002"]
+
+
+def test_the_columns_read_are_the_pipelines() -> None:
+    """The hand-over agrees with what the pipeline writes (``ltc.pipeline.achievement``),
+    and every outcome it gives is one the care plane knows."""
+    from ltc.care.achievement.loader import FIGURE_COLUMNS, PEOPLE_COLUMNS
+    from ltc.care.achievement.models import OUTCOMES
+    from ltc.pipeline import achievement
+
+    from ..medicines.folders import ACHIEVEMENT_SCHEMA
+
+    assert PEOPLE_SCHEMA == achievement.PEOPLE_SCHEMA
+    assert ACHIEVEMENT_SCHEMA == achievement.ACHIEVEMENT_SCHEMA
+    for columns, schema in ((PEOPLE_COLUMNS, achievement.PEOPLE_SCHEMA),
+                            (FIGURE_COLUMNS, achievement.ACHIEVEMENT_SCHEMA)):
+        assert {name: schema.field(name).type for name in columns} == columns
+    assert set(achievement.OUTCOMES) == set(OUTCOMES)
+
+
+def test_the_words_are_the_definitions() -> None:
+    """The indicators' wording and the reasons' texts read by the care plane are those the
+    pipeline applies (``ltc.pipeline.achievement_defs``)."""
+    from ltc.care.achievement.labels import labels
+    from ltc.pipeline.achievement_defs import definitions
+
+    defs = definitions()
+    assert list(labels().indicators) == [i.id for i in defs.indicators]
+    assert {i.id: i.wording for i in defs.indicators} == {
+        k: v.wording for k, v in labels().indicators.items()}
+    assert {k: r.text for k, r in defs.reasons.items()} == labels().reasons

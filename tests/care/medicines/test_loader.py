@@ -113,3 +113,12 @@ def test_loading_again_changes_nothing_and_the_next_run_replaces(care_url: str,
     with sessions(make_engine(care_url))() as s:
         kept = s.execute(select(MedicinesPerson.run_id, MedicinesPerson.nhs_number)).all()
         assert kept == [("run-0002", B)]
+
+
+def test_the_columns_read_are_the_pipelines() -> None:
+    """The hand-over agrees with what the pipeline writes (``ltc.pipeline.medicines``)."""
+    from ltc.care.medicines.loader import COLUMNS
+    from ltc.pipeline.medicines import SCHEMA
+
+    assert MEDICINES_SCHEMA == SCHEMA
+    assert {name: SCHEMA.field(name).type for name in COLUMNS} == COLUMNS
