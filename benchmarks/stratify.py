@@ -25,7 +25,7 @@ from ltc.records.store import RecordStore
 READS = ("person", "practice", "diagnosis", "gp_consultation", "outpatient_attendance",
          "ae_attendance", "inpatient_spell", "ambulance_incident", "community_contact",
          "social_care_contact", "social_care_package", "prescription", "observation",
-         "social_fact")
+         "social_fact", "dispensing")
 
 
 def plain_scan(store: RecordStore) -> float:

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ltc.care.auth.models import ROLE_NAMES, Role
 from ltc.care.db import uk_time
 from ltc.web.guard import CSRF_FIELD, Viewer
+from ltc.web.policy import CLINICIANS
 
 #: The web packages whose templates live beside them (``web/<package>/templates/``), found
 #: as ``<package>/<name>``; the page frame and sign-in pages are in ``web/templates/``.
@@ -40,6 +41,9 @@ def nhs_format(value: str) -> str:
 TEMPLATES.filters["long_date"] = long_date
 TEMPLATES.filters["uk"] = uk_time  # stored times are UTC; pages show UK time
 TEMPLATES.filters["nhs"] = nhs_format
+#: the roles that record clinical findings (``ltc.web.policy.CLINICIANS``): a page shows
+#: its forms for recording only to them (a practice manager reads the page without them)
+TEMPLATES.globals["recording_roles"] = tuple(r.value for r in CLINICIANS)
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -88,6 +88,17 @@ def test_a_nurse_records_a_contact_and_a_manager_may_not(app: Any,
     assert r.status_code == 404  # as for anyone without the right
     with db(community.url) as s:
         assert s.scalar(select(func.count()).select_from(Contact)) == 1
+    # the manager's person page shows no form for recording, the nurse's shows them all
+    # (and the nurse may nominate someone for case management, as a GP may)
+    actions = ("/contacts\"", "/tasks\"", "/referrals\"", "/survey\"", "/nominate\"",
+               "/careplan\">")
+    seen = manager.get(f"/people/{IN_AREA}").text
+    assert "Contacts" in seen
+    assert [a for a in actions if f'action="/people/{IN_AREA}{a}' in seen
+            or f'href="/people/{IN_AREA}{a}' in seen] == []
+    seen = nurse.get(f"/people/{IN_AREA}").text
+    assert [a for a in actions if f'action="/people/{IN_AREA}{a}' in seen
+            or f'href="/people/{IN_AREA}{a}' in seen] == list(actions)
 
 
 def test_a_practice_manager_may_not_break_glass(app: Any, community: Community) -> None:
