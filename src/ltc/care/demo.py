@@ -6,6 +6,7 @@ administrator."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -17,9 +18,10 @@ from ltc.care.casemgmt import services as casemgmt
 from ltc.care.casemgmt.models import CaseManager
 from ltc.care.contacts import allocation
 from ltc.care.mdt import services as mdt
-from ltc.care.mdt.models import Meeting
+from ltc.care.mdt.models import AgendaItem, Meeting
 from ltc.care.people.models import Person, PersonResult
 from ltc.care.people.services import current_run
+from ltc.care.recall.models import RecallPerson
 
 DEMO_PASSWORD = "demo-password-1"
 
@@ -63,18 +65,26 @@ def create_demo_users(session: Session, localities: int = 3) -> list[tuple[str, 
         nurse = user("nurse1", "Nurse Practitioner", Role.PRACTICE_NURSE, code)
         manager = user("pm1", "Practice Manager", Role.PRACTICE_MANAGER, code)
         session.flush()
-        named, meeting = set_up_demo_practice(session, code, gp, nurse, manager)
-        made += [(gp.username, DEMO_PASSWORD, "practice clinician (GP)", f"practice {code}"),
+        team = set_up_demo_practice(session, code, gp, nurse, manager)
+        meeting = (f"MDT meeting of {team.meeting.held_on:%d %B %Y}: {_people(team.agenda)} "
+                   f"on its agenda, /mdt/{team.meeting.id}")
+        made += [(gp.username, DEMO_PASSWORD, "practice clinician (GP)",
+                  f"practice {code} ({meeting})"),
                  (nurse.username, DEMO_PASSWORD, "practice nurse",
-                  f"practice {code} ({named:,} people given named contacts)"),
+                  f"practice {code} ({team.named:,} people given named contacts; recall "
+                  f"list /recall: {_people(team.due)} due)"),
                  (manager.username, DEMO_PASSWORD, "practice manager",
-                  f"practice {code} (MDT meeting of {meeting})")]
+                  f"practice {code} ({meeting})")]
     for name, display, role, label in (("analyst1", "Analyst", Role.ANALYST, "analyst"),
                                        ("admin1", "Administrator", Role.ADMIN, "administrator")):
         u = user(name, display, role)
         made.append((u.username, DEMO_PASSWORD, label, "-"))
     session.flush()
     return made
+
+
+def _people(n: int) -> str:
+    return f"{n:,} {'person' if n == 1 else 'people'}"
 
 
 def allocate_demo_caseloads(session: Session, per_matron: int = 8) -> int:
@@ -93,12 +103,21 @@ def allocate_demo_caseloads(session: Session, per_matron: int = 8) -> int:
     return allocated
 
 
+@dataclass(frozen=True)
+class DemoPractice:
+    named: int  # people given a named contact now
+    meeting: Meeting  # the practice's latest MDT meeting
+    agenda: int  # people on its agenda
+    due: int  # people on the practice's recall list (items due) in the current run
+
+
 def set_up_demo_practice(session: Session, practice_code: str, gp: User, nurse: User,
-                         manager: User) -> tuple[int, str]:
+                         manager: User) -> DemoPractice:
     """Give the practice's people on a register without a named contact one, spread
     between its GP and nurse by the practice manager (DM-3), and make the practice's first
-    MDT meeting, today, with its agenda (DM-4), unless it has one. Returns how many people
-    were named and the meeting's date."""
+    MDT meeting, today, with its agenda (DM-4), unless it has one. Returns what the
+    practice team will find: how many people were named, the meeting and its agenda's
+    size, and how many people the practice's recall list has (DM-2)."""
     chosen = [gp.id, nurse.id]
     planned = allocation.plan(session, practice_code, chosen)
     named = 0
@@ -109,4 +128,10 @@ def set_up_demo_practice(session: Session, practice_code: str, gp: User, nurse: 
                              .order_by(Meeting.held_on.desc()).limit(1))
     if meeting is None:
         meeting = mdt.create_meeting(session, gp, date.today())
-    return named, f"{meeting.held_on:%d %B %Y}"
+    agenda = session.scalar(select(func.count()).select_from(AgendaItem)
+                            .where(AgendaItem.meeting_id == meeting.id)) or 0
+    run = current_run(session)
+    due = session.scalar(select(func.count()).select_from(RecallPerson).where(
+        RecallPerson.run_id == (run.id if run else ""),
+        RecallPerson.practice_code == practice_code, RecallPerson.due_items > 0)) or 0
+    return DemoPractice(named, meeting, agenda, due)

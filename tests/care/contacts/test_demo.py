@@ -12,6 +12,8 @@ from ltc.care.contacts.models import NamedContact
 from ltc.care.db import make_engine, sessions, unit_of_work
 from ltc.care.demo import create_demo_users
 from ltc.care.mdt.models import AgendaItem, Meeting
+from ltc.care.people.services import current_run
+from ltc.care.recall.models import RecallPerson
 
 from ..care import IN_AREA, IN_AREA_2, LOW, Community
 
@@ -20,10 +22,20 @@ def test_the_demo_has_a_practice_team_with_named_contacts_and_an_mdt_meeting(
         community: Community) -> None:
     engine = make_engine(community.url)
     factory = sessions(engine)
+    with unit_of_work(factory) as s:  # the run's recall list: one person due at P1
+        run = current_run(s)
+        assert run is not None
+        s.add_all([RecallPerson(run_id=run.id, nhs_number=IN_AREA, practice_code="P1",
+                                first_due_on=run.as_of, due_items=2),
+                   RecallPerson(run_id=run.id, nhs_number=LOW, practice_code="P1",
+                                first_due_on=None, due_items=0),
+                   RecallPerson(run_id=run.id, nhs_number=IN_AREA_2, practice_code="P2",
+                                first_due_on=run.as_of, due_items=1)])
     with unit_of_work(factory) as s:
         made = create_demo_users(s)
     rows = {name: (role, where) for name, _, role, where in made}
-    assert rows["nurse1"] == ("practice nurse", "practice P1 (3 people given named contacts)")
+    assert rows["nurse1"] == ("practice nurse", "practice P1 (3 people given named contacts;"
+                                                " recall list /recall: 1 person due)")
     assert rows["pm1"][0] == "practice manager"
     assert rows["gp1"][0] == "practice clinician (GP)"
     with unit_of_work(factory) as s:
@@ -37,9 +49,11 @@ def test_the_demo_has_a_practice_team_with_named_contacts_and_an_mdt_meeting(
         assert meeting is not None
         assert meeting.practice_code == "P1"
         assert s.scalar(select(func.count()).select_from(AgendaItem)) == 2  # level 3
+        assert rows["pm1"][1] == (f"practice P1 (MDT meeting of {meeting.held_on:%d %B %Y}: "
+                                  f"2 people on its agenda, /mdt/{meeting.id})")
     with unit_of_work(factory) as s:  # again: nothing more
         again = {name: where for name, _, _, where in create_demo_users(s)}
-        assert again["nurse1"] == "practice P1 (0 people given named contacts)"
+        assert again["nurse1"].startswith("practice P1 (0 people given named contacts;")
         assert s.scalar(select(func.count()).select_from(NamedContact)) == 3
         assert s.scalar(select(func.count()).select_from(Meeting)) == 1
     engine.dispose()
