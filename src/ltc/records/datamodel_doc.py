@@ -164,6 +164,27 @@ meeting (`mdt_nomination`). Every column is in `docs/practice-team.md`.
 """
 
 
+#: The care store's tables of a run's medicines lists and practice achievement (SC-3,
+#: DM-6): their columns are in ``docs/medicines.md`` and ``docs/achievement.md``
+#: (revision 0010 of the care store).
+PRACTICE_LISTS_CARE = """
+## Medicines lists and practice achievement (care store)
+
+Not record-plane tables: a run's `medicines.parquet`, `achievement.parquet` and
+`indicators.parquet` load with the run, in the same transaction, all or nothing (a file
+missing a column, of another type, with an NHS number not of 10 digits or a value out of
+range refuses the whole run, naming the file, the row and the column). The care store
+keeps each person with a long-term medicine (`medicines_person`: the number of long-term
+medicines, the lowest proportion of days covered, the medicines under 80%, whether a
+medication review is due, the last review, the medicines issued in 12 months and whether
+that is polypharmacy); each practice's, locality's and the community's figures per QOF
+indicator (`achievement_figure`: numerator, denominator, exceptions, achievement); and of
+the people only those behind a gap or excepted (`achievement_person`: the indicator, the
+outcome and the reason). A run without the files loads as before. Every column is in
+`docs/medicines.md` and `docs/achievement.md`.
+"""
+
+
 def render() -> str:
     parts = [INTRO]
     for source in SOURCES.values():
@@ -196,4 +217,5 @@ def render() -> str:
     parts.extend(f"| `{name}` | {kind} | {text} |\n" for name, kind, text in RECALL_COLUMNS)
     parts.append(RECALL_CARE)
     parts.append(PRACTICE_TEAM_CARE)
+    parts.append(PRACTICE_LISTS_CARE)
     return "".join(parts)

@@ -89,9 +89,11 @@ THREADS = 4
 
 
 def create_app(database_url: str, *, data_dir: Path | None = None,
-               threads: int = THREADS, alert_rules: Path | None = None) -> FastAPI:
+               threads: int = THREADS, alert_rules: Path | None = None,
+               protocols_dir: Path | None = None) -> FastAPI:
     """The app over the care store at ``database_url`` (already migrated); ``data_dir``
-    is the data folder it serves."""
+    is the data folder it serves, ``protocols_dir`` a folder of local condition protocols
+    (DM-1) its recall, self-care and telephone pages read."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -107,6 +109,7 @@ def create_app(database_url: str, *, data_dir: Path | None = None,
     app.state.in_flight = threads  # see ltc.web.guard.admission
     app.state.data_dir = data_dir
     app.state.alert_rules = alert_rules  # see ltc.web.deps.alert_rules
+    app.state.protocols_dir = protocols_dir  # see ltc.web.recall.config
     for pages, api in routers():
         if pages is not None:
             include(app, pages)
@@ -146,4 +149,5 @@ def app_from_settings() -> FastAPI:
 
     cfg = settings()
     return create_app(cfg.care_url(), data_dir=cfg.data_dir,
-                      threads=cfg.web_threads, alert_rules=cfg.alert_rules)
+                      threads=cfg.web_threads, alert_rules=cfg.alert_rules,
+                      protocols_dir=cfg.protocols_dir)

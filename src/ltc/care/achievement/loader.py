@@ -21,7 +21,7 @@ from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from ltc.care.achievement.models import KEPT, OUTCOMES, AchievementFigure, AchievementPerson
-from ltc.care.medicines.bulk import check_nhs_numbers, insert_table, read, refuse_where, with_run
+from ltc.care.bulk import check_nhs_numbers, insert_table, read, refuse_where, with_run
 from ltc.care.people.run_files import KeptRun
 
 FIGURES = "achievement.parquet"

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
-from ltc.care.medicines.bulk import check_nhs_numbers, insert_table, read, refuse_where, with_run
+from ltc.care.bulk import check_nhs_numbers, insert_table, read, refuse_where, with_run
 from ltc.care.medicines.models import SEPARATOR, MedicinesPerson
 from ltc.care.people.run_files import KeptRun
 

@@ -8,8 +8,7 @@ transaction) and loading the same run again changes nothing.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from ltc.care import bulk
 from ltc.care.achievement import loader as achievement_loader
 from ltc.care.casemgmt import changes
 from ltc.care.db import copy_rows
@@ -29,7 +29,6 @@ from ltc.care.people.models import Person, PersonActivity, PersonResult, StratRu
 from ltc.care.people.run_files import KeptRun
 from ltc.care.recall import loader as recall_loader
 
-CHUNK = 50_000
 RESULT_COLUMNS = ("nhs_number", "level", "locality_code", "practice_code", "level_basis",
                   "reasons", "risk", "risk_percentile",
                   "age", "ltc_count", "emergency_12m", "charlson", "efi", "efi_category",
@@ -45,16 +44,6 @@ class Loaded:
     run_id: str
     people: int
     already: bool
-
-
-def _chunks(table: pa.Table) -> Iterator[list[dict[str, Any]]]:
-    for batch in table.to_batches(CHUNK):
-        rows = batch.to_pylist()
-        for row in rows:
-            for key, value in row.items():
-                if isinstance(value, float) and math.isnan(value):
-                    row[key] = None
-        yield rows
 
 
 def _upsert_people(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -111,14 +100,14 @@ def load_run(session: Session, run: KeptRun, demographics: pa.Table | None = Non
             base.schema.field("nhs_number").type))
         base = base.join(extra, "nhs_number", join_type="left outer")
     postgres = session.get_bind().dialect.name == "postgresql"
-    for rows in _chunks(base):
+    for rows in bulk.rows(base):
         if postgres:
             _copy_people(session, rows)
         else:
             _upsert_people(session, rows)
     results = people.select(list(RESULT_COLUMNS)).append_column(
         "run_id", pa.array([run.id] * people.num_rows, pa.string()))
-    for rows in _chunks(results):
+    for rows in bulk.rows(results):
         for row in rows:
             row["reasons"] = row["reasons"] or ""
             row["registers"] = (registers or {}).get(row["nhs_number"], "")

@@ -13,18 +13,15 @@ to judge: the run's statuses supersede them.
 
 from __future__ import annotations
 
-import io
-import math
-from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
+from ltc.care.bulk import insert_table, with_run
+from ltc.care.bulk import read as read_file
 from ltc.care.people.run_files import KeptRun, RunFileError
 from ltc.care.recall import reviews
 from ltc.care.recall.models import (
@@ -44,7 +41,6 @@ REQUIRED = {"nhs_number": pa.string(), "practice_code": pa.string(),
             "due_on": pa.date32(), "last_done_on": pa.date32(), "last_value": pa.float64()}
 #: columns read when present (empty when not)
 OPTIONAL = {"last_value_2": pa.float64(), "target_met": pa.bool_()}
-CHUNK = 50_000
 #: the tables a load fills in bulk (vacuumed after it on PostgreSQL, with the people's:
 #: their lists read them from their indexes alone)
 TABLES = (RecallItem, RecallPerson)
@@ -53,26 +49,9 @@ TABLES = (RecallItem, RecallPerson)
 def read(run: KeptRun) -> pa.Table | None:
     """The run's recall statuses, checked (None: the run kept none)."""
     path = run.folder / RECALL
-    if not path.exists():
+    out = read_file(path, REQUIRED, OPTIONAL)
+    if out is None:
         return None
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as error:
-        raise RunFileError(f"{path} cannot be read: {error}") from None
-    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
-    for name, kind in (REQUIRED | OPTIONAL).items():
-        if name not in table.column_names:
-            if name in OPTIONAL:
-                columns[name] = pa.nulls(table.num_rows, kind)
-                continue
-            raise RunFileError(f"{path} has no column {name!r}; expected the columns "
-                               f"{', '.join(REQUIRED)}")
-        try:
-            columns[name] = table[name].cast(kind)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            raise RunFileError(f"{path}: column {name!r} is {table[name].type}, expected "
-                               f"{kind}") from None
-    out = pa.table(columns)
     _check(path, out)
     for name in ("last_value", "last_value_2"):  # NaN is no value
         values = out[name]
@@ -112,47 +91,6 @@ def summary(items: pa.Table) -> pa.Table:
                      "due_items": grouped["status_count"].cast(pa.int64())})
 
 
-def _rows(table: pa.Table) -> Iterator[list[dict[str, Any]]]:
-    for batch in table.to_batches(CHUNK):
-        rows = batch.to_pylist()
-        for row in rows:
-            for key, value in row.items():
-                if isinstance(value, float) and math.isnan(value):
-                    row[key] = None
-        yield rows
-
-
-def _copy_csv(session: Session, name: str, table: pa.Table) -> None:
-    """Insert ``table``'s rows into table ``name`` with PostgreSQL's COPY (CSV), in the
-    session's transaction."""
-    buffer = io.BytesIO()
-    pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(
-            f"COPY {name} ({', '.join(table.column_names)}) FROM STDIN "
-            "WITH (FORMAT csv)") as copy:
-        view = buffer.getbuffer()
-        for start in range(0, len(view), 1 << 20):
-            copy.write(view[start:start + (1 << 20)])
-
-
-def _insert(session: Session, model: Any, table: pa.Table) -> None:
-    if not table.num_rows:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        _copy_csv(session, model.__tablename__, table)
-        return
-    for rows in _rows(table):
-        session.execute(insert(model), rows)
-
-
-def _with_run(table: pa.Table, run_id: str) -> pa.Table:
-    if "run_id" in table.column_names:
-        table = table.drop_columns(["run_id"])
-    return table.add_column(0, "run_id", pa.array([run_id] * table.num_rows, pa.string()))
-
-
 def _contacts(session: Session, items: pa.Table, demographics: pa.Table | None) -> None:
     session.execute(delete(RecallContact))
     if demographics is None or "telephone" not in demographics.column_names:
@@ -166,7 +104,7 @@ def _contacts(session: Session, items: pa.Table, demographics: pa.Table | None) 
     if "preferred_contact" not in people.column_names:
         people = people.append_column("preferred_contact",
                                       pa.nulls(people.num_rows, pa.string()))
-    _insert(session, RecallContact, people.select(
+    insert_table(session, RecallContact, people.select(
         ["nhs_number", "telephone", "preferred_contact"]).cast(pa.schema(
             [("nhs_number", pa.string()), ("telephone", pa.string()),
              ("preferred_contact", pa.string())])))
@@ -180,7 +118,7 @@ def _practices(session: Session, practices: pa.Table | None) -> None:
         [("practice_code", pa.string()), ("name", pa.string())]))
     named = named.filter(pc.and_(pc.is_valid(named["practice_code"]),
                                  pc.is_valid(named["name"])))
-    _insert(session, Practice, named)
+    insert_table(session, Practice, named)
 
 
 def load(session: Session, run: KeptRun, demographics: pa.Table | None = None,
@@ -193,8 +131,8 @@ def load(session: Session, run: KeptRun, demographics: pa.Table | None = None,
     session.execute(delete(RecallItem).where(RecallItem.run_id != run.id))
     if items is None:
         return 0
-    _insert(session, RecallItem, _with_run(items.select([*REQUIRED, *OPTIONAL]), run.id))
-    _insert(session, RecallPerson, _with_run(summary(items), run.id))
+    insert_table(session, RecallItem, with_run(items.select([*REQUIRED, *OPTIONAL]), run.id))
+    insert_table(session, RecallPerson, with_run(summary(items), run.id))
     _contacts(session, items, demographics)
     _practices(session, practices)
     later = session.scalars(select(RecallReview).where(RecallReview.on > run.as_of)

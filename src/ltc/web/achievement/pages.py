@@ -17,12 +17,10 @@ from ltc.analytics import suppression
 from ltc.care.achievement.figures import Counts, indicator_people, kept_figures
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.medicines.pages import practice_of
-from ltc.web.medicines.templates_found import find_templates_of
 from ltc.web.pages import page
 from ltc.web.policy import PRACTICE_TEAM, policy
 
 router = guarded_router()
-find_templates_of("achievement")
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 
 

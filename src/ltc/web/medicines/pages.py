@@ -14,12 +14,10 @@ from fastapi.responses import Response
 from ltc.care.medicines.lists import kept_list
 from ltc.care.medicines.models import LISTS
 from ltc.web.deps import Db, Me, guarded_router
-from ltc.web.medicines.templates_found import find_templates_of
 from ltc.web.pages import page
 from ltc.web.policy import PRACTICE_TEAM, policy
 
 router = guarded_router()
-find_templates_of("medicines")
 
 
 def practice_of(me: Me) -> str:

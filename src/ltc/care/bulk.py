@@ -1,13 +1,13 @@
-"""Writing a run's rows in bulk into the care store, as the recall loader does: COPY (CSV)
-on PostgreSQL, batched inserts on SQLite, in the caller's transaction; and the checks a
-run file's columns go through, each refusal naming the file, the row, the column and what
-was expected (SC-3 and DM-6 loaders; infrastructure of the two)."""
+"""Writing a run's rows in bulk into the care store: COPY (CSV) on PostgreSQL, batched
+inserts on SQLite, in the caller's transaction; and the checks a run file's columns go
+through, each refusal naming the file, the row, the column and what was expected (the
+loaders of recall, DM-2, medicines, SC-3, and achievement, DM-6; infrastructure)."""
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +23,23 @@ from ltc.care.people.run_files import RunFileError
 CHUNK = 50_000
 
 
-def read(path: Path, columns: Mapping[str, pa.DataType]) -> pa.Table | None:
-    """The columns ``columns`` of the Parquet file at ``path``, each cast to its type
-    (None: no such file). A file that cannot be read, lacks a column or holds one of
-    another type is refused."""
+def read(path: Path, columns: Mapping[str, pa.DataType],
+         optional: Mapping[str, pa.DataType] | None = None) -> pa.Table | None:
+    """The columns ``columns`` of the Parquet file at ``path``, each cast to its type,
+    then the ``optional`` ones (empty when the file lacks them) (None: no such file). A
+    file that cannot be read, lacks a column or holds one of another type is refused."""
     if not path.exists():
         return None
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as error:
         raise RunFileError(f"{path} cannot be read: {error}") from None
-    out: dict[str, pa.ChunkedArray] = {}
-    for name, kind in columns.items():
+    out: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for name, kind in {**columns, **(optional or {})}.items():
         if name not in table.column_names:
+            if name in (optional or {}):
+                out[name] = pa.nulls(table.num_rows, kind)
+                continue
             raise RunFileError(f"{path} has no column {name!r}; expected the columns "
                                f"{', '.join(columns)}")
         try:
@@ -44,6 +48,17 @@ def read(path: Path, columns: Mapping[str, pa.DataType]) -> pa.Table | None:
             raise RunFileError(f"{path}: column {name!r} is {table[name].type}, expected "
                                f"{kind}") from None
     return pa.table(out)
+
+
+def rows(table: pa.Table) -> Iterator[list[dict[str, Any]]]:
+    """``table``'s rows as dictionaries, in chunks, a NaN as no value."""
+    for batch in table.to_batches(CHUNK):
+        chunk = batch.to_pylist()
+        for row in chunk:
+            for key, value in row.items():
+                if isinstance(value, float) and math.isnan(value):
+                    row[key] = None
+        yield chunk
 
 
 def refuse_where(path: Path, table: pa.Table, bad: Any, column: str, expected: str) -> None:
@@ -64,6 +79,9 @@ def check_nhs_numbers(path: Path, table: pa.Table) -> None:
 
 
 def with_run(table: pa.Table, run_id: str) -> pa.Table:
+    """``table`` with the run's id as its first column (replacing any it had)."""
+    if "run_id" in table.column_names:
+        table = table.drop_columns(["run_id"])
     return table.add_column(0, "run_id", pa.array([run_id] * table.num_rows, pa.string()))
 
 
@@ -88,10 +106,5 @@ def insert_table(session: Session, model: Any, table: pa.Table) -> None:
     if session.get_bind().dialect.name == "postgresql":
         _copy_csv(session, model.__tablename__, table)
         return
-    for batch in table.to_batches(CHUNK):
-        rows = batch.to_pylist()
-        for row in rows:
-            for key, value in row.items():
-                if isinstance(value, float) and math.isnan(value):
-                    row[key] = None
-        session.execute(insert(model), rows)
+    for chunk in rows(table):
+        session.execute(insert(model), chunk)
