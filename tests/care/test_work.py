@@ -18,6 +18,7 @@ from ltc.care.auth import services as auth
 from ltc.care.auth.models import User
 from ltc.care.casemgmt import services as cases
 from ltc.care.events import inbox as alerts
+from ltc.care.events.models import Alert
 from ltc.care.people.models import Person
 from ltc.care.work import services as work
 from ltc.care.work.models import Contact, Referral, SurveyResponse, Task
@@ -121,6 +122,15 @@ def test_a_gp_assigns_a_task_to_the_practice_nurse_but_not_to_the_manager(
     with db(community.url) as s:
         clinicians = alerts.practice_clinicians(s, ["P1"])["P1"]
         assert sorted(u.username for u in clinicians) == ["gp", "nurse"]
+        # an alert to the practice is in the nurse's inbox, as in the GP's
+        s.add(Alert(nhs_number=IN_AREA, kind="self_monitoring", title="Reading out of range",
+                    practice_code="P1"))
+        s.commit()
+        for name, count in (("gp", 1), ("nurse", 1), ("nurse2", 0)):
+            user = s.get(User, community.users[name])
+            assert user is not None
+            assert alerts.unread_count(s, user) == count, name
+            assert len(alerts.inbox(s, user).open) == count, name
 
 
 def test_a_practice_clinician_assigns_a_task_to_the_named_case_manager(

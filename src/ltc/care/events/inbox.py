@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session, defer
 
 from ltc.care import access
 from ltc.care.access import LOOKS_AFTER
-from ltc.care.auth.models import CLINICAL_ROLES, PRACTICE_ROLES, Role, User
+from ltc.care.auth.models import CLINICAL_ROLES, PRACTICE_ROLES, User
 from ltc.care.db import now as utc_now
 from ltc.care.db import uk_time
 from ltc.care.events.errors import InboxError as InboxError
@@ -111,7 +111,7 @@ _MARK = select(func.count(), func.max(Alert.id)).select_from(Alert).join(
 
 
 def _addressee(user: User) -> dict[str, Any]:
-    practice = user.practice_code if user.role == Role.PRACTICE_CLINICIAN else None
+    practice = user.practice_code if user.role in PRACTICE_CLINICAL else None
     return {"user": user.id, "practice": practice or None} | access.params(user)
 
 
