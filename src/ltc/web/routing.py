@@ -12,6 +12,7 @@ always tried in full.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -23,6 +24,10 @@ from ltc.web.guard import GuardedRoute
 
 #: stands for "any first segment" (a route starting with a parameter, or an included router)
 ANY = "{"
+#: a segment of digits alone (an NHS number, a row id)
+_DIGITS = re.compile(r"/[0-9]+(?=/|$)")
+#: the shapes of missed paths a router remembers, and the longest it keeps
+MISSED_SHAPES, LONGEST_SHAPE = 4096, 200
 
 
 class GuardedRouter(APIRouter):
@@ -34,6 +39,8 @@ class GuardedRouter(APIRouter):
         #: router included in another router, which is always tried in full
         self.mounted_at: str | None = None
         self._heads: tuple[int, frozenset[str]] = (-1, frozenset())
+        #: shapes of paths none of the routes matched (:func:`shape`)
+        self._missed: set[str] = set()
 
     def heads(self) -> frozenset[str]:
         """The first path segments of this router's routes (:data:`ANY` among them when
@@ -56,10 +63,26 @@ class GuardedRouter(APIRouter):
         return ANY not in heads and first_segment(path[len(self.mounted_at):]) not in heads
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] == "http" and not scope.get("root_path") and self.skips(
-                scope["path"]):
+        if scope["type"] != "http" or scope.get("root_path") or self.mounted_at is None:
+            return super().matches(scope)
+        path = scope["path"]
+        if self.skips(path):
             return Match.NONE, {}
-        return super().matches(scope)
+        key = shape(path)
+        if key in self._missed:
+            return Match.NONE, {}
+        found, child = super().matches(scope)
+        if found is Match.NONE and len(key) <= LONGEST_SHAPE:
+            if len(self._missed) >= MISSED_SHAPES:
+                self._missed.clear()
+            self._missed.add(key)
+        return found, child
+
+
+def shape(path: str) -> str:
+    """``"/people/#/recall"`` for ``/people/9434765919/recall``: each segment of digits
+    alone as ``#``."""
+    return _DIGITS.sub("/#", path)
 
 
 def first_segment(path: str) -> str:
