@@ -13,13 +13,14 @@ everybody:
 - DM022 (statin, no CVD, 40 and over): 35% to 85%;
 - DM023 (statin, with CVD): 60% to 100%;
 - COPD010 (COPD review): 60% to 95% (``ltc.synth.reviews`` records the protocols' annual
-  reviews for about 80% of people on a register each year, as in QOF).
+  reviews for about 80% of people on a register each year, as in QOF);
+- DM019, HYP003, HYP007 (blood pressure at or under the target): 15% to 50%: the
+  community records a blood pressure's two values the same day (as QOF reads a reading),
+  1.2 readings a year for people on the registers that need one, so about 30% have no
+  reading in the last 12 months, and about half of the last readings meet the target.
 
-The synthetic community records each blood pressure's systolic and diastolic values on
-different days, so it has almost no blood pressure readings in QOF's sense (both values the
-same day) and DM019, HYP003 and HYP007 are close to 0% there; they are checked on the
-spec fixtures, not here. It records no frailty, CHA2DS2-VASc or LVSD codes either (DM021,
-AF006, AF007, HF003).
+It records no frailty, CHA2DS2-VASc or LVSD codes (DM021, AF006, AF007, HF003), and no
+foot risk classification or structured education codes in QOF's clusters (DM012, DM014).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from ltc.synth.generate import Options, write_store
 
 AS_OF = date(2025, 3, 31)
 BANDS = {"DM020": (35.0, 75.0), "DM022": (35.0, 85.0), "DM023": (60.0, 100.0),
-         "COPD010": (60.0, 95.0)}
+         "COPD010": (60.0, 95.0), "DM019": (15.0, 50.0), "HYP003": (15.0, 50.0),
+         "HYP007": (15.0, 50.0)}
 
 
 @pytest.fixture(scope="module")

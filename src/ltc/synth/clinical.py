@@ -173,16 +173,24 @@ def observations(rng: np.random.Generator, d: Draw, c: Community, h: Health,
     who_parts, day_parts, code_parts, value_parts, unit_parts = [], [], [], [], []
 
     def add(mask: BoolArray, per_year: float, code: str, mean: FloatArray | float,
-            sd: float, unit: str, decimals: int = 0) -> None:
+            sd: float, unit: str, decimals: int = 0,
+            paired: tuple[str, float, float] | None = None) -> None:
+        """Readings of ``code`` at ``per_year`` a year for the people of ``mask``; with
+        ``paired`` (code, mean, sd), a second value recorded the same day (a blood
+        pressure's diastolic beside its systolic, as QOF reads a reading: both values
+        the same day)."""
         w, day = d.yearly(lambda y: mask * per_year)
         local = w - people[0]
-        centre = mean[local] if isinstance(mean, np.ndarray) else mean
-        value = np.round(centre + sd * rng.standard_normal(len(w)), decimals)
-        who_parts.append(w)
-        day_parts.append(day)
-        code_parts.append(np.full(len(w), code, dtype=object))
-        value_parts.append(value)
-        unit_parts.append(np.full(len(w), unit, dtype=object))
+        readings = [(code, mean[local] if isinstance(mean, np.ndarray) else mean, sd)]
+        if paired is not None:
+            readings.append(paired)
+        for each, centre, spread in readings:
+            who_parts.append(w)
+            day_parts.append(day)
+            code_parts.append(np.full(len(w), each, dtype=object))
+            value_parts.append(np.round(centre + spread * rng.standard_normal(len(w)),
+                                        decimals))
+            unit_parts.append(np.full(len(w), unit, dtype=object))
 
     age = c.age[people]
     adult = age >= 18
@@ -190,9 +198,9 @@ def observations(rng: np.random.Generator, d: Draw, c: Community, h: Health,
     bp_people = regs["hypertension"] | dm | ckd | regs["chd"] | regs["stroke_tia"]
     add(dm, 2.0, HBA1C, np.where(h.frailty[people] > 1, 66.0, 55.0), 11, "mmol/mol")
     sys_mean = 128 + 0.3 * np.maximum(age - 40, 0) + 6 * regs["hypertension"]
-    add(bp_people, 1.2, SYSTOLIC, sys_mean, 14, "mm[Hg]")
-    add(bp_people, 1.2, DIASTOLIC, 78.0, 9, "mm[Hg]")
-    add(adult & ~bp_people & (age >= 40), 0.2, SYSTOLIC, sys_mean, 14, "mm[Hg]")
+    add(bp_people, 1.2, SYSTOLIC, sys_mean, 14, "mm[Hg]", paired=(DIASTOLIC, 78.0, 9))
+    add(adult & ~bp_people & (age >= 40), 0.2, SYSTOLIC, sys_mean, 14, "mm[Hg]",
+        paired=(DIASTOLIC, 78.0, 9))
     add(dm | ckd, 1.0, EGFR, np.where(ckd, 44.0, 82.0), 10, "mL/min/{1.73_m2}")
     add(dm | (adult & (rng.random(len(people)) < 0.2)), 0.6, BMI, 28.0, 5, "kg/m2", 1)
     add(dm | regs["chd"], 1.0, CHOLESTEROL, 4.6, 0.9, "mmol/L", 1)
