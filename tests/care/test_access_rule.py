@@ -22,6 +22,7 @@ from ltc.care.auth.models import PRACTICE_ROLES, BreakGlass, Role, User
 from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, CoveredPractice
 from ltc.care.db import make_engine, now, sessions, unit_of_work
 from ltc.care.people.models import Person
+from ltc.care.wards.models import Ward, WardStaff, WardStay
 
 PRACTICES = ("P1", "P2", "P3", None)
 LOCALITIES = ("L1", "L2", "L3", None)
@@ -69,6 +70,23 @@ def _generate(url: str, seed: int) -> None:
                                     started_on=today - timedelta(days=30),
                                     allocated_by=user.id,
                                     ended_on=today - timedelta(days=1) if ended else None))
+        # two wards: co-ordinated by case managers; every third user (every role) on the
+        # staff of one; people on them now, and people whose stay has ended
+        cms = [u for u in users if u.role == Role.CASE_MANAGER]
+        wards = [Ward(name=f"W{i}", locality_code="L1", coordinator_id=cms[i].id)
+                 for i in (1, 2)]
+        s.add_all(wards)
+        s.flush()
+        for i, user in enumerate(users):
+            if i % 3 == 0:
+                s.add(WardStaff(ward_id=wards[(i // 3) % 2].id, user_id=user.id))
+        for i, person in enumerate(rng.sample(people, 30)):
+            ended = i % 2 == 1
+            s.add(WardStay(ward_id=wards[i % 3 % 2].id, nhs_number=person.nhs_number,
+                           admitted_on=today - timedelta(days=10), source="worklist",
+                           reason="Falls", admitted_by=cms[1].id,
+                           discharged_on=today - timedelta(days=1) if ended else None,
+                           outcome="to_level_2" if ended else None))
         for user in users:  # every role, so grants no role may use are tried too
             for person in rng.sample(people, 5):
                 live = rng.random() < 0.6
@@ -87,6 +105,16 @@ def _reasons(s: Session, at: datetime) -> dict[tuple[int, str], set[str]]:
                                                    CoveredPractice.practice_code))}
     for e in s.scalars(select(CaseloadEntry)):
         out[e.user_id, e.nhs_number].add("caseload" if e.ended_on is None else "ended")
+    team: dict[int, set[int]] = defaultdict(set)
+    for ward in s.scalars(select(Ward)):
+        if ward.coordinator_id is not None:
+            team[ward.id].add(ward.coordinator_id)
+    for member in s.scalars(select(WardStaff)):
+        team[member.ward_id].add(member.user_id)
+    for stay in s.scalars(select(WardStay)):
+        for user_id in team[stay.ward_id]:
+            out[user_id, stay.nhs_number].add("ward" if stay.discharged_on is None
+                                              else "ward_ended")
     for g in s.scalars(select(BreakGlass)):
         out[g.user_id, g.nhs_number].add("glass" if g.expires_at > at else "expired")
     for user in s.scalars(select(User)):
@@ -134,6 +162,9 @@ def test_the_sql_form_selects_whom_the_python_form_allows(care_url: str) -> None
                 (gp, "covered", False), (nurse, "practice", True), (nurse, "glass", True),
                 (nurse, "expired", False), (nurse, "caseload", False),
                 (manager, "practice", True), (manager, "caseload", False),
+                (cm, "ward", True), (gp, "ward", True), (nurse, "ward", True),
+                (cm, "ward_ended", False), (manager, "ward", False),
+                *((r.value, "ward", False) for r in Role if r not in access.CLINICAL),
                 *((r.value, "glass", False) for r in Role if r not in access.CLINICAL),
                 *((r.value, "practice", False) for r in Role
                   if r not in (*access.CLINICAL, *PRACTICE_ROLES))]:

@@ -11,11 +11,13 @@ locality and practices a case manager covers decide whom they see).
 * a clinician (case manager, GP or practice nurse) with **break-glass** access to a
   person sees them until it expires (a typed reason, flagged on every audit row it
   allows). Whom a clinician *looks after* (whom tasks and alerts may go to) leaves
-  break-glass out: it ends while the task stays.
+  break-glass out: it ends while the task stays;
+* a clinician who is a virtual ward's **co-ordinator or staff** sees the people on that
+  ward now (an open stay, VW-1), whatever their role's own rule says.
 
 The rule has two forms that ``tests/care/test_access_rule.py`` holds equal for every
-role, caseload (open or ended), locality, covered practice and break-glass grant (live
-or expired) on SQLite and PostgreSQL:
+role, caseload (open or ended), locality, covered practice, ward (co-ordinator or staff;
+stay open or ended) and break-glass grant (live or expired) on SQLite and PostgreSQL:
 
 * the Python form, :func:`access` and :func:`looks_after`, asks about one person (every
   person route, through the web guard);
@@ -38,6 +40,7 @@ from ltc.care.auth.models import PRACTICE_ROLES, BreakGlass, Role, User
 from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, CoveredPractice
 from ltc.care.db import now
 from ltc.care.people.models import Person
+from ltc.care.wards.models import Ward, WardStaff, WardStay
 
 #: roles that may be given break-glass access (and tasks and alerts about a person)
 CLINICAL = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN, Role.PRACTICE_NURSE)
@@ -57,6 +60,17 @@ class Access:
 _PERSON_ON_CASELOAD = select(Person, exists().where(
     CaseloadEntry.nhs_number == bindparam("nhs"), CaseloadEntry.user_id == bindparam("user"),
     CaseloadEntry.ended_on.is_(None))).where(Person.nhs_number == bindparam("nhs"))
+
+
+def _on_ward_of(nhs: Any, user: Any) -> Any:
+    """The person ``nhs`` is on a ward now whose co-ordinator or staff ``user`` is."""
+    return exists().where(
+        WardStay.nhs_number == nhs, WardStay.discharged_on.is_(None),
+        or_(WardStay.ward_id.in_(select(WardStaff.ward_id).where(WardStaff.user_id == user)),
+            WardStay.ward_id.in_(select(Ward.id).where(Ward.coordinator_id == user))))
+
+
+_ON_WARD = select(_on_ward_of(bindparam("nhs"), bindparam("user")))
 
 
 def access(session: Session, user: User, nhs_number: str, at: datetime | None = None, *,
@@ -82,6 +96,9 @@ def access(session: Session, user: User, nhs_number: str, at: datetime | None = 
     elif user.role in PRACTICE_ROLES and user.practice_code \
             and person.practice_code == user.practice_code:
         return Access(True)
+    if user.role in CLINICAL and session.scalar(_ON_WARD, {"nhs": nhs_number,
+                                                           "user": user.id}):
+        return Access(True)
     if user.role not in CLINICAL or not emergency:
         # practice managers, analysts, administrators and interfaces: no break-glass
         return Access(False)
@@ -102,6 +119,7 @@ _CASE_MANAGER = bindparam("access_case_manager", type_=CaseManager.user_id.type)
 _PRACTICE = bindparam("access_practice", type_=Person.practice_code.type)
 _CLINICIAN = bindparam("access_clinician", type_=User.id.type)
 _AT = bindparam("access_at", type_=BreakGlass.expires_at.type)
+_WARD = bindparam("access_ward", type_=User.id.type)
 
 #: the user looks after the ``Person`` row (bound by :func:`params`)
 LOOKS_AFTER = or_(
@@ -112,7 +130,8 @@ LOOKS_AFTER = or_(
     Person.locality_code == select(CaseManager.locality_code).where(
         CaseManager.user_id == _CASE_MANAGER).scalar_subquery(),
     Person.practice_code.in_(select(CoveredPractice.practice_code).where(
-        CoveredPractice.user_id == _CASE_MANAGER)))
+        CoveredPractice.user_id == _CASE_MANAGER)),
+    _on_ward_of(Person.nhs_number, _WARD))
 
 #: the user may see the ``Person`` row: they look after them or hold live break-glass
 #: access to them (bound by :func:`params`)
@@ -129,4 +148,5 @@ def params(user: User, at: datetime | None = None) -> dict[str, Any]:
     return {"access_case_manager": user.id if role == Role.CASE_MANAGER else None,
             "access_practice": practice or None,
             "access_clinician": user.id if role in CLINICAL else None,
+            "access_ward": user.id if role in CLINICAL else None,
             "access_at": at or now()}
