@@ -55,6 +55,8 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
     from ltc.web.selfcare import api as selfcare_api
     from ltc.web.selfcare import lists as selfcare_lists
     from ltc.web.selfcare import pages as selfcare_pages
+    from ltc.web.wards import pages as wards_pages
+    from ltc.web.wards import person as wards_person
     from ltc.web.work import api as work_api
     from ltc.web.work import pages as work_pages
 
@@ -79,6 +81,8 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
         (recall_person.router, None),
         (selfcare_pages.router, selfcare_api.api),
         (selfcare_lists.router, None),
+        (wards_pages.router, None),
+        (wards_person.router, None),
         (work_pages.router, work_api.api),
     ]
 

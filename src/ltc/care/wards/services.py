@@ -275,6 +275,7 @@ def admit(session: Session, by: User, nhs_number: str, ward_id: int | None,
         ward = ward_run_by(session, ward_id, by)
     except NotFoundError as e:
         raise WardError("Ward (ward_id): choose a ward you work on.") from e
+    session.flush()  # (a refresh drops changes not yet written)
     session.refresh(ward, with_for_update=True)  # one admission at a time per ward
     if source not in SOURCES:
         raise WardError(f"How they come (source): choose one of {', '.join(SOURCES)}.")
