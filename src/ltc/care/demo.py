@@ -1,13 +1,14 @@
 """Demonstration users for the demo community (never for real data: their passwords are
 printed; no capability of its own): case managers, a practice team (a GP, a practice
 nurse and a practice manager of one practice, whose people on a register are given named
-contacts, and who have one MDT meeting with its agenda: DM-3, DM-4), an analyst and an
-administrator."""
+contacts, and who have one MDT meeting with its agenda: DM-3, DM-4), the default virtual
+ward of each locality with a few of its highest-risk people admitted (VW-1), an analyst
+and an administrator."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,8 @@ from ltc.care.mdt.models import AgendaItem, Meeting
 from ltc.care.people.models import Person, PersonResult
 from ltc.care.people.services import current_run
 from ltc.care.recall.models import RecallPerson
+from ltc.care.wards import services as wards
+from ltc.care.wards.models import Ward, WardPractice, WardStay
 
 DEMO_PASSWORD = "demo-password-1"
 
@@ -52,13 +55,21 @@ def create_demo_users(session: Session, localities: int = 3) -> list[tuple[str, 
                                      practice_code)
         return found
 
+    matrons = []
     for i, (locality, n) in enumerate(busiest, start=1):
         u = user(f"matron{i}", f"Matron {i}", Role.CASE_MANAGER)
         if session.get(CaseManager, u.id) is None:
             session.add(CaseManager(user_id=u.id, job_title="Community matron",
                                     locality_code=locality))
+        matrons.append((u, locality, n))
+    session.flush()
+    on_ward = {w.locality_code: (w, people) for w, people in set_up_demo_wards(session)}
+    for u, locality, n in matrons:
+        ward = on_ward.get(locality or "")
+        where = f"; {ward[0].name} /wards/{ward[0].id}: {_people(ward[1])} on it" if ward \
+            else ""
         made.append((u.username, DEMO_PASSWORD, "case manager",
-                     f"locality {locality} ({n:,} at level 3)"))
+                     f"locality {locality} ({n:,} at level 3{where})"))
     if practice is not None and practice[0]:
         code: str = practice[0]
         gp = user("gp1", "Dr GP", Role.PRACTICE_CLINICIAN, code)
@@ -85,6 +96,39 @@ def create_demo_users(session: Session, localities: int = 3) -> list[tuple[str, 
 
 def _people(n: int) -> str:
     return f"{n:,} {'person' if n == 1 else 'people'}"
+
+
+def set_up_demo_wards(session: Session, per_ward: int = 3) -> list[tuple[Ward, int]]:
+    """The default virtual ward of each locality (when there is none yet), and on each
+    ward with a co-ordinator and nobody ever admitted, its ``per_ward`` highest-risk
+    level-3 people not on a ward, admitted by the co-ordinator over the last days from
+    the worklist, an MDT meeting and a hospital discharge in turn. Returns each ward
+    with how many people are on it now."""
+    wards.default_wards(session)
+    run = current_run(session)
+    out = []
+    for ward in session.scalars(select(Ward).order_by(Ward.id)):
+        coordinator = session.get(User, ward.coordinator_id) if ward.coordinator_id else None
+        if coordinator is not None and run is not None and session.scalar(
+                select(func.count()).select_from(WardStay)
+                .where(WardStay.ward_id == ward.id)) == 0:
+            chosen = session.scalars(
+                select(PersonResult.nhs_number)
+                .join(Person, Person.nhs_number == PersonResult.nhs_number)
+                .join(WardPractice, WardPractice.practice_code == Person.practice_code)
+                .where(PersonResult.run_id == run.id, PersonResult.level == 3,
+                       WardPractice.ward_id == ward.id, ~PersonResult.nhs_number.in_(
+                           select(WardStay.nhs_number).where(
+                               WardStay.discharged_on.is_(None))))
+                .order_by(PersonResult.risk.desc(), PersonResult.nhs_number)
+                .limit(min(per_ward, ward.capacity))).all()
+            for i, nhs in enumerate(chosen):
+                source = ("worklist", "mdt", "discharge")[i % 3]
+                wards.admit(session, coordinator, nhs, ward.id,
+                            date.today() - timedelta(days=2 * i), source,
+                            "High risk of emergency admission (demonstration)")
+        out.append((ward, wards.occupied(session, ward.id)))
+    return out
 
 
 def allocate_demo_caseloads(session: Session, per_matron: int = 8) -> int:

@@ -1,7 +1,8 @@
 """The demonstration practice team (DM-3, DM-4): the demo users include a GP, a practice
 nurse and a practice manager of the largest practice; its people on a register are given
 named contacts between the GP and the nurse, and it has an MDT meeting with its agenda;
-making the demo users again changes none of it."""
+each locality has its virtual ward with its level-3 people admitted, which the matrons'
+rows name (VW-1); making the demo users again changes none of it."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from ltc.care.demo import create_demo_users
 from ltc.care.mdt.models import AgendaItem, Meeting
 from ltc.care.people.services import current_run
 from ltc.care.recall.models import RecallPerson
+from ltc.care.wards.models import Ward, WardStay
 
-from ..care import IN_AREA, IN_AREA_2, LOW, Community
+from ..care import IN_AREA, IN_AREA_2, LOW, OTHER_AREA, Community
 
 
 def test_the_demo_has_a_practice_team_with_named_contacts_and_an_mdt_meeting(
@@ -51,9 +53,22 @@ def test_the_demo_has_a_practice_team_with_named_contacts_and_an_mdt_meeting(
         assert s.scalar(select(func.count()).select_from(AgendaItem)) == 2  # level 3
         assert rows["pm1"][1] == (f"practice P1 (MDT meeting of {meeting.held_on:%d %B %Y}: "
                                   f"2 people on its agenda, /mdt/{meeting.id})")
+    with unit_of_work(factory) as s:  # the wards, with their level-3 people on them
+        wards = {w.name: w for w in s.scalars(select(Ward))}
+        assert sorted(wards) == ["Virtual ward L1", "Virtual ward L2"]
+        stays = {st.nhs_number: st for st in s.scalars(select(WardStay))}
+        assert {n: st.ward_id for n, st in stays.items()} == {
+            IN_AREA: wards["Virtual ward L1"].id, IN_AREA_2: wards["Virtual ward L1"].id,
+            OTHER_AREA: wards["Virtual ward L2"].id}
+        assert stays[IN_AREA].source == "worklist"  # the highest risk first
+        assert stays[IN_AREA_2].source == "mdt"
+        assert rows["matron1"] == ("case manager", "locality L1 (2 at level 3; Virtual ward "
+                                   f"L1 /wards/{wards['Virtual ward L1'].id}: 2 people on it)")
     with unit_of_work(factory) as s:  # again: nothing more
         again = {name: where for name, _, _, where in create_demo_users(s)}
         assert again["nurse1"].startswith("practice P1 (0 people given named contacts;")
         assert s.scalar(select(func.count()).select_from(NamedContact)) == 3
         assert s.scalar(select(func.count()).select_from(Meeting)) == 1
+        assert s.scalar(select(func.count()).select_from(WardStay)) == 3
+        assert s.scalar(select(func.count()).select_from(Ward)) == 2
     engine.dispose()
