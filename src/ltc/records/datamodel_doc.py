@@ -185,6 +185,21 @@ outcome and the reason). A run without the files loads as before. Every column i
 """
 
 
+#: The care store's tables of virtual wards (VW-1): their columns and rules are in
+#: ``docs/virtual-wards.md`` (revision 0011 of the care store).
+WARDS_CARE = """
+## Virtual wards (care store)
+
+Not record-plane tables: the care store keeps each virtual ward (`ward`: name, locality,
+co-ordinator, beds), the practices it serves (`ward_practice`) and its staff
+(`ward_staff`); each person's stays (`ward_stay`: the ward, admitted on, how they came,
+the reason, discharged on with the outcome and a note; one open stay per person) and the
+ward round's record of a person per day (`ward_round`: notes, observations, the plan for
+the day, who saved it last). Every column and the occupancy and length-of-stay
+definitions are in `docs/virtual-wards.md`.
+"""
+
+
 def render() -> str:
     parts = [INTRO]
     for source in SOURCES.values():
@@ -218,4 +233,5 @@ def render() -> str:
     parts.append(RECALL_CARE)
     parts.append(PRACTICE_TEAM_CARE)
     parts.append(PRACTICE_LISTS_CARE)
+    parts.append(WARDS_CARE)
     return "".join(parts)
