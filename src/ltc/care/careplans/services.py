@@ -6,24 +6,35 @@ which carries the newer version so the person sees what changed; nothing is over
 and nothing typed is lost (the form keeps the text). Versions, locking, ETags and
 comparison are the versioned-document service's (:data:`PLANS`,
 :mod:`ltc.care.documents`); this module holds what a care plan is.
+
+A plan's content holds its end-of-life and advance care planning (``end_of_life``). When a
+version is saved it also keeps the person's active carers (``carers``) and whether they
+were on the QOF palliative care register (``end_of_life.palliative_register``) as they
+were then; the newest version shows them as they are now (:func:`document`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import User
-from ltc.care.careplans.document import Action, CarePlanDocument
+from ltc.care.careplans import carers as carer_records
+from ltc.care.careplans.document import DNACPR, LPA, Action, CarePlanDocument, EndOfLife
 from ltc.care.careplans.models import CarePlanVersion
 from ltc.care.casemgmt.services import named_case_manager
 from ltc.care.documents import Documents, StaleVersion
 from ltc.care.people.models import Person
+from ltc.care.recall.reviews import registers_of
 
 STATUSES = ("draft", "active", "completed")
 TEXT_LIMIT = 5000
+PLACE_LIMIT = 300  # a place of care or death, where a form is, an attorney's name
+#: the register key of the QOF palliative care register (ltc.records.registers)
+PALLIATIVE_REGISTER = "palliative_care"
 
 
 class CarePlanError(ValueError):
@@ -53,8 +64,24 @@ def as_lines(content: dict[str, Any]) -> list[str]:
         out.append(f"Action: {a['who']} ({a.get('agency', '')}) will {a['what']}"
                    f"{' by ' + a['by'] if a.get('by') else ''}")
     out.append(f"If things go wrong: {content.get('emergency_plan', '')}")
+    out += [f"Carer: {carer_records.from_snapshot(c).line()}"
+            for c in content.get("carers", [])]
+    out += [f"{label}: {words}" for label, words in end_of_life(content).lines()]
     out.append(f"Review date: {content.get('review_date') or ''}")
     return out
+
+
+def end_of_life(content: dict[str, Any]) -> EndOfLife:
+    """The end-of-life section of a plan's content (plans saved before it: nothing
+    recorded)."""
+    e = content.get("end_of_life") or {}
+    return EndOfLife(preferred_place_of_care=e.get("preferred_place_of_care", ""),
+                     preferred_place_of_death=e.get("preferred_place_of_death", ""),
+                     dnacpr=e.get("dnacpr") or "none_recorded",
+                     dnacpr_form_location=e.get("dnacpr_form_location", ""),
+                     lpa_health_welfare=e.get("lpa_health_welfare", ""),
+                     lpa_attorney=e.get("lpa_attorney", ""),
+                     palliative_register=bool(e.get("palliative_register")))
 
 
 #: the versions of people's care plans
@@ -67,6 +94,50 @@ def _text(value: Any, field: str) -> str:
     if len(text) > TEXT_LIMIT:
         raise CarePlanError(f"{field}: at most {TEXT_LIMIT} characters (got {len(text)}).")
     return text
+
+
+def _place(value: Any, field: str) -> str:
+    text = " ".join(("" if value is None else str(value)).split())
+    if len(text) > PLACE_LIMIT:
+        raise CarePlanError(f"{field}: at most {PLACE_LIMIT} characters (got {len(text)}).")
+    return text
+
+
+def clean_end_of_life(value: Any) -> dict[str, str]:
+    """Check the end-of-life section; each error names its field. The palliative care
+    register is read from the run, never taken from what is sent."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise CarePlanError("End of life: give its fields (preferred place of care, ...).")
+    dnacpr = value.get("dnacpr") or "none_recorded"
+    if dnacpr not in DNACPR:
+        raise CarePlanError(f"DNACPR status must be one of {', '.join(DNACPR)}; "
+                            f"got {dnacpr!r}.")
+    lpa = value.get("lpa_health_welfare") or ""
+    if lpa not in LPA:
+        raise CarePlanError("Lasting power of attorney (health and welfare) must be yes, no "
+                            f"or blank (not known); got {lpa!r}.")
+    out = {"preferred_place_of_care": _place(value.get("preferred_place_of_care"),
+                                             "Preferred place of care"),
+           "preferred_place_of_death": _place(value.get("preferred_place_of_death"),
+                                              "Preferred place of death"),
+           "dnacpr": dnacpr,
+           "dnacpr_form_location": _place(value.get("dnacpr_form_location"),
+                                          "Where the DNACPR form is"),
+           "lpa_health_welfare": lpa,
+           "lpa_attorney": _place(value.get("lpa_attorney"), "Name of the attorney")}
+    if dnacpr == "in_place" and not out["dnacpr_form_location"]:
+        raise CarePlanError("Where the DNACPR form is: say where the signed form is kept "
+                            "(for example 'in the blue folder by the front door') when a "
+                            "DNACPR decision is in place.")
+    if lpa == "yes" and not out["lpa_attorney"]:
+        raise CarePlanError("Name of the attorney: give the attorney's name when there is a "
+                            "lasting power of attorney for health and welfare.")
+    if lpa != "yes" and out["lpa_attorney"]:
+        raise CarePlanError("Name of the attorney: only with a lasting power of attorney for "
+                            "health and welfare (answer yes first).")
+    return out
 
 
 def _lines(value: Any, field: str) -> list[str]:
@@ -115,20 +186,35 @@ def clean(content: dict[str, Any]) -> dict[str, Any]:
             "prevention": _lines(content.get("prevention"), "staying well"),
             "emergency_plan": _text(content.get("emergency_plan"), "if things go wrong"),
             "review_date": review,
-            "participants": _lines(content.get("participants"), "who has a copy")}
+            "participants": _lines(content.get("participants"), "who has a copy"),
+            "end_of_life": clean_end_of_life(content.get("end_of_life"))}
 
 
 def save(session: Session, nhs_number: str, content: dict[str, Any], based_on: int,
          author: User) -> CarePlanVersion:
     """Save a new version on top of version ``based_on`` (0: no plan yet)."""
     cleaned = clean(content)
+    cleaned["carers"] = [carer_records.snapshot(c)
+                         for c in carer_records.active(session, nhs_number)]
+    cleaned["end_of_life"]["palliative_register"] = (
+        PALLIATIVE_REGISTER in registers_of(session, nhs_number))
     return PLANS.add(session, CarePlanVersion(nhs_number=nhs_number, status=cleaned["status"],
                                               content=cleaned, author_id=author.id), based_on)
 
 
 def document(session: Session, row: CarePlanVersion) -> CarePlanDocument:
-    """The version as a :class:`CarePlanDocument` (for the person's copy and exports)."""
+    """The version as a :class:`CarePlanDocument` (for the person's copy and exports):
+    the newest version with the person's carers and register as they are now, an older
+    one as they were when it was saved."""
     c = row.content
+    newest = PLANS.latest(session, row.nhs_number)
+    eol = end_of_life(c)
+    if newest is not None and newest.version == row.version:
+        carers = tuple(carer_records.active(session, row.nhs_number))
+        eol = replace(eol, palliative_register=(
+            PALLIATIVE_REGISTER in registers_of(session, row.nhs_number)))
+    else:
+        carers = tuple(carer_records.from_snapshot(x) for x in c.get("carers", []))
     author = session.get(User, row.author_id)
     manager = named_case_manager(session, row.nhs_number)
     person = session.get(Person, row.nhs_number)
@@ -148,4 +234,4 @@ def document(session: Session, row: CarePlanVersion) -> CarePlanDocument:
         prevention=tuple(c.get("prevention", [])), emergency_plan=c.get("emergency_plan", ""),
         review_date=day(c.get("review_date")),
         agreed_on=row.created_at.date() if row.status == "active" else None,
-        participants=tuple(c.get("participants", [])))
+        participants=tuple(c.get("participants", [])), carers=carers, end_of_life=eol)

@@ -1,6 +1,8 @@
 """The patient banner on every person page, in the NHS.UK pattern (CM-5): name as
 FAMILY, Given; NHS number in groups of 3 3 4; date of birth as 12-Mar-1941 with the age;
 sex; address. Clinicians identify a patient by name, date of birth and NHS number together.
+Below them, the person's main (or first) active carer: "Carer: Name (daughter), 07700
+900123 — consents to contact" (:func:`ltc.care.careplans.carers.banner_line`).
 
 The banner is the only place the care plane shows a name or address: nothing here is
 logged.
@@ -8,11 +10,12 @@ logged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
 
+from ltc.care.careplans.carers import banner_line
 from ltc.care.people.models import Person, display_name
 
 SEXES = {"F": "Female", "M": "Male", "U": "Not known"}
@@ -27,6 +30,7 @@ class Banner:
     sex: str
     address: str
     died: str | None
+    carer: str | None = None  # the carer line, when the person has an active carer
 
 
 def nhs_number(value: str) -> str:
@@ -65,4 +69,6 @@ def banner(person: Person, today: date) -> Banner:
 def for_person(session: Session, nhs: str, today: date | None = None) -> Banner | None:
     """The banner of the person with NHS number ``nhs``, or None when there is none."""
     person = session.get(Person, nhs)
-    return banner(person, today or date.today()) if person is not None else None
+    if person is None:
+        return None
+    return replace(banner(person, today or date.today()), carer=banner_line(session, nhs))

@@ -29,6 +29,17 @@ actions                       activity[].detail: description = what, performer[]
                               "who (agency)", scheduledPeriod.end = by
 prevention                    activity[].detail with code.text "Prevention"
 emergency_plan                note[], text starting "Emergency and contingency plan: "
+carers                        contained RelatedPerson resources (``#carer-1``, ...): name,
+                              relationship.text, telecom (phone), address.text, active;
+                              consent to contact and the carer's assessment as extensions
+                              (``CARER_CONSENT_URL`` valueBoolean, ``CARER_ASSESSMENT_URL``
+                              valueString); each a participant of the contained CareTeam
+                              with role "Main carer" or "Carer", member ``#carer-N``
+end_of_life                   note[], one per thing recorded (no DNACPR note when none is
+                              recorded), text starting "End of life: "
+                              then the label ("End of life: DNACPR: DNACPR decision in
+                              place: do not attempt CPR", "End of life: End-of-life
+                              register: On the palliative care register", ...)
 ============================  =============================================================
 
 Activity status follows the plan: ``not-started`` for a draft, ``scheduled`` for an
@@ -54,6 +65,9 @@ NEED_PREFIX = "Need: "
 EMERGENCY_PREFIX = "Emergency and contingency plan: "
 PREVENTION_CODE_TEXT = "Prevention"
 CARE_TEAM_ID = "care-team"
+END_OF_LIFE_PREFIX = "End of life: "
+CARER_CONSENT_URL = "urn:ltc:fhir:extension:carer-consents-to-contact"
+CARER_ASSESSMENT_URL = "urn:ltc:fhir:extension:carers-assessment"
 
 
 class CarePlanAction(Protocol):
@@ -67,6 +81,30 @@ class CarePlanAction(Protocol):
     def what(self) -> str: ...
     @property
     def by(self) -> date | None: ...
+
+
+class CarerContact(Protocol):
+    """One carer of the person, as the writer reads it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def relationship(self) -> str: ...
+    @property
+    def telephone(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def consents_to_contact(self) -> bool | None: ...
+    @property
+    def main_carer(self) -> bool: ...
+    def assessment_words(self) -> str: ...
+
+
+class EndOfLife(Protocol):
+    """The plan's end-of-life section, as the writer reads it."""
+
+    def lines(self, recorded_only: bool = ...) -> list[tuple[str, str]]: ...
 
 
 class CarePlanVersion(Protocol):
@@ -102,6 +140,10 @@ class CarePlanVersion(Protocol):
     def agreed_on(self) -> date | None: ...
     @property
     def participants(self) -> tuple[str, ...]: ...
+    @property
+    def carers(self) -> Sequence[CarerContact]: ...
+    @property
+    def end_of_life(self) -> EndOfLife: ...
 
 
 @dataclass(frozen=True)
@@ -147,6 +189,26 @@ def _fhir_datetime(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def _related_person(carer: CarerContact, carer_id: str,
+                    subject: dict[str, Any]) -> dict[str, Any]:
+    """A carer as a contained FHIR R4 ``RelatedPerson``."""
+    extensions: list[dict[str, Any]] = [
+        {"url": CARER_ASSESSMENT_URL, "valueString": carer.assessment_words()}]
+    if carer.consents_to_contact is not None:
+        extensions.insert(0, {"url": CARER_CONSENT_URL,
+                              "valueBoolean": carer.consents_to_contact})
+    out: dict[str, Any] = {"resourceType": "RelatedPerson", "id": carer_id, "active": True,
+                           "patient": dict(subject), "name": [{"text": carer.name.strip()}],
+                           "extension": extensions}
+    if carer.relationship.strip():
+        out["relationship"] = [{"text": carer.relationship.strip()}]
+    if carer.telephone.strip():
+        out["telecom"] = [{"system": "phone", "value": carer.telephone.strip()}]
+    if carer.address.strip():
+        out["address"] = [{"text": carer.address.strip()}]
+    return out
+
+
 def to_fhir(doc: CarePlanVersion, *, patient_reference: str | None = None) -> dict[str, Any]:
     """The plan version as a FHIR R4 ``CarePlan`` resource (a JSON-ready dict), checked
     against the ``fhir.resources.R4B`` model. Raises ``ValueError`` for an unknown status
@@ -166,11 +228,19 @@ def to_fhir(doc: CarePlanVersion, *, patient_reference: str | None = None) -> di
                           "lifecycleStatus": status.goal,
                           "description": {"text": goal}, "subject": dict(subject)})
         goals.append({"reference": f"#{goal_id}"})
+    team: list[dict[str, Any]] = []
     if doc.case_manager.strip():
+        team.append({"role": [{"text": "Case manager"}],
+                     "member": {"display": doc.case_manager.strip()}})
+    for number, carer in enumerate(doc.carers, start=1):
+        carer_id = f"carer-{number}"
+        contained.append(_related_person(carer, carer_id, subject))
+        team.append({"role": [{"text": "Main carer" if carer.main_carer else "Carer"}],
+                     "member": {"reference": f"#{carer_id}", "type": "RelatedPerson",
+                                "display": carer.name.strip()}})
+    if team:
         contained.append({"resourceType": "CareTeam", "id": CARE_TEAM_ID, "status": "active",
-                          "subject": dict(subject),
-                          "participant": [{"role": [{"text": "Case manager"}],
-                                           "member": {"display": doc.case_manager.strip()}}]})
+                          "subject": dict(subject), "participant": team})
 
     activities: list[dict[str, Any]] = []
     for action in doc.actions:
@@ -190,6 +260,8 @@ def to_fhir(doc: CarePlanVersion, *, patient_reference: str | None = None) -> di
     notes = [{"text": NEED_PREFIX + need} for need in texts(doc.needs)]
     if doc.emergency_plan.strip():
         notes.append({"text": EMERGENCY_PREFIX + doc.emergency_plan.strip()})
+    notes += [{"text": f"{END_OF_LIFE_PREFIX}{label}: {words}"}
+              for label, words in doc.end_of_life.lines(recorded_only=True)]
 
     period = {key: day.isoformat() for key, day in
               (("start", doc.agreed_on), ("end", doc.review_date)) if day is not None}
@@ -214,7 +286,7 @@ def to_fhir(doc: CarePlanVersion, *, patient_reference: str | None = None) -> di
         resource["period"] = period
     if doc.author.strip():
         resource["author"] = {"display": doc.author.strip()}
-    if doc.case_manager.strip():
+    if team:
         resource["careTeam"] = [{"reference": f"#{CARE_TEAM_ID}"}]
     resource = {key: value for key, value in resource.items() if value != []}
 

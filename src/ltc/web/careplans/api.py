@@ -26,6 +26,26 @@ class ActionIn(BaseModel):
     by: str | None = None
 
 
+class EndOfLifeIn(BaseModel):
+    """End of life and advance care planning; whether the person is on the palliative
+    care register comes from the run and is not sent."""
+
+    preferred_place_of_care: str = Field(default="", max_length=300)
+    preferred_place_of_death: str = Field(default="", max_length=300)
+    dnacpr: str = Field(default="none_recorded",
+                        pattern="^(none_recorded|in_place|not_for_dnacpr)$",
+                        description="none_recorded, in_place (do not attempt CPR) or "
+                                    "not_for_dnacpr (attempt CPR)")
+    dnacpr_form_location: str = Field(default="", max_length=300,
+                                      description="Where the signed form is; needed when "
+                                                  "dnacpr is in_place")
+    lpa_health_welfare: str = Field(default="", pattern="^(yes|no|)$",
+                                    description="Lasting power of attorney for health and "
+                                                "welfare: yes, no or blank (not known)")
+    lpa_attorney: str = Field(default="", max_length=300,
+                              description="The attorney's name; needed when yes")
+
+
 class CarePlanIn(BaseModel):
     status: str = Field(default="draft", pattern="^(draft|active|completed)$")
     goals: list[str] = Field(default_factory=list, max_length=50)
@@ -36,6 +56,7 @@ class CarePlanIn(BaseModel):
     emergency_plan: str = Field(default="", max_length=5000)
     review_date: str | None = None
     participants: list[str] = Field(default_factory=list, max_length=50)
+    end_of_life: EndOfLifeIn = Field(default_factory=EndOfLifeIn)
 
 
 class CarePlanOut(BaseModel):

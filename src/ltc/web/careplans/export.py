@@ -1,5 +1,6 @@
 """The exports of one care plan version (CM-5; DM-3: the person's named contact is in
-their copy): the person-readable page ("My care plan")
+their copy; the carers in the contingency section and the end-of-life and advance care
+planning section, issue 15 items 4 and 5): the person-readable page ("My care plan")
 with its PDF copy for the person and every participant, rendered here in the web layer
 from the care plan document (:class:`ltc.care.careplans.document.CarePlanDocument`, what
 the plan holds); the FHIR R4 ``CarePlan`` for other systems is written by
@@ -68,6 +69,10 @@ def person_view(doc: CarePlanDocument, named_contact: str = "") -> dict[str, Any
         "prevention": texts(doc.prevention),
         "emergency_plan": doc.emergency_plan.strip(),
         "participants": texts(doc.participants),
+        "carers": [{"line": c.line(), "main": c.main_carer, "address": c.address.strip(),
+                    "assessment": c.assessment_words(long_date),
+                    "from_assessment": c.from_assessment} for c in doc.carers],
+        "end_of_life": doc.end_of_life.lines(),
     }
 
 

@@ -1,5 +1,7 @@
-"""Pages: write and save the care plan (optimistic locking), its versions and their
-comparison, the person's own copy and its PDF (CM-5)."""
+"""Pages: write and save the care plan (optimistic locking) with its end-of-life and
+advance care planning section, its versions and their comparison, the person's own copy
+and its PDF (CM-5); the person's carers' pages (:mod:`ltc.web.careplans.carers`) are
+included in this router."""
 
 from __future__ import annotations
 
@@ -9,15 +11,22 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ltc.care.careplans import carers
 from ltc.care.careplans import services as plans
+from ltc.care.careplans.document import DNACPR, LPA
 from ltc.care.contacts.services import contact_words
+from ltc.care.recall.reviews import registers_of
 from ltc.web import documents
+from ltc.web.careplans import carers as carer_pages
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.pages import page
 from ltc.web.policy import CLINICIANS, policy
 
 router = guarded_router()
+router.include_router(carer_pages.router)
 ACTION_ROWS = 6
+END_OF_LIFE_FIELDS = ("preferred_place_of_care", "preferred_place_of_death", "dnacpr",
+                      "dnacpr_form_location", "lpa_health_welfare", "lpa_attorney")
 
 
 def _form_content(form: Any) -> dict[str, Any]:
@@ -31,7 +40,8 @@ def _form_content(form: Any) -> dict[str, Any]:
             "actions": actions, "prevention": str(form.get("prevention", "")),
             "emergency_plan": str(form.get("emergency_plan", "")),
             "review_date": str(form.get("review_date", "")) or None,
-            "participants": str(form.get("participants", ""))}
+            "participants": str(form.get("participants", "")),
+            "end_of_life": {k: str(form.get(f"eol_{k}", "")) for k in END_OF_LIFE_FIELDS}}
 
 
 def _editable(content: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +55,18 @@ def _editable(content: dict[str, Any]) -> dict[str, Any]:
     actions += [{"who": "", "agency": "", "what": "", "by": ""}] * (ACTION_ROWS - len(actions))
     out["actions"] = [{k: (a.get(k) or "") for k in ("who", "agency", "what", "by")}
                       for a in actions[:ACTION_ROWS]]
+    eol = content.get("end_of_life") or {}
+    out["end_of_life"] = {k: str(eol.get(k) or "") for k in END_OF_LIFE_FIELDS}
+    out["end_of_life"]["dnacpr"] = out["end_of_life"]["dnacpr"] or "none_recorded"
     return out
+
+
+def _context(db: Db, nhs_number: str) -> dict[str, Any]:
+    """What the form shows beside the plan: the carers (kept on their own page) and
+    whether the person is on the palliative care register (from the run, read-only)."""
+    return {"carers": carers.active(db, nhs_number), "dnacpr_options": DNACPR,
+            "lpa_options": LPA, "palliative_register": (
+                plans.PALLIATIVE_REGISTER in registers_of(db, nhs_number))}
 
 
 @router.get("/people/{nhs_number}/careplan")
@@ -55,7 +76,7 @@ def edit(request: Request, nhs_number: str, db: Db) -> Response:
     content = _editable(latest.content if latest else {"status": "draft"})
     return page(request, "careplans/edit.html.j2", title="Care plan", nhs_number=nhs_number,
                 content=content, based_on=latest.version if latest else 0, latest=latest,
-                newer=None, error=None)
+                newer=None, error=None, **_context(db, nhs_number))
 
 
 @router.post("/people/{nhs_number}/careplan")
@@ -75,12 +96,13 @@ def _save(request: Request, nhs_number: str, db: Db, me: Me, form: Any) -> Respo
         return page(request, "careplans/edit.html.j2", status=409, title="Care plan",
                     nhs_number=nhs_number, content=_editable(content),
                     based_on=stale.latest.version, latest=stale.latest,
-                    newer=_editable(stale.latest.content), error=str(stale))
+                    newer=_editable(stale.latest.content), error=str(stale),
+                    **_context(db, nhs_number))
     except plans.CarePlanError as e:
         latest = plans.PLANS.latest(db, nhs_number)
         return page(request, "careplans/edit.html.j2", status=422, title="Care plan",
                     nhs_number=nhs_number, content=_editable(content), based_on=based_on,
-                    latest=latest, newer=None, error=str(e))
+                    latest=latest, newer=None, error=str(e), **_context(db, nhs_number))
     return documents.saved_redirect(nhs_number, "careplan", row)
 
 
