@@ -16,8 +16,16 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.careplan import CarePlan
 
-from ltc.care.careplans.document import Action, CarePlanDocument
-from ltc.interop.fhir.careplan import EMERGENCY_PREFIX, NEED_PREFIX, NHS_NUMBER_SYSTEM, to_fhir
+from ltc.care.careplans.document import Action, CarePlanDocument, CarerContact, EndOfLife
+from ltc.interop.fhir.careplan import (
+    CARER_ASSESSMENT_URL,
+    CARER_CONSENT_URL,
+    EMERGENCY_PREFIX,
+    END_OF_LIFE_PREFIX,
+    NEED_PREFIX,
+    NHS_NUMBER_SYSTEM,
+    to_fhir,
+)
 from ltc.web.careplans.export import long_date, person_view, to_html, to_pdf
 
 NHS_NUMBER = "9434765919"
@@ -448,3 +456,79 @@ def test_pdf_text_reader_finds_only_what_is_there(pdf: bytes) -> None:
     other = _pdf_text(to_pdf(replace(PLAN, goals=("Go to my grandson's wedding",))))
     assert "Go to my grandson's wedding" in other
     assert "Walk to the post office" not in other
+
+
+# -- carers and end of life (issue 15 items 4 and 5) ------------------------------------
+CARED = replace(
+    PLAN,
+    carers=(CarerContact(name="Susan Clarke", relationship="daughter",
+                         telephone="07700 900123", address="4 Mill Lane, Leicester",
+                         consents_to_contact=True, main_carer=True,
+                         assessment_done_on=date(2026, 2, 1)),
+            CarerContact(name="Ann Jones", relationship="neighbour",
+                         consents_to_contact=None, from_assessment=True)),
+    end_of_life=EndOfLife(preferred_place_of_care="Home", preferred_place_of_death="Loros hospice",
+                          dnacpr="in_place", dnacpr_form_location="Blue folder by the door",
+                          lpa_health_welfare="yes", lpa_attorney="Susan Clarke",
+                          palliative_register=True))
+
+
+def test_fhir_carers_are_contained_related_people_in_the_care_team() -> None:
+    resource = to_fhir(CARED)
+    CarePlan.model_validate(resource)
+    people = {r["id"]: r for r in resource["contained"] if r["resourceType"] == "RelatedPerson"}
+    assert set(people) == {"carer-1", "carer-2"}
+    susan = people["carer-1"]
+    assert susan["patient"]["identifier"] == {"system": NHS_NUMBER_SYSTEM, "value": NHS_NUMBER}
+    assert susan["telecom"] == [{"system": "phone", "value": "07700 900123"}]
+    assert susan["address"] == [{"text": "4 Mill Lane, Leicester"}]
+    assert susan["extension"] == [
+        {"url": CARER_CONSENT_URL, "valueBoolean": True},
+        {"url": CARER_ASSESSMENT_URL, "valueString": "Carer's assessment done on 2026-02-01"}]
+    # consent not recorded: no consent extension rather than a false "no"
+    assert [e["url"] for e in people["carer-2"]["extension"]] == [CARER_ASSESSMENT_URL]
+    team = next(r for r in resource["contained"] if r["resourceType"] == "CareTeam")
+    assert [(p["role"][0]["text"], p["member"].get("reference")) for p in team["participant"]] == [
+        ("Case manager", None), ("Main carer", "#carer-1"), ("Carer", "#carer-2")]
+    assert resource["careTeam"] == [{"reference": "#care-team"}]
+
+
+def test_fhir_carers_alone_make_a_care_team() -> None:
+    resource = to_fhir(replace(CARED, case_manager=""))
+    CarePlan.model_validate(resource)
+    team = next(r for r in resource["contained"] if r["resourceType"] == "CareTeam")
+    assert [p["role"][0]["text"] for p in team["participant"]] == ["Main carer", "Carer"]
+
+
+def test_fhir_end_of_life_is_prefixed_notes() -> None:
+    notes = [n["text"] for n in to_fhir(CARED)["note"] if n["text"].startswith(END_OF_LIFE_PREFIX)]
+    assert notes == [
+        "End of life: End-of-life register: On the palliative care register",
+        "End of life: Preferred place of care: Home",
+        "End of life: Preferred place of death: Loros hospice",
+        "End of life: DNACPR: DNACPR decision in place: do not attempt CPR",
+        "End of life: Where the DNACPR form is: Blue folder by the door",
+        "End of life: Lasting power of attorney (health and welfare): Yes: Susan Clarke is "
+        "the attorney"]
+
+
+def test_html_shows_carers_in_the_contingency_section_and_end_of_life() -> None:
+    html = to_html(CARED)
+    contingency = html.split("If things go wrong")[1].split("Planning ahead")[0]
+    assert "Main carer: Susan Clarke (daughter), 07700 900123 — consents to contact" in contingency
+    assert "Carer&#39;s assessment done on 1 February 2026" in contingency
+    assert "Ann Jones (neighbour) — consent to contact not recorded" in contingency
+    assert "(From my assessment.)" in contingency
+    assert "On the palliative care register" in html.split("Planning ahead")[1]
+    assert "No carer recorded." in to_html(PLAN)
+    assert "No DNACPR decision recorded" in to_html(PLAN)
+
+
+def test_pdf_text_holds_the_carers_and_end_of_life() -> None:
+    text = _pdf_text(to_pdf(CARED))
+    for words in ("My carers and family", "Susan Clarke (daughter), 07700 900123",
+                  "Planning ahead: my wishes for the end of my life", "Loros hospice",
+                  "DNACPR decision in place: do not attempt CPR", "Blue folder by the door",
+                  "On the palliative care register", "Susan Clarke is the attorney"):
+        assert words in text
+    assert "Loros hospice" not in _pdf_text(to_pdf(PLAN))
