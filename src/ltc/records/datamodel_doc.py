@@ -200,6 +200,19 @@ definitions are in `docs/virtual-wards.md`.
 """
 
 
+#: The care store's table of a person's carers (CM-5): its columns and rules are in
+#: ``docs/care-plans.md`` (revision 0012 of the care store).
+CARERS_CARE = """
+## Carers and family (care store)
+
+Not a record-plane table: the care store keeps each carer or family member linked to a
+person (`carer`: name, relationship, telephone, address, whether they consent to be
+contacted, whether they are the main carer, their carer's assessment offered on, done on
+or declined, ended on; ended, never deleted). The record plane's `person.has_carer` flag
+is unchanged. Every column is in `docs/care-plans.md`.
+"""
+
+
 def render() -> str:
     parts = [INTRO]
     for source in SOURCES.values():
@@ -234,4 +247,5 @@ def render() -> str:
     parts.append(PRACTICE_TEAM_CARE)
     parts.append(PRACTICE_LISTS_CARE)
     parts.append(WARDS_CARE)
+    parts.append(CARERS_CARE)
     return "".join(parts)
