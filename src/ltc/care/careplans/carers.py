@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import literal, select, update
 from sqlalchemy.orm import Session
 
+from ltc.care.assessment.models import Assessment
 from ltc.care.assessment.services import ASSESSMENTS
 from ltc.care.auth.models import User
 from ltc.care.careplans.document import CarerContact
@@ -164,10 +165,9 @@ def contact(carer: Carer) -> CarerContact:
         assessment_declined=carer.assessment_declined)
 
 
-def from_assessment(session: Session, nhs_number: str) -> CarerContact | None:
-    """The carer named in the person's newest assessment (its old carer details), if any."""
-    latest = ASSESSMENTS.latest(session, nhs_number)
-    carer = (latest.notes or {}).get("carer") if latest is not None else None
+def _old_carer(notes: Mapping[str, Any] | None) -> CarerContact | None:
+    """The carer of an assessment's notes (its old carer details), if it names one."""
+    carer = (notes or {}).get("carer")
     if not carer or not str(carer.get("name") or "").strip():
         return None
     return CarerContact(name=str(carer["name"]).strip(),
@@ -176,13 +176,27 @@ def from_assessment(session: Session, nhs_number: str) -> CarerContact | None:
                         from_assessment=True)
 
 
+def from_assessment(session: Session, nhs_number: str) -> CarerContact | None:
+    """The carer named in the person's newest assessment (its old carer details), if any."""
+    latest = ASSESSMENTS.latest(session, nhs_number)
+    return _old_carer(latest.notes if latest is not None else None)
+
+
 def active(session: Session, nhs_number: str) -> list[CarerContact]:
     """The person's active carers, the main carer first; the assessment's carer when
-    there are no carer records at all."""
-    rows = every(session, nhs_number)
+    there are no carer records at all. One statement (it is on every person page's
+    banner): the carers, outer-joined to one row so that the newest assessment's notes
+    come back even when there is no carer."""
+    notes = (select(Assessment.notes).where(Assessment.nhs_number == nhs_number)
+             .order_by(Assessment.version.desc()).limit(1).scalar_subquery())
+    one = select(literal(1).label("one")).subquery()
+    found = session.execute(select(Carer, notes).select_from(one)
+                            .outerjoin(Carer, Carer.nhs_number == nhs_number)).all()
+    rows = [carer for carer, _ in found if carer is not None]
     if not rows:
-        old = from_assessment(session, nhs_number)
+        old = _old_carer(found[0][1] if found else None)
         return [old] if old else []
+    rows.sort(key=lambda c: (not c.main_carer, c.id))
     return [contact(c) for c in rows if c.ended_on is None]
 
 
