@@ -8,7 +8,7 @@ and markup typed into every free-text field shown as text."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from ltc.care import access
 from ltc.care.audit.models import AuditEvent
 from ltc.care.auth.models import User
 from ltc.care.db import make_engine, sessions, unit_of_work
+from ltc.care.events.models import CareEvent, InboundMessage
 from ltc.care.wards import services
 from ltc.care.wards.models import Ward, WardPractice, WardRound, WardStaff, WardStay
 
@@ -206,3 +207,26 @@ def test_a_ward_over_http(app: Any, community: Community) -> None:
                           "source": "mdt", "reason": "Breathless"})
     assert r.status_code == 422
     assert "Virtual ward L1 is full: 1 of its 1 beds are taken" in r.text
+
+
+def test_a_recent_hospital_discharge_suggests_a_step_down(app: Any,
+                                                          community: Community) -> None:
+    ward = make_ward(community.url, community.users)
+    engine = make_engine(community.url)
+    with unit_of_work(sessions(engine)) as s:
+        assert services.suggested_source(s, IN_AREA) == "worklist"
+        message = InboundMessage(feed="hl7v2", sender="PAS", status="applied", raw="-")
+        s.add(message)
+        s.flush()
+        for nhs, days in ((IN_AREA, 3), (IN_AREA_2, 20)):  # the second: too long ago
+            s.add(CareEvent(message_id=message.id, nhs_number=nhs, kind="discharge",
+                            occurred_at=datetime.combine(TODAY - timedelta(days=days),
+                                                         time(10))))
+    with unit_of_work(sessions(engine)) as s:
+        assert services.suggested_source(s, IN_AREA) == "discharge"
+        assert services.suggested_source(s, IN_AREA_2) == "worklist"
+    engine.dispose()
+    matron = signed_in(app, "matron")
+    page = matron.get(f"/people/{IN_AREA}/ward").text
+    assert '<option value="discharge" selected>' in page
+    assert f'<option value="{ward}">Virtual ward L1</option>' in page

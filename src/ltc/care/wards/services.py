@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from ltc.care.auth.models import Role, User
 from ltc.care.casemgmt.models import CaseManager
 from ltc.care.db import now
+from ltc.care.events.models import CareEvent
 from ltc.care.people.models import Person
 from ltc.care.wards.models import (
     DEFAULT_CAPACITY,
@@ -262,6 +263,21 @@ def _day(value: date | None, label: str, today: date) -> date:
         raise WardError(f"{label}: {value.isoformat()} is more than a year ago. Give the "
                         "date it happened.")
     return value
+
+
+#: a hospital discharge this recent makes an admission a step-down by default
+STEP_DOWN_WITHIN = timedelta(days=14)
+
+
+def suggested_source(session: Session, nhs_number: str, today: date | None = None) -> str:
+    """``discharge`` (step-down) when the person left hospital in the last
+    :data:`STEP_DOWN_WITHIN` (a discharge event from the feeds, not cancelled), else
+    ``worklist``."""
+    since = datetime.combine((today or date.today()) - STEP_DOWN_WITHIN, time.min)
+    left = session.scalar(select(exists().where(
+        CareEvent.nhs_number == nhs_number, CareEvent.kind == "discharge",
+        CareEvent.cancelled_at.is_(None), CareEvent.occurred_at >= since)))
+    return "discharge" if left else "worklist"
 
 
 def admit(session: Session, by: User, nhs_number: str, ward_id: int | None,

@@ -45,6 +45,7 @@ def person_ward(request: Request, nhs_number: str, db: Db, me: Me, note: str = "
     return page(request, "wards/person.html.j2", title="Virtual ward", person=person,
                 stays=stays, current=current, offered=offered, today=date.today(),
                 sources=services.SOURCES, outcomes=services.OUTCOMES,
+                suggested=services.suggested_source(db, nhs_number),
                 runs=current is not None and services.runs(db, me, current[1]),
                 note=NOTES.get(note))
 
