@@ -75,7 +75,7 @@ def test_a_carer_is_added_and_appears_in_the_pdf(server: str, page: Page,
     expect(page.locator("#plan-carers")).to_contain_text(line)
     page.locator("#goals").fill("Stay at home with my daughter")
     page.get_by_label("Preferred place of death").fill("Home")
-    page.get_by_label("DNACPR status").select_option("in_place")
+    page.get_by_label("DNACPR decision", exact=True).select_option("in_place")
     page.get_by_label("Where the DNACPR form is").fill("Blue folder by the front door")
     shot(page, "carers-02-plan")
     page.get_by_role("button", name="Save the care plan").click()
