@@ -106,7 +106,10 @@ def test_the_default_wards_are_one_per_locality(community: Community) -> None:
         assert [w.coordinator_id for w in made] == [community.users["matron"],
                                                     community.users["matron2"]]
         assert {w.capacity for w in made} == {40}
-        assert services.default_wards(s) == []  # wards exist: none more
+        assert services.default_wards(s) == []  # every locality has one: none more
+        made[1].locality_code, made[1].name = "L9", "Elsewhere"  # L2 is left without one
+        s.flush()
+        assert [w.name for w in services.default_wards(s)] == ["Virtual ward L2"]
     engine.dispose()
 
 

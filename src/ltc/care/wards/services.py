@@ -204,13 +204,13 @@ def staff_of(session: Session, ward: Ward) -> list[User]:
 
 
 def default_wards(session: Session) -> list[Ward]:
-    """When there is no ward yet, one per locality of the people table, serving the
+    """A ward for each locality of the people table that has none yet, serving the
     practices its people are registered with, named "Virtual ward <locality>", with
     :data:`DEFAULT_CAPACITY` beds; its co-ordinator is the locality's first case manager
     whose job title names a co-ordinator, else its first case manager (none when it has
-    none). Returns the wards made (none when some already exist)."""
-    if session.scalar(select(exists().where(Ward.id.is_not(None)))):
-        return []
+    none). Returns the wards made (none when every locality has one)."""
+    covered = set(session.scalars(select(Ward.locality_code)))
+    names = set(session.scalars(select(Ward.name)))
     pairs = session.execute(
         select(Person.locality_code, Person.practice_code).distinct()
         .where(Person.locality_code.is_not(None), Person.practice_code.is_not(None))
@@ -231,6 +231,8 @@ def default_wards(session: Session) -> list[Ward]:
                 titled.add(cm.locality_code)
     made = []
     for locality, practices in by_locality.items():
+        if locality in covered or f"Virtual ward {locality}" in names:
+            continue
         ward = Ward(name=f"Virtual ward {locality}", locality_code=locality,
                     coordinator_id=managers.get(locality), capacity=DEFAULT_CAPACITY)
         session.add(ward)

@@ -31,7 +31,7 @@ LISTERS = (*CLINICIANS, Role.ADMIN)
 #: who may make and change wards: administrators and co-ordinators (case managers)
 CHANGERS = (Role.CASE_MANAGER, Role.ADMIN)
 NOTES = {"saved": "The ward has been saved.", "defaults": "The default wards have been made.",
-         "none": "There are wards already: no default ward was made.",
+         "none": "Every locality has a ward already: no ward was made.",
          "round": "Ward round saved."}
 Text = Annotated[str, Form(max_length=services.MAX_TEXT)]
 
