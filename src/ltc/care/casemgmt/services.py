@@ -8,12 +8,13 @@ discharge and workforce (CM-1, CM-2, CM-3, CM-12, STRAT-7).
 * **Allocation** suggests the case manager whose locality is the person's, then who covers
   the person's practice, then the one with the most room (capacity minus open caseload);
   the allocator may choose anyone else (the suggestion is kept beside the choice).
-* A case manager's **capacity** defaults to 50; more than 80 is unsustainable (a warning);
-  an optional hard stop refuses allocations beyond it.
+* A case manager's **capacity** defaults to 50 (a warning above it); allocation beyond the
+  hard cap (their own hard stop, else 80 people) is refused (``ltc.care.casemgmt.balance``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +24,7 @@ from sqlalchemy import and_, bindparam, exists, func, literal_column, or_, selec
 from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import User
-from ltc.care.casemgmt import changes
+from ltc.care.casemgmt import balance, changes
 from ltc.care.casemgmt.models import (
     WARN_ABOVE,
     Approach,
@@ -33,7 +34,7 @@ from ltc.care.casemgmt.models import (
     Nomination,
     WorklistChange,
 )
-from ltc.care.people.models import Person, PersonResult, display_name
+from ltc.care.people.models import Person, PersonResult, StratRun, display_name
 from ltc.care.people.services import current_run
 
 OUTCOMES = ("agreed", "declined", "uncontactable")
@@ -195,15 +196,28 @@ class Suggestion:
 
 
 def suggest(session: Session, nhs_number: str) -> list[Suggestion]:
-    """Case managers for a person, best first (locality, practice, then most room)."""
+    """Case managers for a person, best first: locality, then practice; those at their cap
+    last; then whose caseload mostly lives in the person's postcode district; then the
+    lightest weighted load against capacity (``ltc.care.casemgmt.balance``)."""
     person = session.get(Person, nhs_number)
     if person is None:
         return []
     rows = session.execute(select(CaseManager, User).join(User, User.id == CaseManager.user_id)
                            .where(User.active.is_(True))).all()
-    sizes: dict[int, int] = dict(session.execute(
-        select(CaseloadEntry.user_id, func.count()).where(CaseloadEntry.ended_on.is_(None))
-        .group_by(CaseloadEntry.user_id)).all())
+    sizes: dict[int, int] = {}
+    weighted: dict[int, float] = {}
+    districts: dict[int, Counter[str]] = {}
+    for uid, risk, district in session.execute(
+            select(CaseloadEntry.user_id, PersonResult.risk, Person.postcode_district)
+            .join(Person, Person.nhs_number == CaseloadEntry.nhs_number)
+            .outerjoin(PersonResult, (PersonResult.nhs_number == CaseloadEntry.nhs_number)
+                       & PersonResult.run_id.in_(select(StratRun.id).where(
+                           StratRun.current.is_(True)).scalar_subquery()))
+            .where(CaseloadEntry.ended_on.is_(None))):
+        sizes[uid] = sizes.get(uid, 0) + 1
+        weighted[uid] = weighted.get(uid, 0.0) + balance.weight(risk)
+        if district:
+            districts.setdefault(uid, Counter())[district] += 1
     covering = set(session.scalars(select(CoveredPractice.user_id).where(
         CoveredPractice.practice_code == person.practice_code)).all())
     out = []
@@ -213,7 +227,10 @@ def suggest(session: Session, nhs_number: str) -> list[Suggestion]:
         same_area = cm.locality_code == person.locality_code
         why = ("works in the person's locality" if same_area else
                "covers the person's practice" if covers else "has room on their caseload")
-        rank = (0 if same_area else 1 if covers else 2, size - cm.capacity, user.id)
+        common = districts.get(user.id, Counter()).most_common(1)
+        travels = not (common and common[0][0] == person.postcode_district)
+        rank = (0 if same_area else 1 if covers else 2, size >= balance.cap(cm), travels,
+                weighted.get(user.id, 0.0) - cm.capacity, user.id)
         out.append((rank, Suggestion(user, cm, size, why)))
     return [s for _, s in sorted(out, key=lambda x: x[0])]
 
@@ -240,9 +257,11 @@ def allocate(session: Session, nhs_number: str, to_user_id: int, by: User,
     if cm is None:
         raise CaseError("Choose a case manager from the list.")
     size = caseload_size(session, to_user_id)
-    if cm.hard_stop is not None and size + 1 > cm.hard_stop:
-        raise CaseError(f"This case manager's caseload is at its limit ({cm.hard_stop}). "
-                        "Choose another case manager.")
+    limit = balance.cap(cm)
+    if size + 1 > limit:
+        raise CaseError(f"This case manager's caseload is at its limit ({limit}): "
+                        "no one is allocated beyond it. Choose another case manager, or "
+                        "rebalance the locality's caseloads.")
     best = suggest(session, nhs_number)
     entry = CaseloadEntry(nhs_number=nhs_number, user_id=to_user_id, started_on=today,
                           allocated_by=by.id,
