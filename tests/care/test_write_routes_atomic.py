@@ -42,6 +42,7 @@ from ltc.care.mdt.models import AgendaItem, Meeting
 from ltc.care.phone.models import PhoneCall
 from ltc.care.recall.models import Invitation
 from ltc.care.selfcare.models import Goal, ProgrammeReferral
+from ltc.care.wards.models import Ward
 from ltc.care.work.models import Task
 from ltc.interop.feeds import receive
 from ltc.interop.hl7v2 import adt
@@ -279,6 +280,15 @@ def _other_steps() -> list[Step]:
             {"data": {"attendee": [w.user("gp")], "others": "Jo Smith, social worker"}})),
         Step("POST", "/mdt/{meeting_id}/close", lambda w: (
             w.page("gp"), "POST", f"/mdt/{_newest(w, Meeting)}/close", {})),
+        Step("POST", "/wards/defaults", lambda w: (w.page("admin"), "POST", "/wards/defaults",
+                                                  {})),
+        Step("POST", "/wards", lambda w: (w.page("admin"), "POST", "/wards", {"data": {
+            "name": "Virtual ward North", "locality_code": "L2", "practices": "P2",
+            "capacity": "30", "coordinator": w.user("matron2")}})),
+        Step("POST", "/wards/{ward_id}/edit", lambda w: (
+            w.page("admin"), "POST", f"/wards/{_newest(w, Ward)}/edit", {"data": {
+                "name": "Virtual ward South", "locality_code": "L2", "practices": "P2",
+                "capacity": "35", "coordinator": w.user("matron2")}})),
         Step("POST", "/contacts/allocation", _allocation),
         Step("POST", "/contacts/allocations/{allocation_id}/undo", lambda w: (
             w.page("gp"), "POST", f"/contacts/allocations/{_newest(w, ContactAllocation)}/undo",
@@ -286,7 +296,7 @@ def _other_steps() -> list[Step]:
     ]
 
 
-def _newest(w: World, model: type[Meeting | ContactAllocation]) -> int:
+def _newest(w: World, model: type[Meeting | ContactAllocation | Ward]) -> int:
     found = w.scalar(select(func.max(model.id)))
     assert found is not None, model
     return int(found)
