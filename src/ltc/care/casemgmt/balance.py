@@ -183,3 +183,11 @@ def locality_loads(session: Session, locality: str) -> list[Load]:
     for uid, nhs, district, registered, risk in rows:
         out[uid].members.append(Member(nhs, weight(risk), district, registered))
     return sorted(out.values(), key=lambda x: x.user_id)
+
+
+def names(session: Session, user_ids: list[int]) -> dict[int, str]:
+    """Display names of case managers, for a proposal's page."""
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+    return {row[0]: row[1] for row in rows}

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from ltc.care.auth.models import Role
-from ltc.care.casemgmt import changes
+from ltc.care.casemgmt import balance, changes, hidden
 from ltc.care.casemgmt import services as cases
 from ltc.care.casemgmt.models import WARN_ABOVE, CaseManager
 from ltc.web.deps import Db, Me, guarded_router
@@ -107,3 +107,37 @@ def discharge(request: Request, nhs_number: str, db: Db, me: Me, on: Annotated[d
     except cases.CaseError as e:
         return not_saved(request, nhs_number, str(e))
     return back_to_person(nhs_number, "discharged")
+
+
+@router.get("/hidden")
+@policy("signed_in", roles=(Role.CASE_MANAGER, Role.ANALYST))
+def hidden_people(request: Request, db: Db, me: Me,
+                  page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1
+                  ) -> Response:
+    """Hidden populations (POP-5): suppressed counts per locality for everyone here; a case
+    manager also sees their own area's people, a page at a time (each an audited read)."""
+    found = hidden.hidden_for(db, me.id, limit=hidden.PAGE + 1,
+                              offset=(page_number - 1) * hidden.PAGE)
+    more, found = len(found) > hidden.PAGE, found[:hidden.PAGE]
+    for h in found:
+        request.state.audit.add(h.nhs_number, "list", "GET /hidden")
+    return page(request, "casemgmt/hidden.html.j2", title="Hidden populations",
+                people=found, counts=hidden.counts(db), page_number=page_number, more=more,
+                is_case_manager=db.get(CaseManager, me.id) is not None)
+
+
+@router.get("/caseloads/rebalance")
+@policy("signed_in", roles=(Role.CASE_MANAGER,))
+def rebalance(request: Request, db: Db, me: Me) -> Response:
+    """A preview of the rebalancing proposal for the case manager's locality (CM-2): each
+    person named in a move is an audited read."""
+    cm = db.get(CaseManager, me.id)
+    loads = balance.locality_loads(db, cm.locality_code) if cm else []
+    before = {x.user_id: (len(x.members), round(x.weighted, 2)) for x in loads}
+    proposal = balance.propose(loads)
+    for m in proposal.moves:
+        request.state.audit.add(m.nhs_number, "list", "GET /caseloads/rebalance")
+    names = balance.names(db, list(before))
+    return page(request, "casemgmt/rebalance.html.j2", title="Rebalance caseloads",
+                cm=cm, proposal=proposal, before=before, names=names,
+                leaving={x.user_id for x in loads if x.leaving})
