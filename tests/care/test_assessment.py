@@ -301,7 +301,8 @@ def test_free_text_is_shown_as_text(app: Any, community: Community) -> None:
     escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
     for name in ("form", "refused", "stale"):
         assert escaped in pages[name].text, name
-    assert pages["form"].text.count(escaped) == len(notes) + 3
+    # the notes, the carer's three fields in the form and again in the banner's carer line
+    assert pages["form"].text.count(escaped) == len(notes) + 6
     assert f"physical {escaped}" in pages["stale"].text  # the newer version's notes
 
 
