@@ -76,6 +76,22 @@ def test_failed_api_sign_ins_are_kept_and_throttled(app: Any, community: Communi
                        ).json()["role"] == "case_manager"
 
 
+def test_a_name_longer_than_any_user_fails_and_is_throttled(app: Any,
+                                                            community: Community) -> None:
+    """A name over the column's 64 characters is refused like any wrong name (not a
+    server error), its failures kept under its first 64 characters."""
+    client = TestClient(app, base_url="https://testserver")
+    long_name = "0" * 65
+    for _ in range(MAX_FAILURES):
+        r = client.post("/api/v1/session", json={"username": long_name, "password": "x"})
+        assert r.status_code == 401
+    with db(community.url) as s:
+        assert s.scalar(select(func.count()).select_from(LoginFailure).where(
+            LoginFailure.username == long_name[:64])) == MAX_FAILURES
+    r = client.post("/api/v1/session", json={"username": long_name, "password": "x"})
+    assert r.status_code == 429
+
+
 def test_sign_out_ends_the_session(app: Any, community: Community) -> None:
     matron = signed_in(app, "matron")
     assert matron.get("/worklist").status_code == 200

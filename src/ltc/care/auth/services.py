@@ -87,8 +87,10 @@ class SignedIn:
 def sign_in(session: Session, username: str, password: str) -> SignedIn:
     """Check a password and open a session; refuse while the user name is throttled."""
     cutoff = now() - FAILURE_WINDOW
+    # failures are kept under the name as the column holds it (no user's name is longer)
+    key = username[:LoginFailure.username.type.length or 64]
     failures = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.username == username, LoginFailure.at > cutoff)) or 0
+        LoginFailure.username == key, LoginFailure.at > cutoff)) or 0
     if failures >= MAX_FAILURES:
         raise AuthError("Too many failed sign-ins for this user name. Wait 15 minutes, "
                         "or ask an administrator to reset the password.")
@@ -102,9 +104,9 @@ def sign_in(session: Session, username: str, password: str) -> SignedIn:
     else:
         _hasher.hash(password)  # the same work whether or not the user exists
     if not ok or user is None:
-        session.add(LoginFailure(username=username))
+        session.add(LoginFailure(username=key))
         raise AuthError("The user name or password is not right.")
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    session.execute(delete(LoginFailure).where(LoginFailure.username == key))
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     session.add(LoginSession(token_digest=_digest(token), user_id=user.id, csrf_token=csrf,
                              expires_at=now() + SESSION_LIFETIME))
