@@ -72,6 +72,23 @@ def refuse_where(path: Path, table: pa.Table, bad: Any, column: str, expected: s
                            f"{expected}")
 
 
+def refuse_negative(path: Path, table: pa.Table, names: tuple[str, ...]) -> None:
+    """Refuse the file when a count in one of the columns ``names`` is empty or below 0."""
+    for name in names:
+        refuse_where(path, table, pc.or_kleene(pc.is_null(table[name]),
+                                               pc.less(table[name], 0)),
+                     name, "a count of 0 or more")
+
+
+def refuse_outside(path: Path, table: pa.Table, name: str, high: float,
+                   expected: str) -> None:
+    """Refuse the file when a value of column ``name`` is NaN or outside 0 to ``high``
+    (an empty value passes)."""
+    values = table[name]
+    refuse_where(path, table, pc.or_(pc.is_nan(values), pc.or_(
+        pc.less(values, 0.0), pc.greater(values, high))), name, expected)
+
+
 def check_nhs_numbers(path: Path, table: pa.Table) -> None:
     refuse_where(path, table, pc.or_kleene(pc.is_null(table["nhs_number"]), pc.invert(
         pc.match_substring_regex(table["nhs_number"], r"^\d{10}$"))),

@@ -21,7 +21,15 @@ from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from ltc.care.achievement.models import KEPT, OUTCOMES, AchievementFigure, AchievementPerson
-from ltc.care.bulk import check_nhs_numbers, insert_table, read, refuse_where, with_run
+from ltc.care.bulk import (
+    check_nhs_numbers,
+    insert_table,
+    read,
+    refuse_negative,
+    refuse_outside,
+    refuse_where,
+    with_run,
+)
 from ltc.care.people.run_files import KeptRun
 
 FIGURES = "achievement.parquet"
@@ -52,14 +60,8 @@ def read_figures(run: KeptRun) -> pa.Table | None:
     if table is None:
         return None
     _no_indicator(path, table)
-    for name in ("numerator", "denominator", "exceptions"):
-        refuse_where(path, table, pc.or_kleene(pc.is_null(table[name]),
-                                               pc.less(table[name], 0)),
-                     name, "a count of 0 or more")
-    share = table["achievement"]
-    refuse_where(path, table, pc.or_(pc.is_nan(share), pc.or_(pc.less(share, 0.0),
-                                                              pc.greater(share, 100.0))),
-                 "achievement", "a percentage from 0 to 100, or empty")
+    refuse_negative(path, table, ("numerator", "denominator", "exceptions"))
+    refuse_outside(path, table, "achievement", 100.0, "a percentage from 0 to 100, or empty")
     return table
 
 

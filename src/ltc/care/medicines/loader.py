@@ -16,7 +16,15 @@ import pyarrow.compute as pc
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
-from ltc.care.bulk import check_nhs_numbers, insert_table, read, refuse_where, with_run
+from ltc.care.bulk import (
+    check_nhs_numbers,
+    insert_table,
+    read,
+    refuse_negative,
+    refuse_outside,
+    refuse_where,
+    with_run,
+)
 from ltc.care.medicines.models import SEPARATOR, MedicinesPerson
 from ltc.care.people.run_files import KeptRun
 
@@ -39,14 +47,8 @@ def read_medicines(run: KeptRun) -> pa.Table | None:
     if table is None:
         return None
     check_nhs_numbers(path, table)
-    for name in ("long_term_medicines", "medicines"):
-        refuse_where(path, table, pc.or_kleene(pc.is_null(table[name]),
-                                               pc.less(table[name], 0)),
-                     name, "a count of 0 or more")
-    pdc = table["lowest_pdc"]
-    refuse_where(path, table, pc.or_(pc.is_nan(pdc), pc.or_(pc.less(pdc, 0.0),
-                                                            pc.greater(pdc, 1.0))),
-                 "lowest_pdc", "a proportion from 0 to 1, or empty")
+    refuse_negative(path, table, ("long_term_medicines", "medicines"))
+    refuse_outside(path, table, "lowest_pdc", 1.0, "a proportion from 0 to 1, or empty")
     for name in ("review_due", "polypharmacy"):
         refuse_where(path, table, pc.is_null(table[name]), name, "true or false")
     names = pc.fill_null(pc.binary_join(pc.fill_null(table["non_adherent"], pa.scalar(
@@ -54,7 +56,7 @@ def read_medicines(run: KeptRun) -> pa.Table | None:
     low = pc.fill_null(pc.greater(pc.list_value_length(table["non_adherent"]), 0), False)
     return pa.table({
         "nhs_number": table["nhs_number"], "practice_code": table["practice_code"],
-        "long_term_medicines": table["long_term_medicines"], "lowest_pdc": pdc,
+        "long_term_medicines": table["long_term_medicines"], "lowest_pdc": table["lowest_pdc"],
         "non_adherent": names, "low_adherence": low, "review_due": table["review_due"],
         "last_review_on": table["last_review_on"], "medicines": table["medicines"],
         "polypharmacy": table["polypharmacy"]})
