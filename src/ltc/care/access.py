@@ -44,6 +44,9 @@ from ltc.care.wards.models import Ward, WardStaff, WardStay
 
 #: roles that may be given break-glass access (and tasks and alerts about a person)
 CLINICAL = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN, Role.PRACTICE_NURSE)
+#: roles that may be given break-glass access: the clinicians and the out-of-hours and
+#: ambulance clinicians (who read only the out-of-hours summary: the routes' policies)
+BREAK_GLASS_ROLES = (*CLINICAL, Role.OUT_OF_HOURS)
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def access(session: Session, user: User, nhs_number: str, at: datetime | None = 
     if user.role in CLINICAL and session.scalar(_ON_WARD, {"nhs": nhs_number,
                                                            "user": user.id}):
         return Access(True)
-    if user.role not in CLINICAL or not emergency:
+    if user.role not in BREAK_GLASS_ROLES or not emergency:
         # practice managers, analysts, administrators and interfaces: no break-glass
         return Access(False)
     glass = session.scalar(select(exists().where(
@@ -147,6 +150,6 @@ def params(user: User, at: datetime | None = None) -> dict[str, Any]:
     practice = user.practice_code if role in PRACTICE_ROLES else None
     return {"access_case_manager": user.id if role == Role.CASE_MANAGER else None,
             "access_practice": practice or None,
-            "access_clinician": user.id if role in CLINICAL else None,
+            "access_clinician": user.id if role in BREAK_GLASS_ROLES else None,
             "access_ward": user.id if role in CLINICAL else None,
             "access_at": at or now()}

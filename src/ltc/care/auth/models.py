@@ -25,12 +25,27 @@ class Role(StrEnum):
     ANALYST = "analyst"  # analyst or commissioner: aggregates only
     ADMIN = "admin"  # manages users; reads no clinical data
     INTERFACE = "interface"  # a system posting feeds (FHIR, ambulance); reads nothing
+    # the wider team (issue: virtual wards and the integrated team): each sees the people
+    # allocated to them or whose care plan names them (ltc.care.access)
+    COMMUNITY_NURSE = "community_nurse"  # community or district nurse
+    SOCIAL_WORKER = "social_worker"  # adult social care
+    ALLIED_HEALTH = "allied_health"  # allied health professional (physiotherapist, OT...)
+    MENTAL_HEALTH_NURSE = "mental_health_nurse"  # community psychiatric nurse
+    PALLIATIVE_NURSE = "palliative_nurse"  # palliative care (Macmillan) nurse
+    #: an out-of-hours or ambulance clinician: reads only a person's out-of-hours summary,
+    #: through break-glass access (a typed reason, audited)
+    OUT_OF_HOURS = "out_of_hours"
 
 
 ROLE_NAMES = {Role.CASE_MANAGER: "Case manager", Role.PRACTICE_CLINICIAN: "Practice clinician",
               Role.PRACTICE_NURSE: "Practice nurse", Role.PRACTICE_MANAGER: "Practice manager",
               Role.ANALYST: "Analyst or commissioner", Role.ADMIN: "Administrator",
-              Role.INTERFACE: "Interface (system feed)"}
+              Role.INTERFACE: "Interface (system feed)",
+              Role.COMMUNITY_NURSE: "Community or district nurse",
+              Role.SOCIAL_WORKER: "Social worker", Role.ALLIED_HEALTH: "Allied health professional",
+              Role.MENTAL_HEALTH_NURSE: "Mental health nurse",
+              Role.PALLIATIVE_NURSE: "Palliative care nurse",
+              Role.OUT_OF_HOURS: "Out-of-hours or ambulance clinician"}
 
 #: the roles of a practice's team: each such user belongs to one practice (their
 #: ``practice_code``) and sees the people registered with it (DM-3, DM-4)
@@ -38,6 +53,10 @@ PRACTICE_ROLES = (Role.PRACTICE_CLINICIAN, Role.PRACTICE_NURSE, Role.PRACTICE_MA
 #: the clinicians a task or an alert can be assigned to (a practice manager records no
 #: clinical finding and is given none to act on)
 CLINICAL_ROLES = (Role.CASE_MANAGER, Role.PRACTICE_CLINICIAN, Role.PRACTICE_NURSE)
+#: the wider team: community nursing, social care, allied health, mental health and
+#: palliative care; each sees the people allocated to them or named in their care plan
+WIDER_TEAM = (Role.COMMUNITY_NURSE, Role.SOCIAL_WORKER, Role.ALLIED_HEALTH,
+              Role.MENTAL_HEALTH_NURSE, Role.PALLIATIVE_NURSE)
 
 
 class User(Base):

@@ -24,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from ltc.care.access import CLINICAL
+from ltc.care.access import BREAK_GLASS_ROLES
 from ltc.care.access import Access as Access
 from ltc.care.access import access as access
 from ltc.care.access import looks_after as looks_after
@@ -137,7 +137,7 @@ def sign_out(session: Session, token: str) -> None:
 
 def break_glass(session: Session, user: User, nhs_number: str, reason: str) -> BreakGlass:
     """Grant ``user`` emergency access to one person, with a typed reason."""
-    if user.role not in CLINICAL:
+    if user.role not in BREAK_GLASS_ROLES:
         raise AuthError("Only clinicians can use emergency (break-glass) access.")
     reason = reason.strip()
     if len(reason) < MIN_REASON:
