@@ -16,7 +16,10 @@ p50/p95/p99 latency of each, ``--rounds`` times (target: p95 <= 120 ms and >= 35
 requests/s on 2 cores). Then, as practice nurses of the 40 practices with the most people
 due for review (the run's ``recall.parquet``), the recall list (DM-2): the first page
 without filters, the next page, and filtered by status and by condition (target: p95 <=
-150 ms with 32 clients).
+150 ms with 32 clients). Last, as the co-ordinators of 10 virtual wards of 40 beds (each
+full: 40 level-3 people of its locality, half with a care plan, each with yesterday's ward
+round), the ward board (VW-1; target: p95 <= 150 ms with 32 clients). The wards are added
+to a store an earlier run prepared when ``--reuse`` finds none.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -44,6 +47,8 @@ from ltc.care.people import run_files
 from ltc.care.people.models import Person, PersonResult
 from ltc.care.people.services import current_run, load_from_folder, vacuum_loaded
 from ltc.care.recall.models import RecallPerson
+from ltc.care.wards import services as wards_service
+from ltc.care.wards.models import DEFAULT_CAPACITY, Ward
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 #: the model ``make demo`` trains and the run it stratifies
@@ -55,6 +60,8 @@ NURSES = 40
 #: the recall list's pages a nurse opens, in turn: the first and next page, and filtered
 RECALL_PATHS = ("/recall", "/recall?page=2", "/recall?status=overdue",
                 "/recall?condition=diabetes")
+#: virtual wards, each full (VW-1: Leicestershire runs ten wards of about 40 beds)
+WARDS, WARD_PREFIX = 10, "Bench ward "
 
 
 def fresh_database(name: str) -> str:
@@ -179,6 +186,61 @@ class Connection:
             self.writer.close()
 
 
+def ward_boards(url: str) -> dict[str, list[str]]:
+    """{co-ordinator: [their ward board's path]}, making the wards on the first call: ward
+    ``i`` is co-ordinated by case manager ``cm<i>``, serves the practices of the 40 level-3
+    people of that case manager's locality it admits, half of them with a care plan and all
+    with yesterday's ward round."""
+    from ltc.care.auth.models import User
+    from ltc.care.careplans import services as plans
+
+    factory = sessions(make_engine(url))
+    with unit_of_work(factory) as s:
+        made = s.execute(select(User.username, Ward.id).join(
+            Ward, Ward.coordinator_id == User.id).where(Ward.name.like(f"{WARD_PREFIX}%"))
+            .order_by(Ward.id)).all()
+        if made:
+            return {name: [f"/wards/{ward_id}"] for name, ward_id in made}
+        run = current_run(s)
+        assert run is not None
+        started = time.perf_counter()
+        yesterday = date.today() - timedelta(days=1)
+        taken: set[str] = set()
+        out: dict[str, list[str]] = {}
+        for i in range(WARDS):
+            cm = s.scalar(select(User).where(User.username == f"cm{i:02d}"))
+            assert cm is not None
+            profile = s.get(CaseManager, cm.id)
+            assert profile is not None
+            assert profile.locality_code is not None
+            people = [p for p in s.scalars(select(Person).join(
+                PersonResult, PersonResult.nhs_number == Person.nhs_number).where(
+                PersonResult.run_id == run.id, PersonResult.level == 3,
+                Person.locality_code == profile.locality_code,
+                Person.practice_code.is_not(None)).order_by(Person.nhs_number)
+                .limit(DEFAULT_CAPACITY * 3)) if p.nhs_number not in taken]
+            people = people[:DEFAULT_CAPACITY]
+            ward = wards_service.save_ward(s, cm, wards_service.WardIn(
+                name=f"{WARD_PREFIX}{i}", locality_code=profile.locality_code,
+                practices=sorted({p.practice_code for p in people if p.practice_code}),
+                coordinator_id=cm.id, staff=(), capacity=DEFAULT_CAPACITY))
+            for k, person in enumerate(people):
+                wards_service.admit(s, cm, person.nhs_number, ward.id, yesterday, "worklist",
+                                    "Frailty: falls at home")
+                if k % 2 == 0:
+                    plans.save(s, person.nhs_number, {
+                        "status": "active", "goals": ["Stay at home"],
+                        "review_date": "2026-06-30",
+                        "actions": [{"who": "Ward nurse", "what": "Visit daily"}]}, 0, cm)
+                wards_service.save_round(s, cm, ward, person.nhs_number, "Settled",
+                                         "BP 132/80, SpO2 96%", "Continue", today=yesterday)
+                taken.add(person.nhs_number)
+            out[cm.username] = [f"/wards/{ward.id}"]
+        print(f"wards: {len(out)} wards, {len(taken):,} people on them, made in "
+              f"{time.perf_counter() - started:.1f} s")
+        return out
+
+
 def nurses(url: str) -> dict[str, list[str]]:
     """The practice nurses :func:`prepare` made, each with the recall pages they open."""
     from ltc.care.auth.models import User
@@ -226,7 +288,7 @@ async def drive(base: str, caseloads: dict[str, list[str]], clients: int, second
         try:
             while time.perf_counter() < stop:
                 path = (f"/people/{rng.choice(caseloads[name])}" if kind == "summary"
-                        else rng.choice(caseloads[name]) if kind == "recall"
+                        else rng.choice(caseloads[name]) if kind in ("recall", "ward")
                         else "/worklist")
                 t0 = time.perf_counter()
                 status = await c.get(path)
@@ -287,9 +349,10 @@ def main() -> None:
         print(f"web: {args.clients} clients, {args.seconds:.0f} s each, "
               f"{args.workers} server workers")
         recalling = nurses(url)
+        boards = ward_boards(url)
         for _ in range(args.rounds):
             for kind, users in (("summary", caseloads), ("worklist", caseloads),
-                                ("recall", recalling)):
+                                ("recall", recalling), ("ward", boards)):
                 if not users:
                     continue
                 asyncio.run(drive(base, users, args.clients, 3, kind))  # warm up
