@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from pydantic import BaseModel
 
-from ltc.web.deps import Db, guarded_router
+from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.people.pages import summary
 from ltc.web.policy import CLINICIANS, policy
 
@@ -51,5 +51,5 @@ def person_out(s: dict[str, Any]) -> PersonOut:
 
 @api.get("/people/{nhs_number}", response_model=PersonOut)
 @policy("person", roles=CLINICIANS)
-def get_person(request: Request, nhs_number: str, db: Db) -> PersonOut:
-    return person_out(summary(db, nhs_number))
+def get_person(request: Request, nhs_number: str, db: Db, me: Me) -> PersonOut:
+    return person_out(summary(db, nhs_number, me.role))

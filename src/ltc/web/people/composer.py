@@ -66,6 +66,8 @@ class Read:
     one: dict[str, Any]
     lists: dict[str, list[Any]]
     page: bool  # for the page (True) or the API's person resource
+    #: the viewer's role, for what only some users may see (a person's social care)
+    role: str | None = None
 
 
 def _nothing(_read: Read) -> dict[str, Any]:
@@ -112,9 +114,10 @@ def _list_read(item: Listed) -> Any:
 
 
 def compose(session: Session, nhs_number: str, providers: Sequence[Panel], *,
-            page: bool = True) -> dict[str, Any]:
+            page: bool = True, role: str | None = None) -> dict[str, Any]:
     """The values of ``nhs_number``'s page (or, ``page`` False, of the API's person
-    resource): every panel's, and the timeline every panel adds to, newest first."""
+    resource) as a user of ``role`` may see them: every panel's, and the timeline every
+    panel adds to, newest first."""
     chosen = tuple(providers)
     found = session.execute(_first_read(chosen), {"nhs": nhs_number}).first()
     if found is None:
@@ -126,7 +129,7 @@ def compose(session: Session, nhs_number: str, providers: Sequence[Panel], *,
     lists = {item.name: list(session.scalars(_list_read(item), {"nhs": nhs_number}).all())
              if present else []
              for item, present in zip(listed, found[1 + len(joined):], strict=True)}
-    read = Read(session, found[0], one, lists, page)
+    read = Read(session, found[0], one, lists, page, role)
     context: dict[str, Any] = {"person": found[0], **one, **lists}
     lines: list[Line] = []
     for p in chosen:

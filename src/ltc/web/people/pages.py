@@ -50,17 +50,18 @@ def home(request: Request, me: Me) -> Response:
     return page(request, "home_admin.html.j2", title="Administration")
 
 
-def summary(session: Session, nhs_number: str) -> dict[str, Any]:
-    """What the person page shows but what only the page needs: the API's person
-    resource."""
-    return compose(session, nhs_number, PANELS, page=False)
+def summary(session: Session, nhs_number: str, role: str | None = None) -> dict[str, Any]:
+    """What the person page shows but what only the page needs, as a user of ``role`` may
+    see it: the API's person resource."""
+    return compose(session, nhs_number, PANELS, page=False, role=role)
 
 
 @router.get("/people/{nhs_number}")
 @policy("person", roles=READERS)
 def person_page(request: Request, nhs_number: str, db: Db, me: Me) -> Response:
     return page(request, "people/summary.html.j2", title="Person summary",
-                today=date.today(), me=me, **compose(db, nhs_number, PANELS))
+                today=date.today(), me=me,
+                **compose(db, nhs_number, PANELS, role=me.role))
 
 
 @router.get("/break-glass/{nhs_number}")
