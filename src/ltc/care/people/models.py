@@ -91,8 +91,9 @@ class PersonResult(Base):
 
 
 class PersonActivity(Base):
-    """A person's latest encounters and recent medicines, read from the record store when
-    the run was loaded (``ltc.care.people.activity``), as compact JSON."""
+    """A person's latest encounters, recent medicines and social care (packages, latest
+    assessment, review and contact), read from the record store when the run was loaded
+    (``ltc.care.people.activity``), as compact JSON."""
 
     __tablename__ = "person_activity"
 
@@ -100,3 +101,4 @@ class PersonActivity(Base):
     nhs_number: Mapped[str] = mapped_column(String(10), primary_key=True)
     encounters: Mapped[str | None] = mapped_column(Text)
     medicines: Mapped[str | None] = mapped_column(Text)
+    social_care: Mapped[str | None] = mapped_column(Text)

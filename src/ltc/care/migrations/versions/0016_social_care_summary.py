@@ -8,6 +8,9 @@ Create Date: 2026-12-04 20:00:00
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0016"
 down_revision = "0015"
 branch_labels = None
@@ -15,8 +18,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("person_activity", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("social_care", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("person_activity", schema=None) as batch_op:
+        batch_op.drop_column("social_care")
