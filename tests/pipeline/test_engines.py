@@ -217,7 +217,7 @@ def assert_identical(got: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
 @pytest.mark.usefixtures("spark")
 @pytest.mark.spark
 @pytest.mark.xdist_group("spark")
-@settings(max_examples=6, deadline=None,
+@settings(max_examples=4, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(population=populations())
 def test_duckdb_and_spark_agree_on_random_populations(
