@@ -20,7 +20,7 @@ from ltc.web.policy import CLINICIANS
 #: as ``<package>/<name>``; the page frame and sign-in pages are in ``web/templates/``.
 TEMPLATE_PACKAGES = ("achievement", "assessment", "audit", "auth", "careplans", "casemgmt",
                      "contacts", "events", "mdt", "medicines", "people", "phone", "recall",
-                     "selfcare", "wards", "work")
+                     "selfcare", "socialcare", "wards", "work")
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.ChoiceLoader([

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.people.pages import summary
 from ltc.web.policy import CLINICIANS, policy
+from ltc.web.socialcare.panel import SocialCareOut, social_care_out
 
 api = guarded_router()
 
@@ -33,6 +34,8 @@ class PersonOut(BaseModel):
     case_manager: str | None
     care_plan_version: int | None
     care_plan_status: str | None
+    #: absent (null) for those who may not see it (ltc.care.socialcare.readers)
+    social_care: SocialCareOut | None
 
 
 def person_out(s: dict[str, Any]) -> PersonOut:
@@ -46,7 +49,8 @@ def person_out(s: dict[str, Any]) -> PersonOut:
         risk=r.risk if r else None, registers=s["registers"],
         case_manager=s["manager"].display_name if s["manager"] else None,
         care_plan_version=s["plan"].version if s["plan"] else None,
-        care_plan_status=s["plan"].status if s["plan"] else None)
+        care_plan_status=s["plan"].status if s["plan"] else None,
+        social_care=social_care_out(s["social_care"]))
 
 
 @api.get("/people/{nhs_number}", response_model=PersonOut)

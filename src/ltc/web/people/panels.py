@@ -15,10 +15,12 @@ from ltc.web.people.composer import Panel
 from ltc.web.phone import panel as phone
 from ltc.web.recall import panel as recall
 from ltc.web.selfcare import panel as selfcare
+from ltc.web.socialcare import panel as socialcare
 from ltc.web.wards import panel as wards
 from ltc.web.work import panel as work
 
 #: timeline lines of one day are listed in this order
 PANELS: tuple[Panel, ...] = (people.PANEL, casemgmt.PANEL, contacts.PANEL, work.PANEL,
                              careplans.PANEL, assessment.PANEL, events.PANEL, selfcare.PANEL,
-                             mdt.PANEL, recall.PANEL, phone.PANEL, wards.PANEL)
+                             mdt.PANEL, recall.PANEL, phone.PANEL, wards.PANEL,
+                             socialcare.PANEL)
