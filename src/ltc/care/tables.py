@@ -15,6 +15,7 @@ def all_models() -> None:
     from ltc.care.careplans import models as _careplans  # noqa: F401
     from ltc.care.casemgmt import models as _casemgmt  # noqa: F401
     from ltc.care.contacts import models as _contacts  # noqa: F401
+    from ltc.care.coordination import models as _coordination  # noqa: F401
     from ltc.care.events import models as _events  # noqa: F401
     from ltc.care.mdt import models as _mdt  # noqa: F401
     from ltc.care.medicines import models as _medicines  # noqa: F401
