@@ -72,17 +72,21 @@ def _check_dimensions(by: Sequence[str]) -> list[str]:
     return list(by)
 
 
-def spell_months(con: ibis.BaseBackend, first: date, last: date) -> ir.Table:
-    """One row per emergency spell and month from ``first``'s month to ``last``'s in which
-    the spell has at least one night: ``nhs_number``, ``month`` (its first day),
-    ``bed_days`` and every dimension of :data:`DIMENSIONS`."""
+def spell_months(con: ibis.BaseBackend, first: date, last: date,
+                 emergency_only: bool = True) -> ir.Table:
+    """One row per emergency spell (every spell when not ``emergency_only``) and month
+    from ``first``'s month to ``last``'s in which the spell has at least one night:
+    ``nhs_number``, ``month`` (its first day), ``bed_days`` and every dimension of
+    :data:`DIMENSIONS`."""
     starts = month_starts(first, last)
     months = ibis.memtable(pa.table({
         "month": pa.array(starts, pa.date32()),
         "month_end": pa.array([_next_month(m) for m in starts], pa.date32())}))
     period_end = ibis.literal(_next_month(starts[-1]), type="date")
     s = con.table("inpatient_spell")
-    spells = s.filter(s.admission_method.isin(sorted(EMERGENCY_ADMISSION_METHODS))).select(
+    if emergency_only:
+        s = s.filter(s.admission_method.isin(sorted(EMERGENCY_ADMISSION_METHODS)))
+    spells = s.select(
         "nhs_number", "admission_date",
         discharged=ibis.least(s.discharge_date.fill_null(period_end), period_end))
     joined = spells.join(months, [spells.admission_date < months.month_end,
