@@ -39,6 +39,7 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
     from ltc.web.casemgmt import api as casemgmt_api
     from ltc.web.casemgmt import pages as casemgmt_pages
     from ltc.web.contacts import pages as contacts_pages
+    from ltc.web.coordination import pages as coordination_pages
     from ltc.web.events import api as events_api
     from ltc.web.events import pages as events_pages
     from ltc.web.feeds import api as feeds_api
@@ -69,6 +70,7 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
         (careplans_pages.router, careplans_api.api),
         (casemgmt_pages.router, casemgmt_api.api),
         (contacts_pages.router, None),
+        (coordination_pages.router, None),
         (events_pages.router, events_api.api),
         (None, feeds_api.api),
         (mdt_pages.router, mdt_api.api),

@@ -8,6 +8,7 @@ from ltc.web.assessment import panel as assessment
 from ltc.web.careplans import panel as careplans
 from ltc.web.casemgmt import panel as casemgmt
 from ltc.web.contacts import panel as contacts
+from ltc.web.coordination import panel as coordination
 from ltc.web.events import panel as events
 from ltc.web.mdt import panel as mdt
 from ltc.web.people import panel as people
@@ -23,4 +24,4 @@ from ltc.web.work import panel as work
 PANELS: tuple[Panel, ...] = (people.PANEL, casemgmt.PANEL, contacts.PANEL, work.PANEL,
                              careplans.PANEL, assessment.PANEL, events.PANEL, selfcare.PANEL,
                              mdt.PANEL, recall.PANEL, phone.PANEL, wards.PANEL,
-                             socialcare.PANEL)
+                             socialcare.PANEL, coordination.PANEL)
