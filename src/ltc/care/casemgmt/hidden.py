@@ -4,6 +4,9 @@ nursing nor to social care, per locality.
 * A case manager sees the people of their own locality and covered practices, a page at a
   time, highest risk first, with the reason they are level 3 (the run's ``level_basis`` and
   ``reasons``). Each person shown is an audited read (by the page that shows them).
+* Each person can be referred to the locality's integrated care co-ordinators
+  (:func:`ltc.care.coordination.services.refer`); the list says who already has a live
+  referral.
 * Counts per locality (all localities) go through :mod:`ltc.analytics.suppression`: 1-7
   withheld, others rounded to 5.
 """
@@ -13,11 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ltc.analytics import suppression
 from ltc.care.casemgmt.models import CaseManager, CoveredPractice
+from ltc.care.coordination.models import CoordinatorReferral
+from ltc.care.coordination.services import LIVE
 from ltc.care.people.models import PersonResult
 from ltc.care.people.services import current_run
 
@@ -38,6 +43,7 @@ class Hidden:
     practice_code: str | None
     risk: float | None
     why: str
+    referred: bool = False  # a live referral to a co-ordinator
 
 
 def hidden_for(session: Session, user_id: int, limit: int = PAGE,
@@ -50,14 +56,17 @@ def hidden_for(session: Session, user_id: int, limit: int = PAGE,
         return []
     practices = list(session.scalars(select(CoveredPractice.practice_code).where(
         CoveredPractice.user_id == user_id)))
-    rows = session.scalars(
-        select(PersonResult).where(*_hidden(run.id), or_(
+    referred = exists().where(CoordinatorReferral.nhs_number == PersonResult.nhs_number,
+                              CoordinatorReferral.status.in_(LIVE))
+    rows = session.execute(
+        select(PersonResult, referred.label("referred")).where(*_hidden(run.id), or_(
             PersonResult.locality_code == cm.locality_code,
             PersonResult.practice_code.in_(practices)))
         .order_by(func.coalesce(PersonResult.risk, -1).desc(), PersonResult.nhs_number)
         .limit(limit).offset(offset))
     return [Hidden(r.nhs_number, r.locality_code, r.practice_code, r.risk,
-                   "; ".join(x for x in (r.level_basis, r.reasons) if x)) for r in rows]
+                   "; ".join(x for x in (r.level_basis, r.reasons) if x), bool(live))
+            for r, live in rows]
 
 
 @dataclass(frozen=True)

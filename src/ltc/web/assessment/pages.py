@@ -1,6 +1,7 @@
 """Pages: complete or update the comprehensive assessment (a form generated from the
 published scales, optimistic locking) and its versions, with any flag that asks for a
-same-day clinical review shown first (CM-4)."""
+same-day clinical review shown first (CM-4); the co-designed assessment's pages
+(:mod:`ltc.web.assessment.codesigned`, VW-2) are included in this router."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from ltc.care.assessment import scales
 from ltc.care.assessment import services as assessments
 from ltc.care.assessment.models import Assessment
 from ltc.web import documents
+from ltc.web.assessment import codesigned
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.pages import page
 from ltc.web.policy import CLINICIANS, policy
 
 router = guarded_router()
+router.include_router(codesigned.router)
 NEEDS_ASSESSMENT = {"yes": True, "no": False, "": None}
 
 
