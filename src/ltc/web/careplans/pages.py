@@ -11,6 +11,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ltc.care.assessment import questionnaire
 from ltc.care.careplans import carers
 from ltc.care.careplans import services as plans
 from ltc.care.careplans.document import DNACPR, LPA
@@ -62,9 +63,11 @@ def _editable(content: dict[str, Any]) -> dict[str, Any]:
 
 
 def _context(db: Db, nhs_number: str) -> dict[str, Any]:
-    """What the form shows beside the plan: the carers (kept on their own page) and
-    whether the person is on the palliative care register (from the run, read-only)."""
+    """What the form shows beside the plan: the carers (kept on their own page), whether
+    the person is on the palliative care register (from the run, read-only) and the needs
+    their newest co-designed assessment suggests (VW-2)."""
     return {"carers": carers.active(db, nhs_number), "dnacpr_options": DNACPR,
+            "suggested_needs": questionnaire.latest_needs(db, nhs_number),
             "lpa_options": LPA, "palliative_register": (
                 plans.PALLIATIVE_REGISTER in registers_of(db, nhs_number))}
 
@@ -73,10 +76,13 @@ def _context(db: Db, nhs_number: str) -> dict[str, Any]:
 @policy("person", roles=CLINICIANS)
 def edit(request: Request, nhs_number: str, db: Db) -> Response:
     latest = plans.PLANS.latest(db, nhs_number)
-    content = _editable(latest.content if latest else {"status": "draft"})
+    context = _context(db, nhs_number)
+    # a new draft starts with the needs the co-designed assessment suggests
+    content = _editable(latest.content if latest else {
+        "status": "draft", "needs": context["suggested_needs"]})
     return page(request, "careplans/edit.html.j2", title="Care plan", nhs_number=nhs_number,
                 content=content, based_on=latest.version if latest else 0, latest=latest,
-                newer=None, error=None, **_context(db, nhs_number))
+                newer=None, error=None, **context)
 
 
 @router.post("/people/{nhs_number}/careplan")
