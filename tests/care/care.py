@@ -87,7 +87,9 @@ def seed(url: str) -> Community:
                                      ("gp", Role.PRACTICE_CLINICIAN, "P1"),
                                      ("gp2", Role.PRACTICE_CLINICIAN, "P2"),
                                      ("analyst", Role.ANALYST, None),
-                                     ("admin", Role.ADMIN, None)):
+                                     ("admin", Role.ADMIN, None),
+                                     ("social", Role.SOCIAL_WORKER, None),
+                                     ("dnurse", Role.COMMUNITY_NURSE, None)):
             u = auth.create_user(s, name, name.title(), role, PASSWORD, practice)
             users[name] = u.id
         s.add(CaseManager(user_id=users["matron"], job_title="Community matron",
