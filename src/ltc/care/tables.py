@@ -23,5 +23,6 @@ def all_models() -> None:
     from ltc.care.phone import models as _phone  # noqa: F401
     from ltc.care.recall import models as _recall  # noqa: F401
     from ltc.care.selfcare import models as _selfcare  # noqa: F401
+    from ltc.care.team import models as _team  # noqa: F401
     from ltc.care.wards import models as _wards  # noqa: F401
     from ltc.care.work import models as _work  # noqa: F401
