@@ -99,7 +99,7 @@ def test_each_month_against_the_same_month_of_the_baseline_year(
         """)
 
 
-def test_a_practice_without_baseline_bed_days_has_no_change(con: ibis.BaseBackend) -> None:
+def test_a_practice_without_bed_days_in_one_of_the_years_has_a_zero(con: ibis.BaseBackend) -> None:
     got = beddays.against_baseline(con, FIRST, LAST, 2023, ["practice_code"])
     check(got.order_by("month", "practice_code"), """
         month      | practice_code | bed_days | baseline_bed_days | target_bed_days | change
@@ -108,6 +108,7 @@ def test_a_practice_without_baseline_bed_days_has_no_change(con: ibis.BaseBacken
         2025-02-01 | P1            | 1        | 0                 | 0               |
         2025-02-01 | P2            | 1        | 3                 | 2.85            | -0.6667
         2025-03-01 | P1            | 3        | 0                 | 0               |
+        2025-03-01 | P2            | 0        | 1                 | 0.95            | -1
         """)
 
 
@@ -116,3 +117,38 @@ def test_an_unknown_dimension_or_backwards_period_is_refused(con: ibis.BaseBacke
         beddays.monthly(con, FIRST, LAST, ["ward"])
     with pytest.raises(ValueError, match=r"the last month 2024-12 is before the first 2025-01"):
         beddays.monthly(con, FIRST, date(2024, 12, 31))
+
+
+def _missing_cuts(engine: str) -> ibis.BaseBackend:
+    """``c`` has no IMD decile: 2 nights in January 2025, 5 in January 2024. ``z`` is not
+    in the patient index: 2 nights in February 2024. Neither year has bed days in March or
+    April."""
+    return connect(engine, person="""
+        nhs_number | date_of_birth | sex | practice_code
+        c          | 1950-01-01    | F   | P1
+        """, inpatient_spell="""
+        nhs_number | admission_date | discharge_date | admission_method
+        c          | 2025-01-10     | 2025-01-12     | 21
+        c          | 2024-01-10     | 2024-01-15     | 21
+        z          | 2024-02-01     | 2024-02-03     | 21
+        """)
+
+
+def test_every_month_is_shown_and_missing_cuts_match_each_other() -> None:
+    """A month without bed days in either year has its row; a missing quintile is matched
+    with a missing quintile, not dropped."""
+    con = _missing_cuts("duckdb")
+    last = date(2025, 4, 30)
+    check(beddays.against_baseline(con, FIRST, last, 2023).order_by("month"), """
+        month      | bed_days | baseline_bed_days | target_bed_days | change
+        2025-01-01 | 2        | 5                 | 4.75            | -0.6
+        2025-02-01 | 0        | 2                 | 1.9             | -1
+        2025-03-01 | 0        | 0                 | 0               |
+        2025-04-01 | 0        | 0                 | 0               |
+        """)
+    check(beddays.against_baseline(con, FIRST, last, 2023, ["imd_quintile"]).order_by("month"),
+          """
+        month      | imd_quintile | bed_days | baseline_bed_days | change
+        2025-01-01 |              | 2        | 5                 | -0.6
+        2025-02-01 |              | 0        | 2                 | -1
+        """)

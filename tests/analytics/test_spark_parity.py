@@ -11,7 +11,7 @@ from typing import Any
 import ibis
 import pytest
 
-from analytics.test_beddays import FIRST, LAST, _fixture
+from analytics.test_beddays import FIRST, LAST, _fixture, _missing_cuts
 from ltc.analytics import beddays
 from ltc.analytics.concentration import person_bed_days
 from ltc.analytics.evaluation import admissions_around
@@ -35,6 +35,10 @@ def _everything(con: ibis.BaseBackend) -> dict[str, object]:
     }
 
 
+def _missing(con: ibis.BaseBackend) -> list[tuple[Any, ...]]:
+    return _rows(beddays.against_baseline(con, FIRST, date(2025, 4, 30), 2023, ["imd_quintile"]))
+
+
 @pytest.mark.spark
 @pytest.mark.xdist_group("spark")
 def test_spark_gives_the_same_results_as_duckdb(spark: object) -> None:
@@ -42,3 +46,4 @@ def test_spark_gives_the_same_results_as_duckdb(spark: object) -> None:
     assert duck["monthly"], "the fixture has bed days to compare"
     for name, value in duck.items():
         assert on_spark[name] == value, name
+    assert _missing(_missing_cuts("spark")) == _missing(_missing_cuts("duckdb"))

@@ -43,6 +43,8 @@ from ltc.codes.nhs_dd import EMERGENCY_ADMISSION_METHODS
 
 #: The PSA target: emergency bed days 5% below the baseline year (DH 2005).
 TARGET_REDUCTION = 0.05
+#: The target line as a whole percentage of the baseline (95).
+TARGET_PERCENT_OF_BASELINE = round(100 * (1 - TARGET_REDUCTION))
 #: The columns a figure may be cut by, as named in the results.
 DIMENSIONS = ("practice_code", "locality_code", "age_band", "sex", "imd_quintile",
               "ethnic_category")
@@ -117,20 +119,39 @@ def monthly(con: ibis.BaseBackend, first: date, last: date,
         bed_days=ibis._.bed_days.sum(), people=ibis._.nhs_number.nunique())
 
 
+def _join(left: ir.Table, right: ir.Table, keys: Sequence[str]) -> ir.Table:
+    """``left`` with the other columns of ``right`` whose keys are equal, a missing key
+    (no IMD decile, no ethnic category) matching a missing key."""
+    right = right.rename({f"{k}__r": k for k in keys})
+    joined = left.left_join(right, [left[k].identical_to(right[f"{k}__r"]) for k in keys])
+    return joined.drop(*(f"{k}__r" for k in keys))
+
+
 def against_baseline(con: ibis.BaseBackend, first: date, last: date, baseline_year: int,
                      by: Sequence[str] = ()) -> ir.Table:
     """Each month's emergency bed days against the same calendar month of the baseline
     financial year (``baseline_year`` April to March next) and the target line:
-    ``month``, the ``by`` columns, ``bed_days``, ``baseline_bed_days`` (0 when the
-    baseline month had none), ``target_bed_days`` (baseline less 5%) and
-    ``change`` (bed days over baseline less 1, null without a baseline)."""
+    ``month``, the ``by`` columns, ``bed_days``, ``baseline_bed_days``,
+    ``target_bed_days`` (baseline less 5%) and ``change`` (bed days over baseline less 1,
+    null without a baseline). A row for every month and cut with bed days in either year
+    (0 where one has none), and without ``by`` a row for every month."""
     keys = _check_dimensions(by)
-    now = monthly(con, first, last, keys).mutate(month_of_year=ibis._.month.month())
+    starts = month_starts(first, last)
+    frame = ibis.memtable(pa.table({"month": pa.array(starts, pa.date32()),
+                                    "month_of_year": [m.month for m in starts]}))
+    now = monthly(con, first, last, keys).select("month", *keys, "bed_days")
     base = monthly(con, date(baseline_year, 4, 1), date(baseline_year + 1, 3, 1), keys)
-    base = base.select(*keys, month_of_year=base.month.month(), baseline_bed_days=base.bed_days)
-    joined = now.left_join(base, ["month_of_year", *keys])
+    base = base.select(*keys, month_of_year=base.month.month().cast("int64"),
+                       baseline_bed_days=base.bed_days)
+    base_now = base.join(frame, "month_of_year").select("month", *keys, "baseline_bed_days")
+    cells = now.select("month", *keys).union(base_now.select("month", *keys), distinct=True)
+    if not keys:
+        cells = cells.union(frame.select("month"), distinct=True)
+    joined = _join(_join(cells, now, ["month", *keys]), base_now, ["month", *keys])
+    bed_days = joined.bed_days.fill_null(0)
     baseline = joined.baseline_bed_days.fill_null(0)
     return joined.select(
-        "month", *keys, "bed_days", baseline_bed_days=baseline,
-        target_bed_days=baseline * (1 - TARGET_REDUCTION),
-        change=ibis.ifelse(baseline > 0, joined.bed_days / baseline - 1, ibis.null("float64")))
+        "month", *keys, bed_days=bed_days, baseline_bed_days=baseline,
+        # whole numbers multiplied, then one division: the same double on every engine
+        target_bed_days=(baseline * TARGET_PERCENT_OF_BASELINE) / 100,
+        change=ibis.ifelse(baseline > 0, bed_days / baseline - 1, ibis.null("float64")))
