@@ -98,3 +98,22 @@ def test_the_codesigned_assessment_feeds_the_care_plan_form(
     assert needs == "Falls risk assessment and prevention\nCarer&#39;s assessment and respite"
     responses = matron.get(f"/people/{IN_AREA}/assessment/codesigned/responses").text
     assert "version 2 of the questionnaire" in responses
+
+
+def test_three_unanswered_attempts_offer_to_record_uncontactable(
+        app: Any, community: Community) -> None:
+    matron = signed_in(app, "matron")
+    for i, outcome in enumerate(("no_answer", "left_message", "no_answer")):
+        r = matron.post(f"/people/{IN_AREA}/coordination/attempts", data={
+            "at": f"2025-04-0{i + 1}T10:30", "method": "phone", "outcome": outcome},
+            follow_redirects=False)
+        assert r.status_code == 303
+        shown = 'id="uncontactable-suggested"' in matron.get(f"/people/{IN_AREA}").text
+        assert shown is (i == 2)
+    person = matron.get(f"/people/{IN_AREA}").text
+    assert 'name="outcome" value="uncontactable"' in person
+    done = matron.post(f"/people/{IN_AREA}/approach", data={
+        "outcome": "uncontactable", "on": "2025-04-03", "note": "Three unanswered"},
+        follow_redirects=False)
+    assert done.status_code == 303
+    assert 'id="uncontactable-suggested"' not in matron.get(f"/people/{IN_AREA}").text

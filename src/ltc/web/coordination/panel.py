@@ -19,8 +19,10 @@ def now_local() -> str:
 
 
 def context(read: Read) -> dict[str, Any]:
-    attempts = read.lists["contact_attempts"]
-    return {"uncontactable_suggested": coordination.suggests_uncontactable(
+    # newest first; attempts logged for the same minute, the later logged first
+    attempts = sorted(read.lists["contact_attempts"], key=lambda a: (a.at, a.id), reverse=True)
+    return {"contact_attempts": attempts,
+            "uncontactable_suggested": coordination.suggests_uncontactable(
                 attempts, read.lists.get("approaches", [])),
             "attempt_methods": coordination.METHODS, "attempt_outcomes": coordination.OUTCOMES,
             "referral_sources": coordination.SOURCES,
