@@ -112,12 +112,13 @@ def refer(session: Session, nhs_number: str, by: User, reason: str, *,
     return row
 
 
-def set_status(session: Session, nhs_number: str, referral_id: int, status: str,
+def set_status(session: Session, nhs_number: str, status: str,
                by: User) -> CoordinatorReferral:
-    """Accept, decline or close a person's referral."""
-    row = session.get(CoordinatorReferral, referral_id)
-    if row is None or row.nhs_number != nhs_number:
-        raise CoordinationError("referral", "there is no such referral for this person.")
+    """Accept, decline or close a person's live referral."""
+    row = open_referral(session, nhs_number)
+    if row is None:
+        raise CoordinationError("status", "this person has no open or accepted referral to "
+                                          "a co-ordinator.")
     allowed = NEXT.get(row.status, ())
     if status not in allowed:
         raise CoordinationError("status", f"a referral that is {row.status} may become "

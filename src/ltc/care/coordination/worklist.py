@@ -51,14 +51,14 @@ def worklist(session: Session, user: User, today: date | None = None,
     practices = cases.covered_practices(session, user.id)
     found = cases.candidates(session, locality=cm.locality_code, practices=practices,
                              today=today, limit=limit)
-    r = CoordinatorReferral
+    ref = CoordinatorReferral
     referred = session.execute(
-        select(r, Person.given_name, Person.family_name, Person.practice_code)
-        .join(Person, Person.nhs_number == r.nhs_number)
-        .where(r.status.in_(LIVE), or_(
-            r.to_user_id == user.id,
-            r.to_user_id.is_(None) & (r.locality_code == cm.locality_code)))
-        .order_by(r.at, r.id)).all()
+        select(ref, Person.given_name, Person.family_name, Person.practice_code)
+        .join(Person, Person.nhs_number == ref.nhs_number)
+        .where(ref.status.in_(LIVE), or_(
+            ref.to_user_id == user.id,
+            ref.to_user_id.is_(None) & (ref.locality_code == cm.locality_code)))
+        .order_by(ref.at, ref.id)).all()
     items: dict[str, Item] = {}
     for r, given, family, practice in referred:
         items[r.nhs_number] = Item(r.nhs_number, display_name(given, family), practice,
