@@ -15,6 +15,7 @@ from ltc.analytics.evaluation import (
     Candidate,
     Pair,
     admissions_around,
+    bed_days_around,
     difference_in_differences,
     evaluate,
     match,
@@ -107,6 +108,29 @@ def test_windows_and_admissions_around_the_index_date() -> None:
         """)
     got = admissions_around(con, [("t", DAY), ("c", DAY), ("nobody", DAY)])
     assert got == {("t", DAY): (2, 2), ("c", DAY): (1, 0), ("nobody", DAY): (0, 0)}
+
+
+def test_bed_days_around_the_index_date() -> None:
+    """Index 15 June 2024. ``t``: 10-20 June 2023, 5 nights in the before window (15-19
+    June); 13-17 June 2024, the nights of the 13th and 14th before, the 16th after (the
+    index date's night in neither); from 14 June 2025 still in hospital, 2 nights to the
+    window's end (14th, 15th); an elective stay never counts. ``c``: a same-day stay."""
+    con = connect("duckdb", inpatient_spell="""
+        nhs_number | admission_date | discharge_date | admission_method
+        t          | 2023-06-10     | 2023-06-20     | 21
+        t          | 2024-06-13     | 2024-06-17     | 22
+        t          | 2025-06-14     |                | 28
+        t          | 2024-09-01     | 2024-09-05     | 11
+        c          | 2024-01-01     | 2024-01-01     | 21
+        """)
+    assert bed_days_around(con, [("t", DAY), ("c", DAY)]) == {
+        ("t", DAY): (7, 3), ("c", DAY): (0, 0)}
+    got = evaluate(con, [Candidate("t", 0.5, "3", DAY), Candidate("c", 0.5, "3")],
+                   outcome="bed_days")
+    assert (got.treated_before, got.treated_after, got.did) == (7.0, 3.0, -4.0)
+    with pytest.raises(ValueError, match=r"outcome: 'stays'; expected one of admissions, "
+                                         r"bed_days"):
+        evaluate(con, [], outcome="stays")
 
 
 def test_evaluate_end_to_end_with_too_few_pairs_for_an_interval() -> None:

@@ -1,6 +1,6 @@
 """The analytics' Ibis parts give the same results on Spark as on DuckDB (COM-1, COM-2,
 COM-4, COM-5): bed days by month and every dimension, against the baseline, each
-inpatient's bed days, admissions around index dates and the deprivation strata, on the
+inpatient's bed days, admissions and bed days around index dates and the deprivation strata, on the
 hand-counted bed-days fixture."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from analytics.test_beddays import FIRST, LAST, _fixture, _missing_cuts
 from ltc.analytics import beddays
 from ltc.analytics.concentration import person_bed_days
-from ltc.analytics.evaluation import admissions_around
+from ltc.analytics.evaluation import admissions_around, bed_days_around
 from ltc.analytics.inequalities import strata
 
 
@@ -31,6 +31,7 @@ def _everything(con: ibis.BaseBackend) -> dict[str, object]:
         "baseline": _rows(beddays.against_baseline(con, FIRST, LAST, 2023, ["locality_code"])),
         "inpatients": person_bed_days(con, date(2024, 1, 1), LAST),
         "around": admissions_around(con, [("a", day), ("b", day), ("b", date(2024, 3, 1))]),
+        "bed days around": bed_days_around(con, [("a", day), ("b", day)]),
         "strata": _rows(strata(con, date(2024, 1, 1), LAST, LAST)),
     }
 

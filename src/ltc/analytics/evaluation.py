@@ -24,7 +24,10 @@ So the fall of the case-managed is set against the fall of similar people who we
   admitted in the 12 calendar months before the index date (from the same day 12 months
   earlier to the day before) and in the 12 after (from the day after to the same day 12
   months later; :func:`ltc.windows.months_before` clamps month ends). An admission on the
-  index date itself is in neither: it is often why the person was taken on.
+  index date itself is in neither: it is often why the person was taken on. Or their
+  emergency **bed days**: the nights of emergency spells falling in each window (split as
+  :mod:`ltc.analytics.beddays` splits them; a spell still open counts to the end of the
+  after window).
 - **Difference in differences (DiD)**: the mean change (after less before) of the
   case-managed less the mean change of their matches, i.e. the mean over pairs of the
   pair's difference in change. Negative: fewer admissions than the comparison suggests.
@@ -45,6 +48,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 
 from ltc.codes.nhs_dd import EMERGENCY_ADMISSION_METHODS
@@ -117,6 +121,32 @@ def windows(index_date: date) -> tuple[date, date, date, date]:
             index_date + timedelta(days=1), months_before(index_date, -MONTHS))
 
 
+def _spells_around(con: ibis.BaseBackend, keys: list[tuple[str, date]]) -> ir.Table:
+    """Each (person, index date) with its windows (``b_from`` to ``b_end`` and ``a_from``
+    to ``a_end``, the ends the day after the last day) and its emergency spells (none:
+    one row with no spell)."""
+    edges = [windows(day) for _, day in keys]
+    one_day = timedelta(days=1)
+    table = ibis.memtable(pa.table({
+        "who": pa.array([k[0] for k in keys], pa.string()),
+        "index_date": pa.array([k[1] for k in keys], pa.date32()),
+        "b_from": pa.array([e[0] for e in edges], pa.date32()),
+        "b_end": pa.array([e[1] + one_day for e in edges], pa.date32()),
+        "a_from": pa.array([e[2] for e in edges], pa.date32()),
+        "a_end": pa.array([e[3] + one_day for e in edges], pa.date32())}))
+    s = con.table("inpatient_spell")
+    s = s.filter(s.admission_method.isin(sorted(EMERGENCY_ADMISSION_METHODS)))
+    return table.left_join(s, table.who == s.nhs_number)
+
+
+def _counted(table: ir.Table, before: ir.IntegerValue, after: ir.IntegerValue
+             ) -> dict[tuple[str, date], tuple[int, int]]:
+    counts = table.group_by("who", "index_date").aggregate(
+        before=before.fill_null(0).sum(), after=after.fill_null(0).sum())
+    rows = counts.to_pyarrow().to_pylist()
+    return {(r["who"], r["index_date"]): (int(r["before"]), int(r["after"])) for r in rows}
+
+
 def admissions_around(con: ibis.BaseBackend, people: Iterable[tuple[str, date]]
                       ) -> dict[tuple[str, date], tuple[int, int]]:
     """Emergency admissions of each (NHS number, index date) in the 12 months before and
@@ -124,22 +154,32 @@ def admissions_around(con: ibis.BaseBackend, people: Iterable[tuple[str, date]]
     keys = sorted(set(people))
     if not keys:
         return {}
-    edges = [windows(day) for _, day in keys]
-    table = ibis.memtable(pa.table({
-        "who": pa.array([k[0] for k in keys], pa.string()),
-        "index_date": pa.array([k[1] for k in keys], pa.date32()),
-        **{name: pa.array([e[i] for e in edges], pa.date32())
-           for i, name in enumerate(("b_from", "b_to", "a_from", "a_to"))}}))
-    s = con.table("inpatient_spell")
-    s = s.filter(s.admission_method.isin(sorted(EMERGENCY_ADMISSION_METHODS)))
-    joined = table.left_join(s, table.who == s.nhs_number)
-    day = joined.admission_date
-    before = (day >= joined.b_from) & (day <= joined.b_to)
-    after = (day >= joined.a_from) & (day <= joined.a_to)
-    counts = joined.group_by("who", "index_date").aggregate(
-        before=before.ifelse(1, 0).fill_null(0).sum(), after=after.ifelse(1, 0).fill_null(0).sum())
-    rows = counts.to_pyarrow().to_pylist()
-    return {(r["who"], r["index_date"]): (int(r["before"]), int(r["after"])) for r in rows}
+    t = _spells_around(con, keys)
+    day = t.admission_date
+    return _counted(t, ((day >= t.b_from) & (day < t.b_end)).ifelse(1, 0),
+                    ((day >= t.a_from) & (day < t.a_end)).ifelse(1, 0))
+
+
+def bed_days_around(con: ibis.BaseBackend, people: Iterable[tuple[str, date]]
+                    ) -> dict[tuple[str, date], tuple[int, int]]:
+    """Emergency bed days of each (NHS number, index date) in the 12 months before and
+    after the index date: the nights of emergency spells falling in each window (a spell
+    still open counts to the end of the after window)."""
+    keys = sorted(set(people))
+    if not keys:
+        return {}
+    t = _spells_around(con, keys)
+    discharged = t.discharge_date.fill_null(t.a_end)
+
+    def nights(start: ir.DateValue, end: ir.DateValue) -> ir.IntegerValue:
+        inside = (ibis.least(discharged, end) - ibis.greatest(t.admission_date, start))
+        return ibis.greatest(inside.cast("int64"), 0)
+
+    return _counted(t, nights(t.b_from, t.b_end), nights(t.a_from, t.a_end))
+
+
+#: What the DiD can be taken of: each a count per person before and after.
+OUTCOMES = {"admissions": admissions_around, "bed_days": bed_days_around}
 
 
 @dataclass(frozen=True)
@@ -184,9 +224,12 @@ def difference_in_differences(
 
 
 def evaluate(con: ibis.BaseBackend, candidates: Sequence[Candidate],
-             caliper: float | None = None) -> Evaluation:
-    """Match, count admissions around each index date, and take the DiD."""
+             caliper: float | None = None, outcome: str = "admissions") -> Evaluation:
+    """Match, count the ``outcome`` (emergency ``admissions`` or ``bed_days``) around each
+    index date, and take the DiD."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome: {outcome!r}; expected one of {', '.join(OUTCOMES)}")
     matching = match(candidates, caliper)
     people = [(who, p.index_date) for p in matching.pairs for who in (p.treated, p.comparison)]
-    return difference_in_differences(matching.pairs, admissions_around(con, people),
+    return difference_in_differences(matching.pairs, OUTCOMES[outcome](con, people),
                                      matching.unmatched)
