@@ -21,6 +21,8 @@ class Action:
     agency: str  # e.g. "Community nursing", "Adult social care", "GP practice"
     what: str
     by: date | None = None
+    assignee: str = ""  # the user it is assigned to, by name ("" when nobody)
+    status: str = ""  # its status in words, on the newest version ("" otherwise)
 
 
 #: DNACPR (do not attempt cardiopulmonary resuscitation) status, as the plan records it;

@@ -11,6 +11,10 @@ A plan's content holds its end-of-life and advance care planning (``end_of_life`
 version is saved it also keeps the person's active carers (``carers``) and whether they
 were on the QOF palliative care register (``end_of_life.palliative_register``) as they
 were then; the newest version shows them as they are now (:func:`document`).
+
+An action may be assigned to a user (``assignee``) and has a ``key`` kept across versions;
+every save keeps the assigned actions' statuses in step (:mod:`ltc.care.team.actions`,
+VW-3). The newest version's document shows each action's assignee and status.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import User
@@ -29,6 +34,7 @@ from ltc.care.casemgmt.services import named_case_manager
 from ltc.care.documents import Documents, StaleVersion
 from ltc.care.people.models import Person
 from ltc.care.recall.reviews import registers_of
+from ltc.care.team import actions as team_actions
 
 STATUSES = ("draft", "active", "completed")
 TEXT_LIMIT = 5000
@@ -194,12 +200,20 @@ def save(session: Session, nhs_number: str, content: dict[str, Any], based_on: i
          author: User) -> CarePlanVersion:
     """Save a new version on top of version ``based_on`` (0: no plan yet)."""
     cleaned = clean(content)
+    previous = PLANS.latest(session, nhs_number)
+    try:
+        team_actions.prepare(session, content.get("actions") or [], cleaned["actions"],
+                             previous.content.get("actions", []) if previous else [])
+    except team_actions.ActionError as e:
+        raise CarePlanError(str(e)) from e
     cleaned["carers"] = [carer_records.snapshot(c)
                          for c in carer_records.active(session, nhs_number)]
     cleaned["end_of_life"]["palliative_register"] = (
         PALLIATIVE_REGISTER in registers_of(session, nhs_number))
-    return PLANS.add(session, CarePlanVersion(nhs_number=nhs_number, status=cleaned["status"],
-                                              content=cleaned, author_id=author.id), based_on)
+    row = PLANS.add(session, CarePlanVersion(nhs_number=nhs_number, status=cleaned["status"],
+                                             content=cleaned, author_id=author.id), based_on)
+    team_actions.sync(session, nhs_number, row.version, cleaned["actions"])
+    return row
 
 
 def document(session: Session, row: CarePlanVersion) -> CarePlanDocument:
@@ -219,6 +233,16 @@ def document(session: Session, row: CarePlanVersion) -> CarePlanDocument:
     manager = named_case_manager(session, row.nhs_number)
     person = session.get(Person, row.nhs_number)
 
+    actions = c.get("actions", [])
+    names = {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(
+        {a["assignee"] for a in actions if a.get("assignee") is not None})))}
+    statuses = (team_actions.of_person(session, row.nhs_number)
+                if newest is not None and newest.version == row.version else {})
+
+    def status(a: dict[str, Any]) -> str:
+        found = statuses.get(a.get("key") or "")
+        return team_actions.STATUSES[found.status] if found is not None else ""
+
     def day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
 
@@ -229,8 +253,9 @@ def document(session: Session, row: CarePlanVersion) -> CarePlanDocument:
         case_manager=manager.display_name if manager else "",
         goals=tuple(c.get("goals", [])), needs=tuple(c.get("needs", [])),
         person_contribution=c.get("person_contribution", ""),
-        actions=tuple(Action(a["who"], a.get("agency", ""), a["what"], day(a.get("by")))
-                      for a in c.get("actions", [])),
+        actions=tuple(Action(a["who"], a.get("agency", ""), a["what"], day(a.get("by")),
+                             names.get(a.get("assignee"), ""), status(a))
+                      for a in actions),
         prevention=tuple(c.get("prevention", [])), emergency_plan=c.get("emergency_plan", ""),
         review_date=day(c.get("review_date")),
         agreed_on=row.created_at.date() if row.status == "active" else None,

@@ -24,6 +24,10 @@ class ActionIn(BaseModel):
     agency: str = Field(default="", max_length=300)
     what: str = Field(max_length=2000)
     by: str | None = None
+    assignee: int | None = Field(default=None, description="The id of the user the action "
+                                 "is assigned to: an active clinician or wider-team user")
+    key: str | None = Field(default=None, max_length=32, description="The action's key in "
+                            "the version edited (kept so its status survives)")
 
 
 class EndOfLifeIn(BaseModel):

@@ -65,7 +65,9 @@ def person_view(doc: CarePlanDocument, named_contact: str = "") -> dict[str, Any
         "needs": texts(doc.needs),
         "contribution": doc.person_contribution.strip(),
         "actions": [{"who": a.who.strip(), "agency": a.agency.strip(), "what": a.what.strip(),
-                     "by": long_date(a.by) if a.by else "No date set"} for a in doc.actions],
+                     "by": long_date(a.by) if a.by else "No date set",
+                     "assignee": a.assignee.strip(), "status": a.status}
+                    for a in doc.actions],
         "prevention": texts(doc.prevention),
         "emergency_plan": doc.emergency_plan.strip(),
         "participants": texts(doc.participants),

@@ -17,6 +17,8 @@ from ltc.care.careplans import services as plans
 from ltc.care.careplans.document import DNACPR, LPA
 from ltc.care.contacts.services import contact_words
 from ltc.care.recall.reviews import registers_of
+from ltc.care.team import actions as team_actions
+from ltc.care.team import services as team
 from ltc.web import documents
 from ltc.web.careplans import carers as carer_pages
 from ltc.web.deps import Db, Me, guarded_router
@@ -26,6 +28,9 @@ from ltc.web.policy import CLINICIANS, policy
 router = guarded_router()
 router.include_router(carer_pages.router)
 ACTION_ROWS = 6
+#: an action row's fields: an action may be assigned to someone in the person's team, and
+#: keeps its key across versions (so its status survives, VW-3)
+ACTION_FIELDS = ("who", "agency", "what", "by", "assignee", "key")
 END_OF_LIFE_FIELDS = ("preferred_place_of_care", "preferred_place_of_death", "dnacpr",
                       "dnacpr_form_location", "lpa_health_welfare", "lpa_attorney")
 
@@ -33,8 +38,7 @@ END_OF_LIFE_FIELDS = ("preferred_place_of_care", "preferred_place_of_death", "dn
 def _form_content(form: Any) -> dict[str, Any]:
     actions = []
     for i in range(ACTION_ROWS):
-        actions.append({k: str(form.get(f"action_{i}_{k}", "")) for k in
-                        ("who", "agency", "what", "by")})
+        actions.append({k: str(form.get(f"action_{i}_{k}", "")) for k in ACTION_FIELDS})
     return {"status": str(form.get("status", "draft")),
             "goals": str(form.get("goals", "")), "needs": str(form.get("needs", "")),
             "person_contribution": str(form.get("person_contribution", "")),
@@ -53,8 +57,8 @@ def _editable(content: dict[str, Any]) -> dict[str, Any]:
         value = content.get(key) or []
         out[key] = value if isinstance(value, str) else "\n".join(value)
     actions = list(content.get("actions") or [])
-    actions += [{"who": "", "agency": "", "what": "", "by": ""}] * (ACTION_ROWS - len(actions))
-    out["actions"] = [{k: (a.get(k) or "") for k in ("who", "agency", "what", "by")}
+    actions += [{}] * (ACTION_ROWS - len(actions))
+    out["actions"] = [{k: str(a.get(k) or "") for k in ACTION_FIELDS}
                       for a in actions[:ACTION_ROWS]]
     eol = content.get("end_of_life") or {}
     out["end_of_life"] = {k: str(eol.get(k) or "") for k in END_OF_LIFE_FIELDS}
@@ -64,9 +68,13 @@ def _editable(content: dict[str, Any]) -> dict[str, Any]:
 
 def _context(db: Db, nhs_number: str) -> dict[str, Any]:
     """What the form shows beside the plan: the carers (kept on their own page), whether
-    the person is on the palliative care register (from the run, read-only) and the needs
-    their newest co-designed assessment suggests (VW-2)."""
+    the person is on the palliative care register (from the run, read-only), the needs
+    their newest co-designed assessment suggests (VW-2), and the person's team whom an
+    action may be assigned to, with each assigned action's status (VW-3)."""
     return {"carers": carers.active(db, nhs_number), "dnacpr_options": DNACPR,
+            "team": team.team(db, nhs_number),
+            "action_status": {k: (team_actions.STATUSES[r.status], r.note)
+                              for k, r in team_actions.of_person(db, nhs_number).items()},
             "suggested_needs": questionnaire.latest_needs(db, nhs_number),
             "lpa_options": LPA, "palliative_register": (
                 plans.PALLIATIVE_REGISTER in registers_of(db, nhs_number))}
