@@ -3,7 +3,8 @@ store of users in every role (case managers with and without a profile, in and o
 localities, covering practices or not; practice clinicians, nurses and managers of each
 practice or none)
 and people (of each locality and practice, or neither), with caseload entries open and
-ended and break-glass grants live, expired and held by roles that cannot use them, the
+ended, wider-team allocations open and ended and assigned care-plan actions (held by
+every role), and break-glass grants live, expired and held by roles that cannot use them, the
 SQL form (``access.MAY_SEE``, ``access.LOOKS_AFTER``) selects exactly the people the
 Python form (``access.access``, ``access.looks_after``) allows, for every user, on
 SQLite and PostgreSQL."""
@@ -18,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ltc.care import access
-from ltc.care.auth.models import PRACTICE_ROLES, BreakGlass, Role, User
+from ltc.care.auth.models import PRACTICE_ROLES, WIDER_TEAM, BreakGlass, Role, User
 from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, CoveredPractice
 from ltc.care.db import make_engine, now, sessions, unit_of_work
 from ltc.care.people.models import Person
+from ltc.care.team.models import PlanAction, TeamAllocation
 from ltc.care.wards.models import Ward, WardStaff, WardStay
 
 PRACTICES = ("P1", "P2", "P3", None)
@@ -95,6 +97,21 @@ def _generate(url: str, seed: int) -> None:
                 s.add(BreakGlass(user_id=user.id, nhs_number=person.nhs_number,
                                  reason="Seen in the emergency department",
                                  expires_at=now() + timedelta(hours=2 if live else -2)))
+        # the wider team (a draw of its own, so the draws above stay as they were): every
+        # role allocated people (open and ended) and assigned care-plan actions, so
+        # allocations and actions no role but the wider team's may use are tried too
+        team = random.Random(seed + 1)
+        for user in users:
+            for person in team.sample(people, 4):
+                ended = team.random() < 0.5
+                s.add(TeamAllocation(nhs_number=person.nhs_number, user_id=user.id,
+                                     allocated_by=cms[1].id,
+                                     started_on=today - timedelta(days=30), reason="",
+                                     ended_on=today - timedelta(days=1) if ended else None))
+            for j, person in enumerate(team.sample(people, 4)):
+                s.add(PlanAction(nhs_number=person.nhs_number, key=f"u{user.id}a{j}",
+                                 assignee_id=user.id, what="Visit", plan_version=1,
+                                 status="open", note=""))
 
 
 def _reasons(s: Session, at: datetime) -> dict[tuple[int, str], set[str]]:
@@ -117,6 +134,11 @@ def _reasons(s: Session, at: datetime) -> dict[tuple[int, str], set[str]]:
         for user_id in team[stay.ward_id]:
             out[user_id, stay.nhs_number].add("ward" if stay.discharged_on is None
                                               else "ward_ended")
+    for a in s.scalars(select(TeamAllocation)):
+        out[a.user_id, a.nhs_number].add("allocated" if a.ended_on is None
+                                         else "allocation_ended")
+    for action in s.scalars(select(PlanAction)):
+        out[action.assignee_id, action.nhs_number].add("assigned")
     for g in s.scalars(select(BreakGlass)):
         out[g.user_id, g.nhs_number].add("glass" if g.expires_at > at else "expired")
     for user in s.scalars(select(User)):
@@ -171,7 +193,13 @@ def test_the_sql_form_selects_whom_the_python_form_allows(care_url: str) -> None
                 *((r.value, "glass", False) for r in Role
                   if r not in access.BREAK_GLASS_ROLES),
                 *((r.value, "practice", False) for r in Role
-                  if r not in (*access.CLINICAL, *PRACTICE_ROLES))]:
+                  if r not in (*access.CLINICAL, *PRACTICE_ROLES)),
+                *((r.value, why, True) for r in WIDER_TEAM for why in ("allocated",
+                                                                       "assigned")),
+                *((r.value, why, False) for r in WIDER_TEAM
+                  for why in ("allocation_ended", "glass", "practice")),
+                *((r.value, why, False) for r in Role if r not in WIDER_TEAM
+                  for why in ("allocated", "assigned"))]:
             assert (role, frozenset({reason}), allowed_) in decided, (role, reason)
         assert any(role == cm and not why and not ok for role, why, ok in decided)
         assert access.access(s, users[0], "0000000000").allowed is False  # nobody's record

@@ -13,11 +13,18 @@ locality and practices a case manager covers decide whom they see).
   allows). Whom a clinician *looks after* (whom tasks and alerts may go to) leaves
   break-glass out: it ends while the task stays;
 * a clinician who is a virtual ward's **co-ordinator or staff** sees the people on that
-  ward now (an open stay, VW-1), whatever their role's own rule says.
+  ward now (an open stay, VW-1), whatever their role's own rule says;
+* a member of the **wider team** (community or district nurse, social worker, allied
+  health professional, mental health or palliative care nurse) sees the people allocated
+  to them (an open allocation) and those an action of whose newest care plan is assigned
+  to them (VW-3). They have no break-glass access: their relationship is made for them
+  by a case manager or GP, and an emergency is the clinicians' (and out-of-hours
+  clinicians') to handle.
 
 The rule has two forms that ``tests/care/test_access_rule.py`` holds equal for every
 role, caseload (open or ended), locality, covered practice, ward (co-ordinator or staff;
-stay open or ended) and break-glass grant (live or expired) on SQLite and PostgreSQL:
+stay open or ended), wider-team allocation (open or ended) and assigned action, and
+break-glass grant (live or expired) on SQLite and PostgreSQL:
 
 * the Python form, :func:`access` and :func:`looks_after`, asks about one person (every
   person route, through the web guard);
@@ -36,10 +43,11 @@ from typing import Any
 from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
-from ltc.care.auth.models import PRACTICE_ROLES, BreakGlass, Role, User
+from ltc.care.auth.models import PRACTICE_ROLES, WIDER_TEAM, BreakGlass, Role, User
 from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, CoveredPractice
 from ltc.care.db import now
 from ltc.care.people.models import Person
+from ltc.care.team.models import PlanAction, TeamAllocation
 from ltc.care.wards.models import Ward, WardStaff, WardStay
 
 #: roles that may be given break-glass access (and tasks and alerts about a person)
@@ -76,6 +84,18 @@ def _on_ward_of(nhs: Any, user: Any) -> Any:
 _ON_WARD = select(_on_ward_of(bindparam("nhs"), bindparam("user")))
 
 
+def _in_team_of(nhs: Any, user: Any) -> Any:
+    """The person ``nhs`` is allocated to ``user`` (open) or an action of their newest
+    care plan is assigned to ``user``."""
+    return or_(exists().where(TeamAllocation.nhs_number == nhs,
+                              TeamAllocation.user_id == user,
+                              TeamAllocation.ended_on.is_(None)),
+               exists().where(PlanAction.nhs_number == nhs, PlanAction.assignee_id == user))
+
+
+_IN_TEAM = select(_in_team_of(bindparam("nhs"), bindparam("user")))
+
+
 def access(session: Session, user: User, nhs_number: str, at: datetime | None = None, *,
            emergency: bool = True) -> Access:
     """Whether ``user`` may see the person (see the module doc); with ``emergency``
@@ -99,6 +119,8 @@ def access(session: Session, user: User, nhs_number: str, at: datetime | None = 
     elif user.role in PRACTICE_ROLES and user.practice_code \
             and person.practice_code == user.practice_code:
         return Access(True)
+    elif user.role in WIDER_TEAM:
+        return Access(bool(session.scalar(_IN_TEAM, {"nhs": nhs_number, "user": user.id})))
     if user.role in CLINICAL and session.scalar(_ON_WARD, {"nhs": nhs_number,
                                                            "user": user.id}):
         return Access(True)
@@ -123,6 +145,7 @@ _PRACTICE = bindparam("access_practice", type_=Person.practice_code.type)
 _CLINICIAN = bindparam("access_clinician", type_=User.id.type)
 _AT = bindparam("access_at", type_=BreakGlass.expires_at.type)
 _WARD = bindparam("access_ward", type_=User.id.type)
+_TEAM = bindparam("access_team", type_=User.id.type)
 
 #: the user looks after the ``Person`` row (bound by :func:`params`)
 LOOKS_AFTER = or_(
@@ -134,7 +157,8 @@ LOOKS_AFTER = or_(
         CaseManager.user_id == _CASE_MANAGER).scalar_subquery(),
     Person.practice_code.in_(select(CoveredPractice.practice_code).where(
         CoveredPractice.user_id == _CASE_MANAGER)),
-    _on_ward_of(Person.nhs_number, _WARD))
+    _on_ward_of(Person.nhs_number, _WARD),
+    _in_team_of(Person.nhs_number, _TEAM))
 
 #: the user may see the ``Person`` row: they look after them or hold live break-glass
 #: access to them (bound by :func:`params`)
@@ -152,4 +176,5 @@ def params(user: User, at: datetime | None = None) -> dict[str, Any]:
             "access_practice": practice or None,
             "access_clinician": user.id if role in BREAK_GLASS_ROLES else None,
             "access_ward": user.id if role in CLINICAL else None,
+            "access_team": user.id if role in WIDER_TEAM else None,
             "access_at": at or now()}
