@@ -1,11 +1,11 @@
-"""Case managers, caseload entries, approaches (consent) and clinicians' nominations
-(CM-1, CM-2, CM-3, CM-12, STRAT-7)."""
+"""Case managers, caseload entries, approaches (consent), clinicians' nominations and
+rebalancing proposals a team lead approves (CM-1, CM-2, CM-3, CM-12, STRAT-7)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ltc.care.db import Base, now
@@ -27,6 +27,8 @@ class CaseManager(Base):
     #: No allocation beyond this many people, when set.
     hard_stop: Mapped[int | None]
     phone: Mapped[str | None] = mapped_column(String(40))
+    #: approves (and undoes) the rebalancing proposals of their locality (CM-2)
+    team_lead: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class CoveredPractice(Base):
@@ -91,3 +93,37 @@ class WorklistChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     changes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RebalanceProposal(Base):
+    """A saved rebalancing proposal of a locality's caseloads (CM-2): ``proposed``, then
+    ``approved`` by a team lead of the locality (every move applied at once), then perhaps
+    ``undone`` (every move reversed at once)."""
+
+    __tablename__ = "rebalance_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    locality_code: Mapped[str] = mapped_column(String(16), index=True)
+    proposed_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    proposed_at: Mapped[datetime] = mapped_column(default=now)
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_at: Mapped[datetime | None]
+    undone_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    undone_at: Mapped[datetime | None]
+
+
+class RebalanceMove(Base):
+    """One person's move in a proposal; once approved, the caseload entry it ended and the
+    one it opened (what an undo reverses)."""
+
+    __tablename__ = "rebalance_move"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("rebalance_proposal.id"), index=True)
+    nhs_number: Mapped[str] = mapped_column(String(10))
+    from_user: Mapped[int] = mapped_column(ForeignKey("case_manager.user_id"))
+    to_user: Mapped[int] = mapped_column(ForeignKey("case_manager.user_id"))
+    weight: Mapped[float]
+    ended_entry_id: Mapped[int | None] = mapped_column(ForeignKey("caseload_entry.id"))
+    opened_entry_id: Mapped[int | None] = mapped_column(ForeignKey("caseload_entry.id"))
