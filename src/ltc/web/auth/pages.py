@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from ltc.care.auth import admin
 from ltc.care.auth.models import ROLE_NAMES, Role
 from ltc.care.auth.services import MIN_PASSWORD, AuthError
+from ltc.care.casemgmt import proposals
 from ltc.care.casemgmt.models import DEFAULT_CAPACITY, WARN_ABOVE
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.pages import page
@@ -53,7 +54,8 @@ def _user_page(request: Request, me: Me, row: admin.UserRow, *, status: int = 20
                    "practices": ", ".join(row.practices),
                    "capacity": str(cm.capacity if cm else DEFAULT_CAPACITY),
                    "hard_stop": str(cm.hard_stop) if cm and cm.hard_stop is not None else "",
-                   "phone": (cm.phone or "") if cm else ""}
+                   "phone": (cm.phone or "") if cm else "",
+                   "team_lead": "yes" if cm and cm.team_lead else ""}
     return page(request, "auth/user.html.j2", status=status,
                 title=f"User {row.user.username}", row=row, roles=ROLES,
                 is_me=row.user.id == me.id, error=error, error_form=form, profile=profile,
@@ -145,16 +147,21 @@ def reset_password(request: Request, user_id: int, db: Db, me: Me, password: Sec
 def save_profile(request: Request, user_id: int, db: Db, me: Me, job_title: Short = "",
                  locality_code: Short = "", practices: Annotated[str, Form(max_length=2000)]
                  = "", capacity: Short = "", hard_stop: Short = "",
-                 phone: Short = "") -> Response:
+                 phone: Short = "", team_lead: Short = "") -> Response:
     row = _row(db, user_id)
     typed = {"job_title": job_title, "locality_code": locality_code, "practices": practices,
-             "capacity": capacity, "hard_stop": hard_stop, "phone": phone}
+             "capacity": capacity, "hard_stop": hard_stop, "phone": phone,
+             "team_lead": team_lead}
     try:
+        if team_lead not in ("", "yes"):
+            raise AuthError("Team lead: tick the box, or leave it clear (expected 'yes' or "
+                            "nothing).")
         admin.save_profile(
             db, row.user, job_title=job_title, locality_code=locality_code,
             practices=admin.parse_codes(practices),
             capacity=admin.parse_count(capacity, "capacity", required=True) or 0,
             hard_stop=admin.parse_count(hard_stop, "hard stop", required=False), phone=phone)
+        proposals.set_team_lead(db, row.user.id, team_lead == "yes")
     except AuthError as e:
         return _user_page(request, me, row, status=422, error=str(e), form="profile",
                           profile=typed)

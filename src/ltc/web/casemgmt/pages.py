@@ -1,5 +1,6 @@
 """Pages: the candidates worklist, allocation, approach and consent, nominations,
-caseload, discharge and workforce (CM-1, CM-2, CM-3, CM-12, STRAT-7)."""
+caseload, discharge, workforce and rebalancing proposals a team lead approves or undoes
+(CM-1, CM-2, CM-3, CM-12, STRAT-7)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from datetime import date
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Form, Query, Request
-from fastapi.responses import Response
+from fastapi import Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from ltc.care.auth.models import Role
-from ltc.care.casemgmt import balance, changes, hidden
+from ltc.care.casemgmt import balance, changes, hidden, proposals
 from ltc.care.casemgmt import services as cases
 from ltc.care.casemgmt.models import WARN_ABOVE, CaseManager
 from ltc.web.deps import Db, Me, guarded_router
@@ -141,3 +142,74 @@ def rebalance(request: Request, db: Db, me: Me) -> Response:
     return page(request, "casemgmt/rebalance.html.j2", title="Rebalance caseloads",
                 cm=cm, proposal=proposal, before=before, names=names,
                 leaving={x.user_id for x in loads if x.leaving})
+
+
+#: what a redirect after a proposal step says (by key: the address carries no free text)
+PROPOSAL_NOTES = {"saved": "The proposal has been saved for a team lead to approve.",
+                  "approved": "The proposal has been approved: everyone in it has moved.",
+                  "undone": "The proposal has been undone: everyone is back where they were."}
+
+
+def _proposals_page(request: Request, db: Db, me: Me, *, status: int = 200,
+                    error: str | None = None, note: str | None = None) -> Response:
+    cm = db.get(CaseManager, me.id)
+    found = proposals.for_locality(db, cm.locality_code) if cm else []
+    moves = proposals.moves_of(db, [p.id for p in found])
+    for ms in moves.values():
+        for m in ms:
+            request.state.audit.add(m.nhs_number, "list", "GET /caseloads/proposals")
+    ids = {u for ms in moves.values() for m in ms for u in (m.from_user, m.to_user)}
+    ids |= {p.proposed_by for p in found}
+    return page(request, "casemgmt/proposals.html.j2", status=status,
+                title="Rebalancing proposals", cm=cm, proposals=found, moves=moves,
+                names=balance.names(db, sorted(ids)), error=error,
+                note=PROPOSAL_NOTES.get(note or ""),
+                is_lead=cm is not None and proposals.is_lead(db, me, cm.locality_code))
+
+
+@router.get("/caseloads/proposals")
+@policy("signed_in", roles=(Role.CASE_MANAGER,))
+def proposals_list(request: Request, db: Db, me: Me, note: str | None = None) -> Response:
+    """The locality's saved proposals, each person named an audited read; a team lead
+    approves or undoes them here (CM-2)."""
+    return _proposals_page(request, db, me, note=note)
+
+
+@router.post("/caseloads/proposals")
+@policy("signed_in", roles=(Role.CASE_MANAGER,))
+def save_proposal(request: Request, db: Db, me: Me) -> Response:
+    try:
+        saved = proposals.save(db, me)
+    except proposals.ProposalError as e:
+        return _proposals_page(request, db, me, status=422, error=str(e))
+    for m in saved.moves:
+        request.state.audit.add(m.nhs_number, "write", "POST /caseloads/proposals")
+    return RedirectResponse("/caseloads/proposals?note=saved", status_code=303)
+
+
+def _decide(request: Request, db: Db, me: Me, proposal_id: int, step: str) -> Response:
+    what = f"POST /caseloads/proposals/{proposal_id}/{step}"
+    act = proposals.approve if step == "approve" else proposals.undo
+    try:
+        act(db, proposal_id, me,
+            on_person=lambda nhs: request.state.audit.add(nhs, "write", what))
+    except proposals.NotLeadError as e:
+        raise HTTPException(403, str(e)) from e
+    except proposals.ProposalError as e:
+        return _proposals_page(request, db, me, status=409, error=str(e))
+    note = "approved" if step == "approve" else "undone"
+    return RedirectResponse(f"/caseloads/proposals?note={note}", status_code=303)
+
+
+@router.post("/caseloads/proposals/{proposal_id}/approve")
+@policy("signed_in", roles=(Role.CASE_MANAGER,))
+def approve_proposal(request: Request, proposal_id: int, db: Db, me: Me) -> Response:
+    """A team lead of the locality applies every move at once (CM-2)."""
+    return _decide(request, db, me, proposal_id, "approve")
+
+
+@router.post("/caseloads/proposals/{proposal_id}/undo")
+@policy("signed_in", roles=(Role.CASE_MANAGER,))
+def undo_proposal(request: Request, proposal_id: int, db: Db, me: Me) -> Response:
+    """A team lead puts everyone an approved proposal moved back (CM-2)."""
+    return _decide(request, db, me, proposal_id, "undo")
