@@ -1,8 +1,8 @@
-"""Engines for the analytics tests: the pipeline tests' ``engine`` (DuckDB, and Spark
-marked ``spark``) and ``spark`` fixtures, shared rather than defined twice."""
+"""The analytics tests' Spark session: the pipeline tests' ``spark`` fixture (skipped
+with the reason when pyspark or Java is missing), shared rather than defined twice."""
 
 from __future__ import annotations
 
-from pipeline.conftest import engine, spark
+from pipeline.conftest import spark
 
-__all__ = ["engine", "spark"]
+__all__ = ["spark"]
