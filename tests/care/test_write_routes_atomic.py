@@ -61,6 +61,7 @@ from .care import (
     db,
     signed_in,
 )
+from .casemgmt import sweep
 from .samples import AS_GP, prepare, samples
 
 assert tables  # every package's models registered, so every table is compared
@@ -291,6 +292,15 @@ def _other_steps() -> list[Step]:
                 "name": "Virtual ward South", "locality_code": "L2", "practices": "P2",
                 "capacity": "35", "coordinator": w.user("matron2")}})),
         Step("POST", "/contacts/allocation", _allocation),
+        # a rebalancing proposal saved, approved and undone by the locality's team lead
+        Step("POST", "/caseloads/proposals", lambda w: (
+            w.page(sweep.lead(w.community.url)), "POST", "/caseloads/proposals", {})),
+        Step("POST", "/caseloads/proposals/{proposal_id}/approve", lambda w: (
+            w.page("lead"), "POST",
+            f"/caseloads/proposals/{sweep.newest(w.community.url)}/approve", {})),
+        Step("POST", "/caseloads/proposals/{proposal_id}/undo", lambda w: (
+            w.page("lead"), "POST",
+            f"/caseloads/proposals/{sweep.newest(w.community.url)}/undo", {})),
         Step("POST", "/contacts/allocations/{allocation_id}/undo", lambda w: (
             w.page("gp"), "POST", f"/contacts/allocations/{_newest(w, ContactAllocation)}/undo",
             {})),
