@@ -47,6 +47,7 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
     from ltc.web.mdt import pages as mdt_pages
     from ltc.web.mdt import person as mdt_person
     from ltc.web.medicines import pages as medicines_pages
+    from ltc.web.outofhours import pages as outofhours_pages
     from ltc.web.people import api as people_api
     from ltc.web.people import pages as people_pages
     from ltc.web.phone import pages as phone_pages
@@ -56,6 +57,7 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
     from ltc.web.selfcare import api as selfcare_api
     from ltc.web.selfcare import lists as selfcare_lists
     from ltc.web.selfcare import pages as selfcare_pages
+    from ltc.web.team import pages as team_pages
     from ltc.web.wards import pages as wards_pages
     from ltc.web.wards import person as wards_person
     from ltc.web.work import api as work_api
@@ -76,6 +78,7 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
         (mdt_pages.router, mdt_api.api),
         (mdt_person.router, None),
         (medicines_pages.router, None),
+        (outofhours_pages.router, outofhours_pages.api),
         (people_pages.router, people_api.api),
         (phone_pages.router, None),
         (phone_person.router, None),
@@ -83,6 +86,7 @@ def routers() -> list[tuple[APIRouter | None, APIRouter | None]]:
         (recall_person.router, None),
         (selfcare_pages.router, selfcare_api.api),
         (selfcare_lists.router, None),
+        (team_pages.router, None),
         (wards_pages.router, None),
         (wards_person.router, None),
         (work_pages.router, work_api.api),

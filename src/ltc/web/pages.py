@@ -19,8 +19,9 @@ from ltc.web.policy import CLINICIANS
 #: The web packages whose templates live beside them (``web/<package>/templates/``), found
 #: as ``<package>/<name>``; the page frame and sign-in pages are in ``web/templates/``.
 TEMPLATE_PACKAGES = ("achievement", "assessment", "audit", "auth", "careplans", "casemgmt",
-                     "contacts", "coordination", "events", "mdt", "medicines", "people",
-                     "phone", "recall", "selfcare", "socialcare", "wards", "work")
+                     "contacts", "coordination", "events", "mdt", "medicines", "outofhours",
+                     "people",
+                     "phone", "recall", "selfcare", "socialcare", "team", "wards", "work")
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.ChoiceLoader([
