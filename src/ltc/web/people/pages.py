@@ -64,15 +64,20 @@ def person_page(request: Request, nhs_number: str, db: Db, me: Me) -> Response:
                 **compose(db, nhs_number, PANELS, role=me.role))
 
 
+#: who may ask for break-glass access: the clinicians, and out-of-hours and ambulance
+#: clinicians (whom it takes to the out-of-hours summary only)
+BREAK_GLASS = (*CLINICIANS, Role.OUT_OF_HOURS)
+
+
 @router.get("/break-glass/{nhs_number}")
-@policy("signed_in", roles=CLINICIANS)
+@policy("signed_in", roles=BREAK_GLASS)
 def break_glass_form(request: Request, nhs_number: str) -> Response:
     return page(request, "people/break_glass.html.j2", title="Emergency access",
                 nhs_number=nhs_number, error=None)
 
 
 @router.post("/break-glass/{nhs_number}")
-@policy("signed_in", roles=CLINICIANS)
+@policy("signed_in", roles=BREAK_GLASS)
 def break_glass(request: Request, nhs_number: str, db: Db, me: Me,
                 reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
     if db.get(Person, nhs_number) is None:
@@ -83,4 +88,6 @@ def break_glass(request: Request, nhs_number: str, db: Db, me: Me,
         return page(request, "people/break_glass.html.j2", status=422, title="Emergency access",
                     nhs_number=nhs_number, error=str(e))
     request.state.audit.add(nhs_number, "break_glass", f"POST {request.url.path}", True)
+    if me.role == Role.OUT_OF_HOURS:  # their role reads the out-of-hours summary only
+        return RedirectResponse(f"/people/{nhs_number}/out-of-hours", status_code=303)
     return back_to_person(nhs_number)
