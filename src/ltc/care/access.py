@@ -86,11 +86,14 @@ _ON_WARD = select(_on_ward_of(bindparam("nhs"), bindparam("user")))
 
 def _in_team_of(nhs: Any, user: Any) -> Any:
     """The person ``nhs`` is allocated to ``user`` (open) or an action of their newest
-    care plan is assigned to ``user``."""
-    return or_(exists().where(TeamAllocation.nhs_number == nhs,
-                              TeamAllocation.user_id == user,
-                              TeamAllocation.ended_on.is_(None)),
-               exists().where(PlanAction.nhs_number == nhs, PlanAction.assignee_id == user))
+    care plan is assigned to ``user`` (each its own subquery, never correlated to a list
+    query of allocations or actions it is used in)."""
+    return or_(select(TeamAllocation.id).where(
+                   TeamAllocation.nhs_number == nhs, TeamAllocation.user_id == user,
+                   TeamAllocation.ended_on.is_(None)).correlate_except(TeamAllocation).exists(),
+               select(PlanAction.id).where(
+                   PlanAction.nhs_number == nhs, PlanAction.assignee_id == user,
+               ).correlate_except(PlanAction).exists())
 
 
 _IN_TEAM = select(_in_team_of(bindparam("nhs"), bindparam("user")))

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ltc.care.auth.models import Role
+from ltc.care.auth.models import WIDER_TEAM, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 KINDS = ("public", "signed_in", "person")
@@ -62,9 +62,19 @@ PRACTICE_CLINICIANS = (Role.PRACTICE_CLINICIAN, Role.PRACTICE_NURSE)
 #: named-contact allocations (DM-3, DM-4) but records no clinical finding: no route that
 #: records one lists the manager (``docs/practice-team.md``)
 PRACTICE_TEAM = (*PRACTICE_CLINICIANS, Role.PRACTICE_MANAGER)
-#: who may read a person's record: the clinicians and a practice manager (who reads what
-#: the practice team reads)
-READERS = (*CLINICIANS, Role.PRACTICE_MANAGER)
+#: the wider team (VW-3): community or district nurses, social workers, allied health
+#: professionals, mental health and palliative care nurses; they read the record of the
+#: people allocated to them or named in their care plan, and update the care-plan actions
+#: assigned to them, but edit no plan and allocate nobody (``docs/wider-team.md``;
+#: ``WIDER_TEAM`` is :data:`ltc.care.auth.models.WIDER_TEAM`).
+#:
+#: Who may read a person's record: the clinicians, a practice manager (who reads what
+#: the practice team reads) and the wider team.
+READERS = (*CLINICIANS, Role.PRACTICE_MANAGER, *WIDER_TEAM)
+#: who may be assigned a care-plan action, and so read a person's care plan (its versions,
+#: copies and assigned actions) and update the actions assigned to them: the clinicians
+#: and the wider team; only the clinicians write the plan
+CARE_TEAM = (*CLINICIANS, *WIDER_TEAM)
 
 
 @dataclass(frozen=True)

@@ -46,12 +46,12 @@ def test_allocation_is_made_once_ended_and_kept(community: Community) -> None:
         assert [m.user_id for m in services.team(s, IN_AREA)
                 if m.user_id == community.users["social"]]
         with pytest.raises(services.TeamError, match="End date"):
-            services.end(s, IN_AREA, row.id, matron, on=date(2025, 3, 1))
-        services.end(s, IN_AREA, row.id, matron, on=date(2025, 4, 2))
+            services.end(s, IN_AREA, row.user_id, matron, on=date(2025, 3, 1))
+        services.end(s, IN_AREA, row.user_id, matron, on=date(2025, 4, 2))
         assert services.open_allocations(s, IN_AREA) == []
         assert s.scalar(select(func.count()).select_from(TeamAllocation)) == 1
-        with pytest.raises(services.TeamError, match="no open allocation"):
-            services.end(s, IN_AREA, row.id, matron)
+        with pytest.raises(services.TeamError, match="not allocated to user"):
+            services.end(s, IN_AREA, row.user_id, matron)
 
 
 @pytest.mark.parametrize(("who", "to", "message"), [
@@ -167,6 +167,7 @@ def test_only_the_assignee_or_the_case_manager_or_gp_update_a_status(
         assert (done.status, done.note, done.updated_by) == ("done", "Assessed",
                                                             community.users["gp"])
         # one action per person, open first
-        assert [r.key for r in actions.assigned_to(s, _user(s, community, "social"))] == [key]
+        assert [(a.key, p.nhs_number) for a, p in actions.assigned_to(
+            s, _user(s, community, "social"))] == [(key, IN_AREA)]
         assert actions.assigned_to(s, _user(s, community, "dnurse")) == []
         assert plans.PLANS.latest(s, IN_AREA).version == 1  # type: ignore[union-attr]

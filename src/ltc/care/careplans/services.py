@@ -19,6 +19,7 @@ VW-3). The newest version's document shows each action's assignee and status.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -214,6 +215,21 @@ def save(session: Session, nhs_number: str, content: dict[str, Any], based_on: i
                                              content=cleaned, author_id=author.id), based_on)
     team_actions.sync(session, nhs_number, row.version, cleaned["actions"])
     return row
+
+
+def assign(session: Session, nhs_number: str, key: str, assignee: Any,
+           author: User) -> CarePlanVersion:
+    """Assign the newest plan's action ``key`` to the user ``assignee`` ("" or None:
+    nobody), saved as a new version with nothing else changed (VW-3)."""
+    latest = PLANS.latest(session, nhs_number)
+    if latest is None:
+        raise CarePlanError("There is no care plan for this person yet.")
+    content = deepcopy(latest.content)
+    found = [a for a in content.get("actions", []) if a.get("key") == key]
+    if not found:
+        raise CarePlanError(f"Action: the newest care plan has no action {key!r}.")
+    found[0]["assignee"] = assignee if assignee not in ("", None) else None
+    return save(session, nhs_number, content, latest.version, author)
 
 
 def document(session: Session, row: CarePlanVersion) -> CarePlanDocument:

@@ -6,13 +6,13 @@ actions assigned to one user across people.
 An action of a plan's content may carry ``assignee`` (a user id: an active clinician or
 wider-team user) and carries ``key``: the same in every version, so a status survives a
 new version. An action sent without a key takes the key of the previous version's action
-with the same words (an API client that sends none keeps its statuses), else a new one.
+with the same words (an API client that sends none keeps its statuses), else the next
+unused one of ``a1``, ``a2``...
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -20,8 +20,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ltc.care import access
 from ltc.care.auth.models import CLINICAL_ROLES, WIDER_TEAM, Role, User
 from ltc.care.db import now
+from ltc.care.people.models import Person
 from ltc.care.team.models import PlanAction
 
 #: an action's status, in words
@@ -66,6 +68,10 @@ def prepare(session: Session, sent: Sequence[dict[str, Any]], cleaned: list[dict
         if a.get("key"):
             by_words.setdefault(str(a.get("what")), str(a["key"]))
     used: set[str] = set()
+    numbers = [int(k[1:]) for k in (*(str(a.get("key") or "") for a in previous),
+                                    *(str(a.get("key") or "") for a in sent))
+               if re.fullmatch(r"a[0-9]{1,9}", k)]
+    following = iter(range(max(numbers, default=0) + 1, 1 << 31))
     for number, (action, raw) in enumerate(zip(cleaned, filled, strict=True), start=1):
         action["assignee"] = _assignee(session, raw.get("assignee"), number)
         key = str(raw.get("key") or "").strip()
@@ -76,7 +82,7 @@ def prepare(session: Session, sent: Sequence[dict[str, Any]], cleaned: list[dict
             key = by_words.get(action["what"], "")
         if key in used:
             raise ActionError(f"Action {number}: key {key!r} is given to two actions.")
-        action["key"] = key or secrets.token_hex(6)
+        action["key"] = key or f"a{next(following)}"
         used.add(action["key"])
 
 
@@ -133,9 +139,13 @@ def update_status(session: Session, nhs_number: str, key: str, status: str, note
     return row
 
 
-def assigned_to(session: Session, user: User) -> list[PlanAction]:
-    """The actions assigned to ``user`` across people: open ones first, then by date due."""
-    rows = session.scalars(select(PlanAction).where(PlanAction.assignee_id == user.id)
-                           .order_by(PlanAction.nhs_number, PlanAction.id)).all()
-    return sorted(rows, key=lambda r: (r.status in ("done", "cannot_do"),
-                                       r.due_on or date.max, r.nhs_number))
+def assigned_to(session: Session, user: User) -> list[tuple[PlanAction, Person]]:
+    """The actions assigned to ``user`` across the people they look after (the access
+    rule): open ones first, then by date due."""
+    rows = session.execute(
+        select(PlanAction, Person).join(Person, Person.nhs_number == PlanAction.nhs_number)
+        .where(PlanAction.assignee_id == user.id, access.LOOKS_AFTER)
+        .order_by(PlanAction.nhs_number, PlanAction.id), access.params(user)).all()
+    return sorted(((a, p) for a, p in rows),
+                  key=lambda r: (r[0].status in ("done", "cannot_do"),
+                                 r[0].due_on or date.max, r[0].nhs_number))

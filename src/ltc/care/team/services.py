@@ -72,14 +72,15 @@ def allocate(session: Session, nhs_number: str, user_id: int, reason: str, by: U
     return row
 
 
-def end(session: Session, nhs_number: str, allocation_id: int, by: User,
+def end(session: Session, nhs_number: str, user_id: int, by: User,
         on: date | None = None) -> TeamAllocation:
-    """End an open allocation of the person (kept, never deleted)."""
+    """End the person's open allocation to the user ``user_id`` (kept, never deleted)."""
     if by.role not in ALLOCATORS:
         raise TeamError("Only a case manager or a GP may end a wider-team allocation.")
-    row = session.get(TeamAllocation, allocation_id)
-    if row is None or row.nhs_number != nhs_number or row.ended_on is not None:
-        raise TeamError(f"Allocation: this person has no open allocation {allocation_id}.")
+    row = next((a for a in open_allocations(session, nhs_number) if a.user_id == user_id),
+               None)
+    if row is None:
+        raise TeamError(f"End allocation: this person is not allocated to user {user_id}.")
     day = on or date.today()
     if day < row.started_on:
         raise TeamError(f"End date: on or after the start, {row.started_on.isoformat()}; got "
@@ -107,3 +108,19 @@ def team(session: Session, nhs_number: str) -> list[Member]:
     )).order_by(User.display_name, User.id))
     return [Member(u.id, u.display_name, ROLE_NAMES.get(Role(u.role), u.role))
             for u in users]
+
+
+def wider_team_users(session: Session) -> list[Member]:
+    """Every active wider-team user, whom a person may be allocated to."""
+    users = session.scalars(select(User).where(User.active.is_(True),
+                                               User.role.in_(WIDER_TEAM))
+                            .order_by(User.display_name, User.id))
+    return [Member(u.id, u.display_name, ROLE_NAMES.get(Role(u.role), u.role))
+            for u in users]
+
+
+def names(session: Session, ids: set[int]) -> dict[int, str]:
+    """Users' names by id (one read)."""
+    if not ids:
+        return {}
+    return {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))}

@@ -23,7 +23,7 @@ from ltc.web import documents
 from ltc.web.careplans import carers as carer_pages
 from ltc.web.deps import Db, Me, guarded_router
 from ltc.web.pages import page
-from ltc.web.policy import CLINICIANS, policy
+from ltc.web.policy import CARE_TEAM, CLINICIANS, policy
 
 router = guarded_router()
 router.include_router(carer_pages.router)
@@ -121,7 +121,7 @@ def _save(request: Request, nhs_number: str, db: Db, me: Me, form: Any) -> Respo
 
 
 @router.get("/people/{nhs_number}/careplan/versions")
-@policy("person", roles=CLINICIANS)
+@policy("person", roles=CARE_TEAM)
 def history(request: Request, nhs_number: str, db: Db, a: int | None = None,
             b: int | None = None, saved: int | None = None) -> Response:
     rows = plans.PLANS.versions(db, nhs_number)
@@ -139,7 +139,7 @@ def _document(db: Db, nhs_number: str, number: int | None) -> Any:
 
 
 @router.get("/people/{nhs_number}/careplan/copy")
-@policy("person", roles=CLINICIANS, action="export")
+@policy("person", roles=CARE_TEAM, action="export")
 def person_copy(nhs_number: str, db: Db, version: int | None = None) -> Response:
     from ltc.web.careplans import export
 
@@ -148,7 +148,7 @@ def person_copy(nhs_number: str, db: Db, version: int | None = None) -> Response
 
 
 @router.get("/people/{nhs_number}/careplan.pdf")
-@policy("person", roles=CLINICIANS, action="export")
+@policy("person", roles=CARE_TEAM, action="export")
 def pdf(nhs_number: str, db: Db, version: int | None = None) -> Response:
     from ltc.web.careplans import export
 
