@@ -17,6 +17,7 @@ from ltc.web.phone import panel as phone
 from ltc.web.recall import panel as recall
 from ltc.web.selfcare import panel as selfcare
 from ltc.web.socialcare import panel as socialcare
+from ltc.web.team import panel as team
 from ltc.web.wards import panel as wards
 from ltc.web.work import panel as work
 
@@ -24,4 +25,4 @@ from ltc.web.work import panel as work
 PANELS: tuple[Panel, ...] = (people.PANEL, casemgmt.PANEL, contacts.PANEL, work.PANEL,
                              careplans.PANEL, assessment.PANEL, events.PANEL, selfcare.PANEL,
                              mdt.PANEL, recall.PANEL, phone.PANEL, wards.PANEL,
-                             socialcare.PANEL, coordination.PANEL)
+                             socialcare.PANEL, coordination.PANEL, team.PANEL)
