@@ -1,4 +1,4 @@
-"""The wider team's person routes for the access and audit sweeps (VW-3), all by the
+"""The wider team's person routes for the access and audit sweeps (CM-5), all by the
 matron (a case manager, who may allocate, assign and oversee actions): allocating the
 person to the social worker, the allocation page, ending the allocation, the plan's
 actions page, assigning an action to the social worker and updating its status.

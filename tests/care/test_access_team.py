@@ -1,4 +1,4 @@
-"""The wider team's access (VW-3), role by role: for each wider-team role, a user
+"""The wider team's access (CM-5), role by role: for each wider-team role, a user
 allocated to a person, one named in an action of the person's newest care plan and one
 with neither. The table below is what each sees: the allocated and the named user see
 that person's page and nobody else's; the unrelated one gets, on every person route, the

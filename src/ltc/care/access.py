@@ -17,7 +17,7 @@ locality and practices a case manager covers decide whom they see).
 * a member of the **wider team** (community or district nurse, social worker, allied
   health professional, mental health or palliative care nurse) sees the people allocated
   to them (an open allocation) and those an action of whose newest care plan is assigned
-  to them (VW-3). They have no break-glass access: their relationship is made for them
+  to them (CM-5). They have no break-glass access: their relationship is made for them
   by a case manager or GP, and an emergency is the clinicians' (and out-of-hours
   clinicians') to handle.
 

@@ -62,7 +62,7 @@ PRACTICE_CLINICIANS = (Role.PRACTICE_CLINICIAN, Role.PRACTICE_NURSE)
 #: named-contact allocations (DM-3, DM-4) but records no clinical finding: no route that
 #: records one lists the manager (``docs/practice-team.md``)
 PRACTICE_TEAM = (*PRACTICE_CLINICIANS, Role.PRACTICE_MANAGER)
-#: the wider team (VW-3): community or district nurses, social workers, allied health
+#: the wider team (CM-5): community or district nurses, social workers, allied health
 #: professionals, mental health and palliative care nurses; they read the record of the
 #: people allocated to them or named in their care plan, and update the care-plan actions
 #: assigned to them, but edit no plan and allocate nobody (``docs/wider-team.md``;

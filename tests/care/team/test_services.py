@@ -1,4 +1,4 @@
-"""The wider team (VW-3) on SQLite and PostgreSQL: allocating a person to a wider-team
+"""The wider team (CM-5) on SQLite and PostgreSQL: allocating a person to a wider-team
 user and ending it, the person's team, care-plan actions assigned to a user kept in step
 with every plan save (a status survives a new version), status updates by the assignee
 or the person's case manager or GP, and each bad input naming its field."""

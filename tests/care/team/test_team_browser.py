@@ -1,4 +1,4 @@
-"""In a real browser (Debian's Chromium driven by Playwright) over a real server (VW-3
+"""In a real browser (Debian's Chromium driven by Playwright) over a real server (CM-5
 acceptance): a case manager allocates a person to a social worker and writes their care
 plan with an action assigned to the social worker; the social worker signs in, finds it
 on My actions, opens the plan's actions and sets the action to done with a note; the

@@ -14,7 +14,7 @@ were then; the newest version shows them as they are now (:func:`document`).
 
 An action may be assigned to a user (``assignee``) and has a ``key`` kept across versions;
 every save keeps the assigned actions' statuses in step (:mod:`ltc.care.team.actions`,
-VW-3). The newest version's document shows each action's assignee and status.
+CM-5). The newest version's document shows each action's assignee and status.
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def save(session: Session, nhs_number: str, content: dict[str, Any], based_on: i
 def assign(session: Session, nhs_number: str, key: str, assignee: Any,
            author: User) -> CarePlanVersion:
     """Assign the newest plan's action ``key`` to the user ``assignee`` ("" or None:
-    nobody), saved as a new version with nothing else changed (VW-3)."""
+    nobody), saved as a new version with nothing else changed (CM-5)."""
     latest = PLANS.latest(session, nhs_number)
     if latest is None:
         raise CarePlanError("There is no care plan for this person yet.")

@@ -1,4 +1,4 @@
-"""Care-plan actions assigned to a user (VW-3): checking an action's assignee and giving
+"""Care-plan actions assigned to a user (CM-5): checking an action's assignee and giving
 it a stable key when a plan is saved, keeping :class:`PlanAction` in step with the newest
 plan, updating an action's status (its own audited write: no new plan version) and the
 actions assigned to one user across people.

@@ -1,4 +1,4 @@
-"""The wider team's records (VW-3): a person allocated to a wider-team user
+"""The wider team's records (CM-5): a person allocated to a wider-team user
 (:class:`TeamAllocation`, ended, never deleted) and the actions of a person's newest care
 plan that are assigned to a user (:class:`PlanAction`, kept in step with every plan save,
 their status updated by the assignee)."""

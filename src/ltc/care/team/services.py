@@ -1,5 +1,5 @@
 """Allocating a person to a wider-team user and ending the allocation, and the person's
-team: whom their care-plan actions may be assigned to (VW-3). Services never commit: the
+team: whom their care-plan actions may be assigned to (CM-5). Services never commit: the
 request owns the transaction."""
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ router = guarded_router()
 router.include_router(carer_pages.router)
 ACTION_ROWS = 6
 #: an action row's fields: an action may be assigned to someone in the person's team, and
-#: keeps its key across versions (so its status survives, VW-3)
+#: keeps its key across versions (so its status survives, CM-5)
 ACTION_FIELDS = ("who", "agency", "what", "by", "assignee", "key")
 END_OF_LIFE_FIELDS = ("preferred_place_of_care", "preferred_place_of_death", "dnacpr",
                       "dnacpr_form_location", "lpa_health_welfare", "lpa_attorney")
@@ -70,7 +70,7 @@ def _context(db: Db, nhs_number: str) -> dict[str, Any]:
     """What the form shows beside the plan: the carers (kept on their own page), whether
     the person is on the palliative care register (from the run, read-only), the needs
     their newest co-designed assessment suggests (VW-2), and the person's team whom an
-    action may be assigned to, with each assigned action's status (VW-3)."""
+    action may be assigned to, with each assigned action's status (CM-5)."""
     return {"carers": carers.active(db, nhs_number), "dnacpr_options": DNACPR,
             "team": team.team(db, nhs_number),
             "action_status": {k: (team_actions.STATUSES[r.status], r.note)

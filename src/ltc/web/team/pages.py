@@ -1,7 +1,7 @@
 """Pages: allocating a person to a wider-team user and ending it (a case manager or GP),
 the newest care plan's assigned actions with a form to update each one's status (its
 assignee, or the person's case manager or GP), and "My actions": the actions assigned to
-the signed-in user across people (VW-3)."""
+the signed-in user across people (CM-5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The person page's wider-team panel (VW-3): the person's allocations to wider-team
+"""The person page's wider-team panel (CM-5): the person's allocations to wider-team
 users (open and ended) and the actions of their newest care plan assigned to a user, with
 their status (``team/_person.html.j2``), and both in the timeline. When the person has
 either, one read more names the users (none when they have neither)."""
