@@ -12,8 +12,10 @@ from sqlalchemy import select
 from ltc.care.audit.models import AuditEvent
 from ltc.care.auth import services as auth
 from ltc.care.auth.models import Role, User
+from ltc.care.careplans import carers
 from ltc.care.careplans import services as plans
 from ltc.care.db import make_engine, sessions, unit_of_work
+from ltc.care.people.models import PersonActivity
 
 from ..care import IN_AREA, PASSWORD, Community, api_client, db, signed_in
 
@@ -32,6 +34,10 @@ def _ooh(community: Community) -> None:
             "end_of_life": {"dnacpr": "in_place",
                             "dnacpr_form_location": "Purple folder by the front door"}},
             0, gp)
+        carers.add(s, IN_AREA, {"name": "Dee Daughter", "relationship": "daughter",
+                                "telephone": "07700 900123", "main_carer": "yes"}, gp)
+        s.add(PersonActivity(run_id="run-0001", nhs_number=IN_AREA,
+                             medicines='[["Furosemide 40mg tablets", "2025-03-20", 4]]'))
     engine.dispose()
 
 
@@ -54,6 +60,8 @@ def test_out_of_hours_reaches_the_summary_only_through_break_glass(
     assert "DNACPR decision in place" in page.text
     assert "Purple folder by the front door" in page.text
     assert "None recorded in LTC" in page.text
+    assert "Dee Daughter (daughter), 07700 900123" in page.text
+    assert "Furosemide 40mg tablets (last issued 20 Mar 2025)" in page.text
     # the full person page and every other person route refuse them, break-glass or not
     assert client.get(f"/people/{IN_AREA}").status_code == 404
     assert client.get(f"/people/{IN_AREA}/careplan").status_code == 404
@@ -77,6 +85,8 @@ def test_the_fhir_document_validates(app: object, community: Community) -> None:
     titles = [s["title"] for s in r.json()["entry"][0]["resource"]["section"]]
     assert "If things go wrong" in titles
     assert "Allergies" in titles
+    medicines = r.json()["entry"][0]["resource"]["section"][titles.index("Medicines")]
+    assert "Furosemide 40mg tablets" in medicines["text"]["div"]
 
 
 def test_a_clinician_reads_the_summary_without_break_glass(app: object,
