@@ -14,6 +14,7 @@ from ltc.care.audit.models import AuditEvent
 from ltc.care.auth import services as auth
 from ltc.care.auth.models import Role, User
 from ltc.care.casemgmt import proposals, services
+from ltc.care.casemgmt.balance import Move
 from ltc.care.casemgmt.models import CaseloadEntry, CaseManager, RebalanceProposal
 from ltc.care.db import make_engine, sessions, unit_of_work
 
@@ -237,3 +238,9 @@ def test_the_administrator_sets_the_team_lead_flag(app: object, community: Commu
     client.post(f"/admin/users/{uid}/profile", data=form)
     with db(community.url) as s:
         assert not s.get(CaseManager, uid).team_lead  # type: ignore[union-attr]
+
+
+def test_a_person_moved_twice_by_the_proposal_is_saved_as_one_move() -> None:
+    moves = [Move("a", 1, 2, 1.5), Move("b", 1, 3, 1.2), Move("a", 2, 3, 1.5),
+             Move("c", 2, 3, 1.0), Move("c", 3, 2, 1.0)]
+    assert proposals.net_moves(moves) == [Move("a", 1, 3, 1.5), Move("b", 1, 3, 1.2)]

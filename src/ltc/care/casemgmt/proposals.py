@@ -1,7 +1,8 @@
 """Rebalancing proposals a team lead approves or undoes (CM-2).
 
 * **Save**: a case manager (or the team lead) saves the proposal :func:`balance.propose`
-  makes for their locality now; each move names the person, from whom and to whom.
+  makes for their locality now; each move names the person, from whom and to whom (one
+  move per person: :func:`net_moves`).
 * **Approve**: only a case manager marked ``team_lead`` of the proposal's locality. Every
   move is checked first (the person still on the caseload the move takes them from, the
   receiver active, no receiver over their cap once every move is made); anything changed
@@ -55,19 +56,33 @@ def _nothing(_: str) -> None:
     return None
 
 
+def net_moves(moves: list[balance.Move]) -> list[balance.Move]:
+    """One move per person from where they are now to where the proposal leaves them: a
+    person the proposal moves twice (handed on by a leaver, then moved again to balance)
+    moves once, and one it brings back moves not at all."""
+    first: dict[str, balance.Move] = {}
+    last: dict[str, int] = {}
+    for m in moves:
+        first.setdefault(m.nhs_number, m)
+        last[m.nhs_number] = m.to_user
+    return [balance.Move(nhs, m.from_user, last[nhs], m.weight) for nhs, m in first.items()
+            if last[nhs] != m.from_user]
+
+
 def save(session: Session, by: User) -> Saved:
     """Save the proposal for ``by``'s locality as it stands now."""
     cm = session.get(CaseManager, by.id)
     if cm is None:
         raise ProposalError("You have no case manager profile: ask an administrator for one.")
     proposal = balance.propose(balance.locality_loads(session, cm.locality_code))
-    if not proposal.moves:
+    wanted = net_moves(proposal.moves)
+    if not wanted:
         raise ProposalError("No moves are needed in your locality: there is nothing to save.")
     row = RebalanceProposal(locality_code=cm.locality_code, proposed_by=by.id)
     session.add(row)
     session.flush()
     moves = [RebalanceMove(proposal_id=row.id, nhs_number=m.nhs_number, from_user=m.from_user,
-                           to_user=m.to_user, weight=m.weight) for m in proposal.moves]
+                           to_user=m.to_user, weight=m.weight) for m in wanted]
     session.add_all(moves)
     session.flush()
     return Saved(row, moves)
