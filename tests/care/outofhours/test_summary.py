@@ -95,3 +95,14 @@ def test_a_clinician_reads_the_summary_without_break_glass(app: object,
     assert r.status_code == 200
     assert "None recorded" in r.text
     assert signed_in(app, "analyst").get(f"/people/{IN_AREA}/out-of-hours").status_code == 404
+
+
+def test_no_other_person_route_admits_out_of_hours_clinicians(app: object) -> None:
+    from ltc.web.policy import policy_of, routes
+
+    admitting = sorted(
+        r.path for r in routes(app) if r.endpoint is not None
+        and (p := policy_of(r.endpoint)) is not None and p.kind == "person"
+        and (p.roles is None or Role.OUT_OF_HOURS.value in p.roles))
+    assert admitting == ["/api/v1/people/{nhs_number}/out-of-hours",
+                         "/people/{nhs_number}/out-of-hours"]
