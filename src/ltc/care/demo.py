@@ -2,8 +2,10 @@
 printed; no capability of its own): case managers, a practice team (a GP, a practice
 nurse and a practice manager of one practice, whose people on a register are given named
 contacts, and who have one MDT meeting with its agenda: DM-3, DM-4), the default virtual
-ward of each locality with a few of its highest-risk people admitted (VW-1), an analyst
-and an administrator."""
+ward of each locality with a few of its highest-risk people admitted (VW-1), an integrated
+care co-ordinator of the busiest locality with a person the GP referred to them (VW-2), a
+social worker and a community nurse allocated to a person on the co-ordinator's ward, with
+actions of that person's care plan assigned to them, an analyst and an administrator."""
 
 from __future__ import annotations
 
@@ -15,14 +17,20 @@ from sqlalchemy.orm import Session
 
 from ltc.care.auth import services as auth
 from ltc.care.auth.models import Role, User
+from ltc.care.careplans import services as careplans
 from ltc.care.casemgmt import services as casemgmt
-from ltc.care.casemgmt.models import CaseManager
+from ltc.care.casemgmt.models import CaseloadEntry, CaseManager
 from ltc.care.contacts import allocation
+from ltc.care.coordination import services as coordination
+from ltc.care.coordination import worklist as coordination_list
+from ltc.care.coordination.models import CoordinatorReferral
 from ltc.care.mdt import services as mdt
 from ltc.care.mdt.models import AgendaItem, Meeting
 from ltc.care.people.models import Person, PersonResult
 from ltc.care.people.services import current_run
 from ltc.care.recall.models import RecallPerson
+from ltc.care.team import actions as team_actions
+from ltc.care.team import services as team
 from ltc.care.wards import services as wards
 from ltc.care.wards.models import Ward, WardPractice, WardStay
 
@@ -62,6 +70,13 @@ def create_demo_users(session: Session, localities: int = 3) -> list[tuple[str, 
             session.add(CaseManager(user_id=u.id, job_title="Community matron",
                                     locality_code=locality))
         matrons.append((u, locality, n))
+    coordinator = None
+    if busiest:  # before the wards: the co-ordinator of their locality's ward
+        coordinator = user("coordinator1", "Care Co-ordinator", Role.CASE_MANAGER)
+        if session.get(CaseManager, coordinator.id) is None:
+            session.add(CaseManager(user_id=coordinator.id,
+                                    job_title="Integrated care co-ordinator",
+                                    locality_code=busiest[0][0]))
     session.flush()
     on_ward = {w.locality_code: (w, people) for w, people in set_up_demo_wards(session)}
     for u, locality, n in matrons:
@@ -86,6 +101,25 @@ def create_demo_users(session: Session, localities: int = 3) -> list[tuple[str, 
                   f"list /recall: {_people(team.due)} due)"),
                  (manager.username, DEMO_PASSWORD, "practice manager",
                   f"practice {code} ({meeting})")]
+        if coordinator is not None:
+            set_up_demo_referral(session, gp, coordinator)
+    if coordinator is not None:
+        listed = coordination_list.worklist(session, coordinator) or []
+        referred = sum(1 for item in listed if item.referral_id is not None)
+        ward = on_ward.get(busiest[0][0] or "")
+        runs = f"; co-ordinates {ward[0].name} /wards/{ward[0].id}" if ward else ""
+        made.append((coordinator.username, DEMO_PASSWORD, "integrated care co-ordinator",
+                     f"locality {busiest[0][0]} (/coordination: {_people(len(listed))}, "
+                     f"{referred} referred{runs})"))
+        social = user("social1", "Social Worker", Role.SOCIAL_WORKER)
+        nurse_c = user("dnurse1", "District Nurse", Role.COMMUNITY_NURSE)
+        session.flush()
+        shared = set_up_demo_team(session, coordinator, social, nurse_c)
+        for member, label in ((social, "social worker"), (nurse_c, "community nurse")):
+            mine = len(team_actions.assigned_to(session, member))
+            made.append((member.username, DEMO_PASSWORD, label,
+                         f"{_people(shared)} allocated (My actions /team/actions: "
+                         f"{mine} {'action' if mine == 1 else 'actions'})"))
     for name, display, role, label in (("analyst1", "Analyst", Role.ANALYST, "analyst"),
                                        ("admin1", "Administrator", Role.ADMIN, "administrator")):
         u = user(name, display, role)
@@ -129,6 +163,61 @@ def set_up_demo_wards(session: Session, per_ward: int = 3) -> list[tuple[Ward, i
                             "High risk of emergency admission (demonstration)")
         out.append((ward, wards.occupied(session, ward.id)))
     return out
+
+
+def set_up_demo_referral(session: Session, gp: User, coordinator: User) -> None:
+    """The GP refers the highest-risk level-3 person of their practice who lives in the
+    co-ordinator's locality and is on no caseload, unless the GP has referred someone
+    already."""
+    run = current_run(session)
+    cm = session.get(CaseManager, coordinator.id)
+    if run is None or cm is None or gp.practice_code is None or session.scalar(
+            select(CoordinatorReferral.id).where(CoordinatorReferral.from_user_id == gp.id)
+            .limit(1)) is not None:
+        return
+    chosen = session.scalar(
+        select(PersonResult.nhs_number).join(Person, Person.nhs_number ==
+                                             PersonResult.nhs_number)
+        .where(PersonResult.run_id == run.id, PersonResult.level == 3,
+               Person.practice_code == gp.practice_code,
+               Person.locality_code == cm.locality_code,
+               ~PersonResult.nhs_number.in_(select(CaseloadEntry.nhs_number).where(
+                   CaseloadEntry.ended_on.is_(None))))
+        .order_by(PersonResult.risk.desc(), PersonResult.nhs_number).limit(1))
+    if chosen is not None:
+        coordination.refer(session, chosen, gp, "Lives alone, two falls this winter and "
+                           "struggling with medicines (demonstration)")
+
+
+def set_up_demo_team(session: Session, coordinator: User, social: User,
+                     nurse: User) -> int:
+    """Allocate the social worker and the community nurse to the first person on the
+    co-ordinator's ward, and give that person (when they have no care plan yet) a plan
+    with an action assigned to each. Returns how many people they share."""
+    stay = session.scalar(
+        select(WardStay).join(Ward, Ward.id == WardStay.ward_id)
+        .where(Ward.coordinator_id == coordinator.id, WardStay.discharged_on.is_(None))
+        .order_by(WardStay.admitted_on, WardStay.id).limit(1))
+    if stay is None:
+        return 0
+    nhs = stay.nhs_number
+    allocated = {a.user_id for a in team.open_allocations(session, nhs)}
+    for member, why in ((social, "Review of the package of care"),
+                        (nurse, "Leg ulcer dressings twice a week")):
+        if member.id not in allocated:
+            team.allocate(session, nhs, member.id, why, coordinator)
+    if careplans.PLANS.latest(session, nhs) is None:
+        careplans.save(session, nhs, {
+            "status": "active", "goals": ["Stay safely at home"],
+            "review_date": (date.today() + timedelta(days=90)).isoformat(),
+            "actions": [
+                {"who": social.display_name, "agency": "Adult social care",
+                 "what": "Review the package of care with the family",
+                 "assignee": social.id},
+                {"who": nurse.display_name, "agency": "Community nursing",
+                 "what": "Dress the leg ulcer twice a week", "assignee": nurse.id}]},
+            0, coordinator)
+    return 1
 
 
 def allocate_demo_caseloads(session: Session, per_matron: int = 8) -> int:
