@@ -5,6 +5,7 @@ the signed-in user across people (CM-5)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Form, Request
@@ -24,12 +25,11 @@ Choice = Annotated[str, Form(max_length=24)]
 @router.get("/people/{nhs_number}/team")
 @policy("person", roles=services.ALLOCATORS)
 def allocation_form(request: Request, nhs_number: str, db: Db) -> Response:
+    allocations = services.open_allocations(db, nhs_number)
     return page(request, "team/allocate.html.j2", title="Allocate to the wider team",
                 nhs_number=nhs_number, banner_for=nhs_number,
-                users=services.wider_team_users(db),
-                allocations=services.open_allocations(db, nhs_number),
-                team_names=services.names(db, {a.user_id for a in
-                                               services.open_allocations(db, nhs_number)}))
+                users=services.wider_team_users(db), allocations=allocations,
+                team_names=services.names(db, {a.user_id for a in allocations}))
 
 
 @router.post("/people/{nhs_number}/team/allocations")
@@ -77,16 +77,24 @@ def plan_actions(request: Request, nhs_number: str, db: Db, me: Me,
                 team=services.team(db, nhs_number) if writer and latest else [])
 
 
+def _then_actions(request: Request, nhs_number: str, key: str,
+                  change: Callable[[], object]) -> Response:
+    """Make a change to one of the plan's actions, then back to the plan's actions (or
+    what was wrong)."""
+    try:
+        change()
+    except (actions.ActionError, plans.CarePlanError) as e:
+        return not_saved(request, nhs_number, str(e))
+    return RedirectResponse(f"/people/{nhs_number}/careplan/actions?saved={key}",
+                            status_code=303)
+
+
 @router.post("/people/{nhs_number}/careplan/actions/{key}")
 @policy("person", roles=CARE_TEAM)
 def update_status(request: Request, nhs_number: str, key: str, db: Db, me: Me,
                   status: Choice, note: Text = "") -> Response:
-    try:
-        actions.update_status(db, nhs_number, key, status, note, me)
-    except actions.ActionError as e:
-        return not_saved(request, nhs_number, str(e))
-    return RedirectResponse(f"/people/{nhs_number}/careplan/actions?saved={key}",
-                            status_code=303)
+    return _then_actions(request, nhs_number, key, lambda: actions.update_status(
+        db, nhs_number, key, status, note, me))
 
 
 @router.post("/people/{nhs_number}/careplan/actions/{key}/assign")
@@ -94,12 +102,8 @@ def update_status(request: Request, nhs_number: str, key: str, db: Db, me: Me,
 def assign(request: Request, nhs_number: str, key: str, db: Db, me: Me,
            assignee: Choice = "") -> Response:
     """Assign one of the newest plan's actions (a new version of the plan)."""
-    try:
-        plans.assign(db, nhs_number, key, assignee, me)
-    except plans.CarePlanError as e:
-        return not_saved(request, nhs_number, str(e))
-    return RedirectResponse(f"/people/{nhs_number}/careplan/actions?saved={key}",
-                            status_code=303)
+    return _then_actions(request, nhs_number, key, lambda: plans.assign(
+        db, nhs_number, key, assignee, me))
 
 
 @router.get("/team/actions")
