@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ltc.care.careplans.models import CarePlanVersion
@@ -52,45 +52,56 @@ def _plan(content: dict[str, Any]) -> tuple[str | None, list[str]]:
     return content.get("review_date") or None, [a for a in actions if a][:5]
 
 
+# The board's statements, built once (the board is read often): the ward and the day are
+# parameters, and the people on the ward a subquery, not a list of their numbers, so each
+# statement is the same whatever the ward's size and is compiled and prepared once.
+_WARD = bindparam("ward", type_=WardStay.ward_id.type)
+_TODAY = bindparam("today", type_=Task.due_on.type)
+_OPEN = and_(WardStay.ward_id == _WARD, WardStay.discharged_on.is_(None))
+_PEOPLE = select(WardStay.nhs_number).where(_OPEN)
+_STAYS = select(WardStay, Person).join(Person, Person.nhs_number == WardStay.nhs_number) \
+    .where(_OPEN).order_by(WardStay.admitted_on, WardStay.id)
+_TASKS = select(Task).where(
+    Task.nhs_number.in_(_PEOPLE), Task.done_at.is_(None), Task.cancelled_at.is_(None),
+    Task.due_on <= _TODAY).order_by(Task.due_on, Task.id)
+_CONTACTS = select(Contact).where(Contact.nhs_number.in_(_PEOPLE), Contact.on == _TODAY) \
+    .order_by(Contact.id)
+_NEWEST = select(CarePlanVersion.nhs_number, func.max(CarePlanVersion.version).label("v")) \
+    .where(CarePlanVersion.nhs_number.in_(_PEOPLE)) \
+    .group_by(CarePlanVersion.nhs_number).subquery()
+_PLANS = select(CarePlanVersion).join(_NEWEST, and_(
+    _NEWEST.c.nhs_number == CarePlanVersion.nhs_number, _NEWEST.c.v == CarePlanVersion.version))
+_LATEST = select(WardRound.stay_id, func.max(WardRound.on).label("on")) \
+    .where(WardRound.stay_id.in_(select(WardStay.id).where(_OPEN))) \
+    .group_by(WardRound.stay_id).subquery()
+_ROUNDS = select(WardRound).join(_LATEST, and_(_LATEST.c.stay_id == WardRound.stay_id,
+                                               _LATEST.c.on == WardRound.on))
+_ALERTS = select(Alert).where(
+    Alert.nhs_number.in_(_PEOPLE), Alert.kind == RED_FLAG, Alert.acknowledged_at.is_(None),
+    Alert.cancelled_at.is_(None)).order_by(Alert.id)
+_FLAGS = select(Flag).where(Flag.nhs_number.in_(_PEOPLE), Flag.cleared_at.is_(None)) \
+    .order_by(Flag.id)
+
+
 def board(session: Session, ward: Ward, today: date | None = None) -> list[Bed]:
     """The people on the ward, longest stay first (see the module doc)."""
     today = today or date.today()
-    rows = session.execute(
-        select(WardStay, Person).join(Person, Person.nhs_number == WardStay.nhs_number)
-        .where(WardStay.ward_id == ward.id, WardStay.discharged_on.is_(None))
-        .order_by(WardStay.admitted_on, WardStay.id)).all()
+    at = {"ward": ward.id, "today": today}
     beds = {stay.nhs_number: Bed(stay, person, (today - stay.admitted_on).days)
-            for stay, person in rows}
+            for stay, person in session.execute(_STAYS, at).all()}
     if not beds:
         return []
-    people = sorted(beds)
-    for task in session.scalars(select(Task).where(
-            Task.nhs_number.in_(people), Task.done_at.is_(None), Task.cancelled_at.is_(None),
-            Task.due_on <= today).order_by(Task.due_on, Task.id)):
+    for task in session.scalars(_TASKS, at):
         beds[task.nhs_number].tasks.append(task)
-    for contact in session.scalars(select(Contact).where(
-            Contact.nhs_number.in_(people), Contact.on == today).order_by(Contact.id)):
+    for contact in session.scalars(_CONTACTS, at):
         beds[contact.nhs_number].contacts.append(contact)
-    newest = select(CarePlanVersion.nhs_number, func.max(CarePlanVersion.version).label("v")) \
-        .where(CarePlanVersion.nhs_number.in_(people)) \
-        .group_by(CarePlanVersion.nhs_number).subquery()
-    for plan in session.scalars(select(CarePlanVersion).join(newest, and_(
-            newest.c.nhs_number == CarePlanVersion.nhs_number,
-            newest.c.v == CarePlanVersion.version))):
+    for plan in session.scalars(_PLANS, at):
         bed = beds[plan.nhs_number]
         bed.review_date, bed.actions = _plan(plan.content or {})
-    stays = [b.stay.id for b in beds.values()]
-    latest = select(WardRound.stay_id, func.max(WardRound.on).label("on")) \
-        .where(WardRound.stay_id.in_(stays)).group_by(WardRound.stay_id).subquery()
-    for rnd in session.scalars(select(WardRound).join(latest, and_(
-            latest.c.stay_id == WardRound.stay_id, latest.c.on == WardRound.on))):
+    for rnd in session.scalars(_ROUNDS, at):
         beds[rnd.nhs_number].latest_round = rnd
-    for alert in session.scalars(select(Alert).where(
-            Alert.nhs_number.in_(people), Alert.kind == RED_FLAG,
-            Alert.acknowledged_at.is_(None), Alert.cancelled_at.is_(None))
-            .order_by(Alert.id)):
+    for alert in session.scalars(_ALERTS, at):
         beds[alert.nhs_number].red_flags.append(alert.title)
-    for flag in session.scalars(select(Flag).where(
-            Flag.nhs_number.in_(people), Flag.cleared_at.is_(None)).order_by(Flag.id)):
+    for flag in session.scalars(_FLAGS, at):
         beds[flag.nhs_number].red_flags.append(flag.reason)
     return list(beds.values())
