@@ -213,6 +213,51 @@ is unchanged. Every column is in `docs/care-plans.md`.
 """
 
 
+#: The care store's tables of integrated care co-ordination (VW-2), the wider team (CM-5),
+#: caseload rebalancing proposals (CM-2) and a person's social care kept with the run:
+#: their columns and rules are in the documents each names (revisions 0013-0016 of the
+#: care store).
+TEAM_CARE = """
+## Integrated care co-ordination (care store)
+
+Not record-plane tables: the care store keeps referrals to integrated care co-ordinators
+(`coordinator_referral`: person, who referred, to whom or to which locality, source,
+reason, when, status, when and by whom closed), each attempt to contact a person
+(`contact_attempt`: when, method, outcome, note) and the co-designed assessment's
+responses (`codesigned_response`: the questionnaire version and the answers as JSON).
+Every column is in `docs/coordination.md`.
+
+## The wider team (care store)
+
+Not record-plane tables: the care store keeps each person's allocations to wider-team
+users (`team_allocation`: person, user, who allocated, started on, reason, ended on and
+by whom; ended, never deleted) and the assigned actions of their newest care plan
+(`plan_action`: person, the action's key in the plan, assignee, what, due on, plan
+version, status open, in progress, done or cannot be done, note, who updated it and
+when). Every rule is in `docs/wider-team.md`.
+
+## Caseload rebalancing proposals (care store)
+
+Not record-plane tables: the care store keeps saved rebalancing proposals
+(`rebalance_proposal`: locality, who saved it and when, status proposed, approved or
+undone, who approved and undid it and when) and their moves (`rebalance_move`: person,
+from and to which case manager, the person's weight, and once approved the caseload entry
+the move ended and the one it opened); a case manager's profile says whether they are a
+team lead (`case_manager.team_lead`). Every rule is in `docs/caseloads.md`.
+
+## A person's social care with the run (care store)
+
+Not a record-plane table: when a run is loaded, the care store's `person_activity` row of
+each person (one per person in the run, beside their latest encounters and medicines)
+also keeps their social care from `social_care_package` and `social_care_contact`, in the
+column `social_care` (text, compact JSON; empty when the record store holds none for
+them): `{"packages": [[start, end or null, hours a week, intensity], ...], "assessment":
+date or null, "review": date or null, "contact": date or null}`, packages newest first
+(by start date), each contact kind's latest date. Social care contacts are no longer among
+the `encounters`. Every detail, and who may see it, is in `docs/social-care.md`.
+"""
+
+
 def render() -> str:
     parts = [INTRO]
     for source in SOURCES.values():
@@ -248,4 +293,5 @@ def render() -> str:
     parts.append(PRACTICE_LISTS_CARE)
     parts.append(WARDS_CARE)
     parts.append(CARERS_CARE)
+    parts.append(TEAM_CARE)
     return "".join(parts)
