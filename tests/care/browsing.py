@@ -16,6 +16,8 @@ from playwright.sync_api import Page, sync_playwright
 
 from ltc.web.app import create_app
 
+from .care import PASSWORD
+
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
@@ -60,6 +62,17 @@ def chromium_page(**context: Any) -> Iterator[Page]:
                                       **context).new_page()
         finally:
             browser.close()
+
+
+def sign_in(page: Page, base: str, username: str, path: str) -> None:
+    """Sign in through the form as ``username`` (the test password), starting at ``path``
+    (the sign-in page sends them back there)."""
+    page.context.clear_cookies()
+    page.goto(f"{base}{path}")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**{path}")
 
 
 def shot(page: Page, name: str) -> None:

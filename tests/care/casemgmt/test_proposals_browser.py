@@ -20,7 +20,7 @@ from ltc.care.casemgmt import services
 from ltc.care.casemgmt.models import CaseManager
 from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
 
-from ..browsing import chromium_page, served, shot
+from ..browsing import chromium_page, served, shot, sign_in
 from ..care import IN_AREA, IN_AREA_2, LOW, PASSWORD, seed
 
 SHOWN = "943 476 5919"  # IN_AREA as pages show it
@@ -55,30 +55,22 @@ def page() -> Iterator[Page]:
         yield page
 
 
-def _sign_in(page: Page, base: str, who: str, target: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}{target}")
-    page.get_by_label("User name").fill(who)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{target}")
-
 
 def test_a_lead_approves_and_undoes_a_saved_proposal(server: str, page: Page) -> None:
     base = server
-    _sign_in(page, base, "admin", "/admin/users")
+    sign_in(page, base, "admin", "/admin/users")
     page.get_by_role("link", name="lead").first.click()
     page.get_by_label("Team lead").check()
     page.get_by_role("button", name="Save the profile").click()
     page.wait_for_url("**note=profile")
 
-    _sign_in(page, base, "matron", "/caseloads/rebalance")
+    sign_in(page, base, "matron", "/caseloads/rebalance")
     expect(page.locator("#moves")).to_contain_text("Lena Lead")
     page.get_by_role("button", name="Save proposal").click()
     page.wait_for_url("**/caseloads/proposals?note=saved")
     expect(page.get_by_role("button", name="Approve proposal 1")).to_have_count(0)
 
-    _sign_in(page, base, "lead", "/caseloads/proposals")
+    sign_in(page, base, "lead", "/caseloads/proposals")
     page.get_by_role("button", name="Approve proposal 1").click()
     page.wait_for_url("**note=approved")
     expect(page.locator("#proposal-1")).to_contain_text("approved")
@@ -96,7 +88,7 @@ def test_a_lead_approves_and_undoes_a_saved_proposal(server: str, page: Page) ->
 
 def test_out_of_hours_break_glass_opens_the_summary(server: str, page: Page) -> None:
     base = server
-    _sign_in(page, base, "ooh", f"/break-glass/{IN_AREA}")
+    sign_in(page, base, "ooh", f"/break-glass/{IN_AREA}")
     page.get_by_label("Reason for emergency access").fill(
         "999 call at night: collapsed at home, no other record")
     page.get_by_role("button", name="Open the record").click()

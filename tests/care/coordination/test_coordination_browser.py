@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 
 from ltc.care.db import upgrade
 
-from ..browsing import chromium_page, served, shot
-from ..care import OTHER_AREA, PASSWORD, seed
+from ..browsing import chromium_page, served, shot, sign_in
+from ..care import OTHER_AREA, seed
 
 
 @pytest.fixture(scope="module")
@@ -35,20 +35,12 @@ def page() -> Iterator[Page]:
         yield page
 
 
-def _sign_in(page: Page, base: str, who: str, target: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}{target}")
-    page.get_by_label("User name").fill(who)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{target}")
-
 
 def test_a_gp_refers_and_the_coordinator_contacts_assesses_and_plans(server: str,
                                                                     page: Page) -> None:
     base = server
     # the GP refers from the person page
-    _sign_in(page, base, "gp2", f"/people/{OTHER_AREA}")
+    sign_in(page, base, "gp2", f"/people/{OTHER_AREA}")
     page.get_by_label("Reason for referring to the locality's co-ordinators").fill(
         "Lives alone; two falls <script>alert(1)</script>")
     page.get_by_role("button", name="Refer to a co-ordinator").click()
@@ -58,7 +50,7 @@ def test_a_gp_refers_and_the_coordinator_contacts_assesses_and_plans(server: str
     shot(page, "coordination-01-referred")
 
     # the co-ordinator's worklist shows them, referred and identified
-    _sign_in(page, base, "matron2", "/coordination")
+    sign_in(page, base, "matron2", "/coordination")
     row = page.locator(f"#row-{OTHER_AREA}")
     expect(row).to_contain_text("Referred by a GP; Identified by the tool")
     expect(row.locator(".last-attempt")).to_have_text("None yet")

@@ -17,8 +17,8 @@ from playwright.sync_api import Page, expect
 from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
 from ltc.care.people.models import Person
 
-from ..browsing import chromium_page, served, shot
-from ..care import IN_AREA, PASSWORD, seed
+from ..browsing import chromium_page, served, shot, sign_in
+from ..care import IN_AREA, seed
 from ..contacts.team import add_team
 
 XSS = "<script>window.hacked=1</script><iframe src=x></iframe>"
@@ -45,14 +45,6 @@ def page() -> Iterator[Page]:
     with chromium_page() as page:
         yield page
 
-
-def sign_in(page: Page, base: str, username: str, path: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}{path}")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{path}")
 
 
 def test_a_gp_runs_an_mdt_meeting_and_the_action_reaches_the_nurse(server: str,

@@ -25,8 +25,8 @@ from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
 from ltc.care.recall.letters import long_date
 from ltc.web.app import create_app
 
-from ..browsing import chromium_page, free_port, shot
-from ..care import IN_AREA, PASSWORD, seed
+from ..browsing import chromium_page, free_port, shot, sign_in
+from ..care import IN_AREA, seed
 from ..contacts.team import add_team
 from .setup import add_recall
 
@@ -81,14 +81,6 @@ def page() -> Iterator[Page]:
     with chromium_page() as page:
         yield page
 
-
-def sign_in(page: Page, base: str, username: str, path: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}{path}")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{path}")
 
 
 def test_a_nurse_invites_from_the_recall_list_and_records_a_review(

@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 from ltc.care.db import make_engine, sessions, unit_of_work, upgrade
 from ltc.care.people.models import PersonActivity
 
-from ..browsing import chromium_page, served, shot
-from ..care import IN_AREA, PASSWORD, seed
+from ..browsing import chromium_page, served, shot, sign_in
+from ..care import IN_AREA, seed
 from ..contacts.team import add_team
 
 XSS = "<script>window.hacked=1</script><iframe src=x></iframe>"
@@ -44,14 +44,6 @@ def page() -> Iterator[Page]:
     with chromium_page() as page:
         yield page
 
-
-def sign_in(page: Page, base: str, username: str, path: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}{path}")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{path}")
 
 
 def test_a_gp_sees_social_care_and_the_practice_manager_does_not(server: str,

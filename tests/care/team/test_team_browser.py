@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 
 from ltc.care.db import upgrade
 
-from ..browsing import chromium_page, served, shot
-from ..care import IN_AREA, PASSWORD, seed
+from ..browsing import chromium_page, served, shot, sign_in
+from ..care import IN_AREA, seed
 
 NOTE = "Care Act assessment done <b>with daughter</b>"
 
@@ -37,19 +37,11 @@ def page() -> Iterator[Page]:
         yield page
 
 
-def _sign_in(page: Page, base: str, who: str, target: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}{target}")
-    page.get_by_label("User name").fill(who)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{target}")
-
 
 def test_a_social_worker_updates_an_action_assigned_to_them(server: str, page: Page) -> None:
     base = server
     # the case manager allocates the person to the social worker
-    _sign_in(page, base, "matron", f"/people/{IN_AREA}")
+    sign_in(page, base, "matron", f"/people/{IN_AREA}")
     page.locator("#allocate-team-link").click()
     page.wait_for_url(f"**/people/{IN_AREA}/team")
     page.get_by_label("Allocate to").select_option(label="Social (Social worker)")
@@ -70,7 +62,7 @@ def test_a_social_worker_updates_an_action_assigned_to_them(server: str, page: P
     page.wait_for_url(f"**/people/{IN_AREA}/careplan/versions?saved=1")
 
     # the social worker finds it on My actions and sets it to done
-    _sign_in(page, base, "social", "/")
+    sign_in(page, base, "social", "/")
     page.locator("#nav-my-actions").click()
     page.wait_for_url("**/team/actions")
     expect(page.locator("#my-actions")).to_contain_text("Care Act assessment")
@@ -90,7 +82,7 @@ def test_a_social_worker_updates_an_action_assigned_to_them(server: str, page: P
     assert page.request.get(f"{base}/people/{IN_AREA}/careplan").status in (403, 404)
 
     # the case manager sees the status
-    _sign_in(page, base, "matron", f"/people/{IN_AREA}")
+    sign_in(page, base, "matron", f"/people/{IN_AREA}")
     expect(page.locator("#plan-actions-summary")).to_contain_text(f"Done: {NOTE}")
     page.goto(f"{base}/people/{IN_AREA}/careplan/actions")
     expect(page.locator("#plan-actions .action-status")).to_have_text("Done")
