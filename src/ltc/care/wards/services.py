@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ltc.care.auth.models import Role, User
 from ltc.care.casemgmt.models import CaseManager
+from ltc.care.coordination.services import is_coordinator
 from ltc.care.db import now
 from ltc.care.events.models import CareEvent
 from ltc.care.people.models import Person
@@ -223,8 +224,7 @@ def default_wards(session: Session) -> list[Ward]:
     titled: set[str] = set()
     for cm in session.scalars(select(CaseManager).join(User, User.id == CaseManager.user_id)
                               .where(User.active.is_(True)).order_by(CaseManager.user_id)):
-        title = cm.job_title.lower()
-        coordinates = "co-ordinator" in title or "coordinator" in title
+        coordinates = is_coordinator(cm)
         if cm.locality_code not in managers or (coordinates and cm.locality_code not in titled):
             managers[cm.locality_code] = cm.user_id
             if coordinates:
